@@ -1,0 +1,141 @@
+// Package store keeps dealcoach's data in one SQLite file (modernc.org/sqlite,
+// no cgo): embedded migrations, repositories and transactions.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// timeFormat is fixed width so that times compare correctly as text.
+const timeFormat = "2006-01-02T15:04:05.000000Z"
+
+// DB is the database: one connection for writes, a small pool for reads.
+//
+// SQLite allows one writer at a time. With several write connections, a
+// read-then-write transaction fails with SQLITE_BUSY under load even with a
+// busy timeout; one write connection with BEGIN IMMEDIATE serialises writers
+// in Go instead, which is both correct and faster (see DEPENDENCIES.md).
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	now   func() time.Time
+}
+
+// Option configures Open.
+type Option func(*DB)
+
+// WithClock makes the store stamp rows with now() instead of the real clock.
+func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now } }
+
+// Open opens (creating if needed) the SQLite file at path and applies any
+// pending migrations.
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
+	db := &DB{now: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
+	var err error
+	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetConnMaxIdleTime(0)
+	if err := db.migrate(ctx); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("migrate %s: %w", path, err)
+	}
+	if db.read, err = sql.Open("sqlite", dsn(path, "deferred")+"&_pragma=query_only(1)"); err != nil {
+		db.write.Close()
+		return nil, fmt.Errorf("open %s for reading: %w", path, err)
+	}
+	db.read.SetMaxOpenConns(4)
+	db.read.SetMaxIdleConns(4)
+	return db, nil
+}
+
+func dsn(path, txlock string) string {
+	// A "file:" name is required: modernc drops URI parameters otherwise.
+	u := url.URL{Scheme: "file", Opaque: (&url.URL{Path: path}).EscapedPath()}
+	q := []string{
+		"_pragma=busy_timeout(5000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=foreign_keys(1)",
+		"_pragma=synchronous(NORMAL)",
+		"_txlock=" + txlock,
+	}
+	return u.String() + "?" + strings.Join(q, "&")
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&n); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Now is the store's clock.
+func (db *DB) Now() time.Time { return db.now() }
+
+// inTx runs fn in one immediate write transaction and commits it; any error
+// rolls everything back.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func fmtTime(t time.Time) string { return t.UTC().Format(timeFormat) }
+
+func parseTime(s string) time.Time {
+	t, _ := time.Parse(timeFormat, s)
+	return t
+}
+
+// nullDate stores the zero Date as NULL.
+func nullDate(d coach.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+func scanDate(s sql.NullString) coach.Date {
+	d, _ := coach.ParseDate(s.String)
+	return d
+}
+
+// isUnique reports a UNIQUE constraint violation.
+func isUnique(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+	}
+	return false
+}

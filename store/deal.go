@@ -1,0 +1,293 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+const dealCols = `d.id, d.customer, d.title, d.owner_id, coalesce(p.name, ''), coalesce(d.team_id, 0),
+	d.amount, d.currency, d.stage, d.status, d.lost_reason, d.next_step, d.next_step_due,
+	d.expected_close, d.created_at, d.updated_at, d.stage_since, d.version`
+
+const dealFrom = " FROM deals d LEFT JOIN people p ON p.id = d.owner_id"
+
+type scanner interface{ Scan(...any) error }
+
+func scanDeal(row scanner) (coach.Deal, error) {
+	var d coach.Deal
+	var status, created, updated, since string
+	var due, closeDate sql.NullString
+	err := row.Scan(&d.ID, &d.Customer, &d.Title, &d.OwnerID, &d.Owner, &d.TeamID, &d.Amount,
+		&d.Currency, &d.Stage, &status, &d.LostReason, &d.NextStep, &due, &closeDate,
+		&created, &updated, &since, &d.Version)
+	d.Status = coach.Status(status)
+	d.NextStepDue, d.ExpectedClose = scanDate(due), scanDate(closeDate)
+	d.CreatedAt, d.UpdatedAt, d.StageSince = parseTime(created), parseTime(updated), parseTime(since)
+	return d, err
+}
+
+// Deal loads one deal by id.
+func (db *DB) Deal(ctx context.Context, id int64) (coach.Deal, error) {
+	return loadDeal(ctx, db.read, id)
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
+	d, err := scanDeal(q.QueryRowContext(ctx, "SELECT "+dealCols+dealFrom+" WHERE d.id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return d, coach.Errorf(coach.NotFound, "err.deal_not_found", "ref", fmt.Sprintf("#%d", id))
+	}
+	if err != nil {
+		return d, fmt.Errorf("load deal %d: %w", id, err)
+	}
+	return d, nil
+}
+
+// CreateDeal stores a new deal and its "created" history event in one
+// transaction, and returns it with its id and timestamps.
+func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64) (coach.Deal, error) {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		d, err = db.createDeal(ctx, tx, d, actorID)
+		return err
+	})
+	return d, err
+}
+
+func (db *DB) createDeal(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID int64) (coach.Deal, error) {
+	now := db.now().UTC()
+	if d.CreatedAt.IsZero() {
+		d.CreatedAt = now
+	}
+	if d.UpdatedAt.IsZero() {
+		d.UpdatedAt = d.CreatedAt
+	}
+	if d.StageSince.IsZero() {
+		d.StageSince = d.CreatedAt
+	}
+	if d.Status == "" {
+		d.Status = coach.Open
+	}
+	d.Version = 1
+	res, err := tx.ExecContext(ctx, `INSERT INTO deals (customer, customer_norm, title, title_norm, owner_id,
+		team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due, expected_close,
+		stage_since, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), d.OwnerID,
+		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
+		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), fmtTime(d.StageSince),
+		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
+	if err != nil {
+		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
+	}
+	if d.ID, err = res.LastInsertId(); err != nil {
+		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
+	}
+	evs := coach.Diff(coach.Deal{}, d)
+	return d, insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, evs)
+}
+
+// Change edits a deal inside UpdateDeal's transaction. It may return extra
+// events to record (a note, a regression reason); returning an error rolls
+// the whole update back.
+type Change func(d *coach.Deal) ([]coach.Event, error)
+
+// UpdateDeal loads deal id, applies change, and writes the new row (version
+// bumped) with one history event per changed field, all in one transaction.
+// Writers are serialised, so concurrent updates of one deal never lose a write.
+func (db *DB) UpdateDeal(ctx context.Context, id, actorID int64, change Change) (before, after coach.Deal, err error) {
+	err = db.inTx(ctx, func(tx *sql.Tx) error {
+		before, after, err = db.updateDeal(ctx, tx, id, actorID, change)
+		return err
+	})
+	return before, after, err
+}
+
+func (db *DB) updateDeal(ctx context.Context, tx *sql.Tx, id, actorID int64, change Change) (before, after coach.Deal, err error) {
+	if before, err = loadDeal(ctx, tx, id); err != nil {
+		return before, before, err
+	}
+	after = before
+	extra, err := change(&after)
+	if err != nil {
+		return before, before, err
+	}
+	evs := append(coach.Diff(before, after), extra...)
+	if len(evs) == 0 {
+		return before, after, nil
+	}
+	now := db.now().UTC()
+	after.UpdatedAt = now
+	if after.Stage != before.Stage {
+		after.StageSince = now
+	}
+	if err := updateRow(ctx, tx, before.Version, after); err != nil {
+		return before, before, err
+	}
+	after.Version = before.Version + 1
+	return before, after, insertEvents(ctx, tx, id, actorID, now, evs)
+}
+
+func updateRow(ctx context.Context, tx *sql.Tx, version int64, d coach.Deal) error {
+	res, err := tx.ExecContext(ctx, `UPDATE deals SET customer = ?, customer_norm = ?, title = ?, title_norm = ?,
+		owner_id = ?, team_id = nullif(?, 0), amount = ?, currency = ?, stage = ?, status = ?, lost_reason = ?,
+		next_step = ?, next_step_due = ?, expected_close = ?, stage_since = ?, updated_at = ?, version = version + 1
+		WHERE id = ? AND version = ?`,
+		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), d.OwnerID, d.TeamID,
+		d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep, nullDate(d.NextStepDue),
+		nullDate(d.ExpectedClose), fmtTime(d.StageSince), fmtTime(d.UpdatedAt), d.ID, version)
+	if err != nil {
+		return fmt.Errorf("update deal %d: %w", d.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return coach.Errorf(coach.Conflict, "err.deal_conflict", "ref", fmt.Sprintf("#%d", d.ID))
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, dealID, actorID int64, at time.Time, evs []coach.Event) error {
+	for _, e := range evs {
+		if !e.At.IsZero() {
+			at = e.At
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO deal_events (deal_id, kind, from_value, to_value, actor_id, at)
+			VALUES (?, ?, ?, ?, nullif(?, 0), ?)`, dealID, string(e.Kind), e.From, e.To, actorID, fmtTime(at))
+		if err != nil {
+			return fmt.Errorf("insert %s event of deal %d: %w", e.Kind, dealID, err)
+		}
+		if e.Kind == coach.EvNote {
+			_, err = tx.ExecContext(ctx, "INSERT INTO notes (deal_id, author_id, body, created_at) VALUES (?, nullif(?, 0), ?, ?)",
+				dealID, actorID, e.To, fmtTime(at))
+			if err != nil {
+				return fmt.Errorf("insert note of deal %d: %w", dealID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// DealFilter selects deals for Deals. Zero fields match everything.
+type DealFilter struct {
+	OwnerID int64
+	TeamID  int64
+	Status  coach.Status
+	Stage   string
+	Limit   int // 0: no limit
+}
+
+// Deals lists deals matching f, most recently updated first.
+func (db *DB) Deals(ctx context.Context, f DealFilter) ([]coach.Deal, error) {
+	var where []string
+	var args []any
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if f.OwnerID != 0 {
+		add("d.owner_id = ?", f.OwnerID)
+	}
+	if f.TeamID != 0 {
+		add("d.team_id = ?", f.TeamID)
+	}
+	if f.Status != "" {
+		add("d.status = ?", string(f.Status))
+	}
+	if f.Stage != "" {
+		add("d.stage = ?", f.Stage)
+	}
+	q := "SELECT " + dealCols + dealFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	q += " ORDER BY d.updated_at DESC, d.id DESC"
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	return db.queryDeals(ctx, q, args...)
+}
+
+func (db *DB) queryDeals(ctx context.Context, q string, args ...any) ([]coach.Deal, error) {
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query deals: %w", err)
+	}
+	defer rows.Close()
+	var out []coach.Deal
+	for rows.Next() {
+		d, err := scanDeal(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan deal: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// FindDeals looks a deal up by the words a user called it: deals whose
+// customer, title or "customer title" equals name (normalised); failing
+// that, those where one of them starts with name; failing that, those
+// containing it. At most limit deals are returned.
+func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.Deal, error) {
+	n := coach.NormalizeName(name)
+	if n == "" {
+		return nil, nil
+	}
+	sel := "SELECT " + dealCols + dealFrom
+	lim := fmt.Sprintf(" ORDER BY d.status = 'open' DESC, d.updated_at DESC, d.id DESC LIMIT %d", limit)
+	ds, err := db.queryDeals(ctx, sel+` WHERE d.customer_norm = ?1 OR d.title_norm = ?1
+		OR (d.title_norm != '' AND d.customer_norm || ' ' || d.title_norm = ?1)`+lim, n)
+	if err != nil || len(ds) > 0 {
+		return ds, err
+	}
+	// A range on the indexed columns rather than LIKE, which SQLite cannot
+	// index here (case-sensitive prefix with a non-C collation).
+	hi := n + "\U0010FFFF"
+	ds, err = db.queryDeals(ctx, sel+` WHERE (d.customer_norm >= ?1 AND d.customer_norm < ?2)
+		OR (d.title_norm >= ?1 AND d.title_norm < ?2)`+lim, n, hi)
+	if err != nil || len(ds) > 0 {
+		return ds, err
+	}
+	pat := "%" + escapeLike(n) + "%"
+	return db.queryDeals(ctx, sel+` WHERE d.customer_norm LIKE ?1 ESCAPE '\' OR d.title_norm LIKE ?1 ESCAPE '\'`+lim, pat)
+}
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// History lists a deal's events, oldest first.
+func (db *DB) History(ctx context.Context, dealID int64) ([]coach.Event, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value,
+		coalesce(e.actor_id, 0), coalesce(p.name, ''), e.at
+		FROM deal_events e LEFT JOIN people p ON p.id = e.actor_id WHERE e.deal_id = ? ORDER BY e.id`, dealID)
+	if err != nil {
+		return nil, fmt.Errorf("history of deal %d: %w", dealID, err)
+	}
+	defer rows.Close()
+	var out []coach.Event
+	for rows.Next() {
+		var e coach.Event
+		var kind, at string
+		if err := rows.Scan(&e.ID, &e.DealID, &kind, &e.From, &e.To, &e.ActorID, &e.Actor, &at); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.Kind, e.At = coach.EventKind(kind), parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// CountDeals counts all deals.
+func (db *DB) CountDeals(ctx context.Context) (int, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM deals").Scan(&n); err != nil {
+		return 0, fmt.Errorf("count deals: %w", err)
+	}
+	return n, nil
+}

@@ -1,0 +1,125 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+const personCols = "id, platform, platform_id, name, tz, lang, role, coalesce(team_id, 0)"
+
+func scanPerson(row interface{ Scan(...any) error }) (coach.Person, error) {
+	var p coach.Person
+	var role string
+	err := row.Scan(&p.ID, &p.Platform, &p.PlatformID, &p.Name, &p.TZ, &p.Lang, &role, &p.TeamID)
+	p.Role = coach.Role(role)
+	return p, err
+}
+
+// EnsurePerson returns the person known by p.Platform and p.PlatformID,
+// creating them from p on first contact. An existing person keeps their
+// stored fields, except that an empty name is filled in.
+func (db *DB) EnsurePerson(ctx context.Context, p coach.Person) (coach.Person, error) {
+	if p.Role == "" {
+		p.Role = coach.Rep
+	}
+	var out coach.Person
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO people (platform, platform_id, name, tz, lang, role, team_id, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?) ON CONFLICT (platform, platform_id) DO NOTHING`,
+			p.Platform, p.PlatformID, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, fmtTime(db.now()))
+		if err != nil {
+			return fmt.Errorf("insert person %s/%s: %w", p.Platform, p.PlatformID, err)
+		}
+		out, err = scanPerson(tx.QueryRowContext(ctx, "SELECT "+personCols+
+			" FROM people WHERE platform = ? AND platform_id = ?", p.Platform, p.PlatformID))
+		if err != nil {
+			return fmt.Errorf("load person %s/%s: %w", p.Platform, p.PlatformID, err)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// UpdatePerson stores a person's name, zone, language, role and team.
+func (db *DB) UpdatePerson(ctx context.Context, p coach.Person) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, tz = ?, lang = ?, role = ?, team_id = nullif(?, 0)
+			WHERE id = ?`, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, p.ID)
+		if err != nil {
+			return fmt.Errorf("update person %d: %w", p.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coach.Errorf(coach.NotFound, "err.person_not_found", "id", p.ID)
+		}
+		return nil
+	})
+}
+
+// Person loads a person by id.
+func (db *DB) Person(ctx context.Context, id int64) (coach.Person, error) {
+	p, err := scanPerson(db.read.QueryRowContext(ctx, "SELECT "+personCols+" FROM people WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, coach.Errorf(coach.NotFound, "err.person_not_found", "id", id)
+	}
+	if err != nil {
+		return p, fmt.Errorf("load person %d: %w", id, err)
+	}
+	return p, nil
+}
+
+// People lists everyone, in id order.
+func (db *DB) People(ctx context.Context) ([]coach.Person, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+personCols+" FROM people ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list people: %w", err)
+	}
+	defer rows.Close()
+	var out []coach.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan person: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CreateTeam adds a team; a name already used is a conflict.
+func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, "INSERT INTO teams (name, tz, created_at) VALUES (?, ?, ?)",
+			t.Name, t.TZ, fmtTime(db.now()))
+		if isUnique(err) {
+			return coach.Errorf(coach.Conflict, "err.team_exists", "name", t.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("insert team %q: %w", t.Name, err)
+		}
+		t.ID, err = res.LastInsertId()
+		return err
+	})
+	return t, err
+}
+
+// Teams lists all teams in id order.
+func (db *DB) Teams(ctx context.Context) ([]coach.Team, error) {
+	rows, err := db.read.QueryContext(ctx, "SELECT id, name, tz FROM teams ORDER BY id")
+	if err != nil {
+		return nil, fmt.Errorf("list teams: %w", err)
+	}
+	defer rows.Close()
+	var out []coach.Team
+	for rows.Next() {
+		var t coach.Team
+		if err := rows.Scan(&t.ID, &t.Name, &t.TZ); err != nil {
+			return nil, fmt.Errorf("scan team: %w", err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
