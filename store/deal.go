@@ -64,9 +64,18 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64) (coac
 }
 
 func (db *DB) createDeal(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID int64) (coach.Deal, error) {
-	now := db.now().UTC()
+	d, err := db.insertDeal(ctx, tx, d)
+	if err != nil {
+		return d, err
+	}
+	return d, insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, coach.Diff(coach.Deal{}, d))
+}
+
+// insertDeal writes a new deal row, defaulting its times to now and its
+// status to open.
+func (db *DB) insertDeal(ctx context.Context, tx *sql.Tx, d coach.Deal) (coach.Deal, error) {
 	if d.CreatedAt.IsZero() {
-		d.CreatedAt = now
+		d.CreatedAt = db.now().UTC()
 	}
 	if d.UpdatedAt.IsZero() {
 		d.UpdatedAt = d.CreatedAt
@@ -92,8 +101,7 @@ func (db *DB) createDeal(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID 
 	if d.ID, err = res.LastInsertId(); err != nil {
 		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
 	}
-	evs := coach.Diff(coach.Deal{}, d)
-	return d, insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, evs)
+	return d, nil
 }
 
 // Change edits a deal inside UpdateDeal's transaction. It may return extra
@@ -290,4 +298,23 @@ func (db *DB) CountDeals(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count deals: %w", err)
 	}
 	return n, nil
+}
+
+// RestoreDeal stores a deal exactly as given (timestamps included) with the
+// given history events instead of a "created" event: for demo data and
+// restores, where the past is written after the fact.
+func (db *DB) RestoreDeal(ctx context.Context, d coach.Deal, history []coach.Event) (coach.Deal, error) {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if d, err = db.insertDeal(ctx, tx, d); err != nil {
+			return err
+		}
+		for _, e := range history {
+			if err := insertEvents(ctx, tx, d.ID, e.ActorID, e.At, []coach.Event{e}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return d, err
 }

@@ -108,3 +108,14 @@ CREATE TABLE outbox (
     created_at      TEXT NOT NULL
 );
 CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at);
+
+-- conversations: what the bot is waiting for from one person in one place
+-- (which deal they meant, an answer to a question), so a restart forgets
+-- nothing. scope is the channel and thread.
+CREATE TABLE conversations (
+    person_id  INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+    scope      TEXT NOT NULL,
+    state      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (person_id, scope)
+);
