@@ -12,7 +12,7 @@ import (
 // and when it was saved; ok is false when there is none.
 func (db *DB) Conversation(ctx context.Context, personID int64, scope string) (state []byte, at time.Time, ok bool, err error) {
 	var updated string
-	err = db.write.QueryRowContext(ctx, "SELECT state, updated_at FROM conversations WHERE person_id = ? AND scope = ?",
+	err = db.read.QueryRowContext(ctx, "SELECT state, updated_at FROM conversations WHERE person_id = ? AND scope = ?",
 		personID, scope).Scan(&state, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, time.Time{}, false, nil
