@@ -52,13 +52,16 @@ func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
 	return d, nil
 }
 
-// CreateDeal stores a new deal and its "created" history event in one
-// transaction, and returns it with its id and timestamps.
-func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64) (coach.Deal, error) {
+// CreateDeal stores a new deal, its "created" history event and any extra
+// events (a first note) in one transaction, and returns it with its id and
+// timestamps.
+func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra ...coach.Event) (coach.Deal, error) {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		d, err = db.createDeal(ctx, tx, d, actorID)
-		return err
+		if d, err = db.createDeal(ctx, tx, d, actorID); err != nil {
+			return err
+		}
+		return insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra)
 	})
 	return d, err
 }

@@ -1,0 +1,151 @@
+package prompts
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+	"text/template"
+	"text/template/parse"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed messages/*.yaml
+var messageFS embed.FS
+
+// Langs are the languages every message exists in.
+var langs = []string{"zh", "en"}
+
+// Langs lists the supported languages.
+func Langs() []string { return append([]string(nil), langs...) }
+
+// Catalog holds every user-facing message, compiled, in every language.
+type Catalog struct {
+	msgs map[string]map[string]*template.Template // lang → key → template
+}
+
+// LoadCatalog compiles the embedded message files. It fails when a template
+// does not parse or a key is missing in one language.
+func LoadCatalog() (*Catalog, error) {
+	c := &Catalog{msgs: map[string]map[string]*template.Template{}}
+	for _, lang := range langs {
+		b, err := messageFS.ReadFile("messages/" + lang + ".yaml")
+		if err != nil {
+			return nil, fmt.Errorf("read %s messages: %w", lang, err)
+		}
+		var raw map[string]string
+		if err := yaml.Unmarshal(b, &raw); err != nil {
+			return nil, fmt.Errorf("messages/%s.yaml: %w", lang, err)
+		}
+		c.msgs[lang] = make(map[string]*template.Template, len(raw))
+		for k, v := range raw {
+			t, err := template.New(k).Option("missingkey=zero").Parse(v)
+			if err != nil {
+				return nil, fmt.Errorf("messages/%s.yaml: key %s: %w", lang, k, err)
+			}
+			c.msgs[lang][k] = t
+		}
+	}
+	if missing := c.Missing(); len(missing) > 0 {
+		return nil, fmt.Errorf("messages missing a translation: %s", strings.Join(missing, ", "))
+	}
+	return c, nil
+}
+
+// Missing lists "lang:key" for every key present in one language and not
+// in another.
+func (c *Catalog) Missing() []string {
+	var out []string
+	for _, a := range langs {
+		for k := range c.msgs[a] {
+			for _, b := range langs {
+				if _, ok := c.msgs[b][k]; !ok {
+					out = append(out, b+":"+k)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Keys lists every message key, sorted.
+func (c *Catalog) Keys() []string {
+	var out []string
+	for k := range c.msgs["en"] {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Has reports whether key exists.
+func (c *Catalog) Has(key string) bool { _, ok := c.msgs["en"][key]; return ok }
+
+// Text renders message key in lang with args. An unknown language falls
+// back to English; an unknown key renders as the key itself, so a missing
+// message is visible rather than silent.
+func (c *Catalog) Text(lang, key string, args map[string]any) string {
+	m, ok := c.msgs[lang]
+	if !ok {
+		m = c.msgs["en"]
+	}
+	t, ok := m[key]
+	if !ok {
+		return key
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, args); err != nil {
+		return key
+	}
+	return strings.TrimRight(buf.String(), "\n")
+}
+
+// Args lists the argument names message key uses in lang, sorted.
+func (c *Catalog) Args(lang, key string) []string {
+	t, ok := c.msgs[lang][key]
+	if !ok {
+		return nil
+	}
+	seen := map[string]bool{}
+	var walk func(n parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			for _, c := range n.Cmds {
+				walk(c)
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.FieldNode:
+			seen[n.Ident[0]] = true
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(t.Tree.Root)
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
