@@ -47,7 +47,7 @@ func ParseMoney(s string) (Money, error) {
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")
 	whole, frac, hasFrac := strings.Cut(s, ".")
-	if whole == "" || (hasFrac && (frac == "" || len(frac) > 2)) {
+	if !digits(whole) || (hasFrac && (!digits(frac) || len(frac) > 2)) {
 		return 0, fmt.Errorf("amount %q: want digits with at most two decimals", s)
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
@@ -72,3 +72,14 @@ func ParseMoney(s string) (Money, error) {
 
 // maxMajor keeps amounts far from int64 overflow when summed over a funnel.
 const maxMajor = 1_000_000_000_000_000 / MinorPerMajor
+
+// digits reports whether s is a non-empty run of ASCII digits: ParseInt
+// alone would take a sign inside "1.+5".
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}

@@ -321,3 +321,17 @@ func (db *DB) RestoreDeal(ctx context.Context, d coach.Deal, history []coach.Eve
 	})
 	return d, err
 }
+
+// CreateDeals stores many new deals, each with its "created" event, in one
+// transaction: for bulk loads and benchmarks, where a transaction per deal
+// would dominate.
+func (db *DB) CreateDeals(ctx context.Context, ds []coach.Deal, actorID int64) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		for _, d := range ds {
+			if _, err := db.createDeal(ctx, tx, d, actorID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

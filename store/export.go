@@ -1,0 +1,83 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// EachDeal calls fn for every deal in id order, reading them one at a time
+// from a single query, so an export of many deals never holds them all in
+// memory and sees one consistent snapshot. An error from fn stops the walk
+// and is returned as is.
+func (db *DB) EachDeal(ctx context.Context, fn func(coach.Deal) error) error {
+	rows, err := db.read.QueryContext(ctx, "SELECT "+dealCols+dealFrom+" ORDER BY d.id")
+	if err != nil {
+		return fmt.Errorf("query deals: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := scanDeal(rows)
+		if err != nil {
+			return fmt.Errorf("scan deal: %w", err)
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read deals: %w", err)
+	}
+	return nil
+}
+
+// PersonByName loads the person ImportDeals would pick as the owner called
+// name: the first one (lowest id) with exactly that display name.
+func (db *DB) PersonByName(ctx context.Context, name string) (coach.Person, error) {
+	p, err := scanPerson(db.read.QueryRowContext(ctx, "SELECT "+personCols+
+		" FROM people WHERE name = ? ORDER BY id LIMIT 1", name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return p, coach.Errorf(coach.NotFound, "err.person_not_found", "name", name)
+	}
+	if err != nil {
+		return p, fmt.Errorf("load person %q: %w", name, err)
+	}
+	return p, nil
+}
+
+// RestoreItem is one deal for RestoreDeals: the row as given and its
+// history, each event with its own actor and time.
+type RestoreItem struct {
+	Deal    coach.Deal
+	History []coach.Event
+}
+
+// RestoreDeals stores many deals as RestoreDeal does, all in one
+// transaction (demo data is written far faster so), and returns them with
+// their ids. Either every deal is stored or none is.
+func (db *DB) RestoreDeals(ctx context.Context, items []RestoreItem) ([]coach.Deal, error) {
+	out := make([]coach.Deal, 0, len(items))
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		out = out[:0]
+		for _, it := range items {
+			d, err := db.insertDeal(ctx, tx, it.Deal)
+			if err != nil {
+				return err
+			}
+			for _, e := range it.History {
+				if err := insertEvents(ctx, tx, d.ID, e.ActorID, e.At, []coach.Event{e}); err != nil {
+					return err
+				}
+			}
+			out = append(out, d)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("restore %d deals: %w", len(items), err)
+	}
+	return out, nil
+}
