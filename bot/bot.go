@@ -1,0 +1,215 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// Config is what the core needs; cmd builds it from the environment.
+type Config struct {
+	Store       *store.DB
+	Playbook    *coach.Playbook
+	Catalog     *prompts.Catalog
+	Now         func() time.Time // the clock (DEALCOACH_NOW in tests and demos)
+	DefaultTZ   *time.Location   // for people whose zone is unknown
+	DefaultLang string           // "zh" or "en", when a message's cannot be told
+	Currency    string           // ISO code of amounts
+	Admins      []string         // platform user ids with admin rights
+	Log         *slog.Logger
+	Metrics     *Metrics // optional
+}
+
+// Bot answers messages. It is safe for concurrent use: all state lives in
+// the store.
+type Bot struct {
+	cfg    Config
+	admins map[string]bool
+	log    *slog.Logger
+}
+
+// New builds a bot from cfg, filling defaults.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Store == nil || cfg.Playbook == nil || cfg.Catalog == nil {
+		return nil, fmt.Errorf("bot: store, playbook and catalog are required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultTZ == nil {
+		cfg.DefaultTZ = time.UTC
+	}
+	if cfg.DefaultLang != "en" {
+		cfg.DefaultLang = "zh"
+	}
+	if cfg.Currency == "" {
+		cfg.Currency = "CNY"
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log}
+	for _, a := range cfg.Admins {
+		if a = strings.TrimSpace(a); a != "" {
+			b.admins[a] = true
+		}
+	}
+	return b, nil
+}
+
+// turn is one message being handled: who said it, in which language, when.
+type turn struct {
+	msg    Message
+	person coach.Person
+	lang   string
+	now    time.Time // in the person's zone
+}
+
+// Handle answers one message. Every change it makes is committed before it
+// returns. The error is for the adapter's logs only: the reply already tells
+// the person what went wrong, in their language.
+func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
+	start := time.Now()
+	defer func() {
+		outcome := "ok"
+		if err != nil {
+			outcome = string(coach.Internal)
+		} else if r.Ephemeral && r.code != "" {
+			outcome = string(r.code)
+		}
+		b.cfg.Metrics.observe(m.Platform, outcome, start)
+	}()
+	p, err := b.person(ctx, m)
+	if err != nil {
+		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
+		return b.internal(b.cfg.DefaultLang), err
+	}
+	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p))}
+	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook})
+	t.lang = b.language(cmd, p, m)
+	if err := b.rememberLang(ctx, t, cmd); err != nil {
+		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
+		return b.internal(t.lang), err
+	}
+	r, err = b.dispatch(ctx, t, cmd)
+	if err != nil {
+		if coach.ErrorCode(err) == coach.Internal {
+			b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
+			return b.internal(t.lang), err
+		}
+		return b.errorReply(t.lang, err), nil
+	}
+	if r.Lang == "" {
+		r.Lang = t.lang
+	}
+	return r, nil
+}
+
+func (b *Bot) person(ctx context.Context, m Message) (coach.Person, error) {
+	name := m.UserName
+	if name == "" {
+		name = m.UserID
+	}
+	p, err := b.cfg.Store.EnsurePerson(ctx, coach.Person{Platform: m.Platform, PlatformID: m.UserID, Name: name})
+	if err != nil {
+		return p, fmt.Errorf("person %s/%s: %w", m.Platform, m.UserID, err)
+	}
+	if b.admins[m.UserID] && p.Role != coach.Admin {
+		p.Role = coach.Admin
+		if err := b.cfg.Store.UpdatePerson(ctx, p); err != nil {
+			return p, fmt.Errorf("make %s an admin: %w", m.UserID, err)
+		}
+	}
+	return p, nil
+}
+
+func (b *Bot) location(p coach.Person) *time.Location {
+	if p.TZ != "" {
+		if loc, err := time.LoadLocation(p.TZ); err == nil {
+			return loc
+		}
+	}
+	return b.cfg.DefaultTZ
+}
+
+// language picks the reply language: the message's own, else the person's,
+// else the platform locale, else the deployment default. The slash grammar's
+// keywords are English for everyone, so "/deal #3 won" shows no language.
+func (b *Bot) language(cmd parse.Command, p coach.Person, m Message) string {
+	detected := cmd.Lang
+	if cmd.Slash && detected == "en" {
+		detected = ""
+	}
+	switch {
+	case detected != "":
+		return detected
+	case p.Lang != "":
+		return p.Lang
+	case strings.HasPrefix(strings.ToLower(m.Locale), "zh"):
+		return "zh"
+	case strings.HasPrefix(strings.ToLower(m.Locale), "en"):
+		return "en"
+	}
+	return b.cfg.DefaultLang
+}
+
+// rememberLang stores the language a person last wrote free text in, so a
+// later message that shows none ("/deal list", "#12") is answered in it.
+func (b *Bot) rememberLang(ctx context.Context, t *turn, cmd parse.Command) error {
+	if cmd.Slash || cmd.Lang == "" || cmd.Lang == t.person.Lang {
+		return nil
+	}
+	t.person.Lang = cmd.Lang
+	return b.cfg.Store.UpdatePerson(ctx, t.person)
+}
+
+func (b *Bot) text(lang, key string, args ...any) string {
+	m := make(map[string]any, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		m[fmt.Sprint(args[i])] = args[i+1]
+	}
+	return b.cfg.Catalog.Text(lang, key, m)
+}
+
+func (b *Bot) errorReply(lang string, err error) Reply {
+	var e *coach.Error
+	if !errors.As(err, &e) {
+		return b.internal(lang)
+	}
+	args := e.Args
+	if e.Key == "err.stage" {
+		args = maps.Clone(args)
+		args["stages"] = b.stageList(lang)
+	}
+	r := textReply(lang, b.cfg.Catalog.Text(lang, e.Key, args))
+	r.Ephemeral, r.code = true, e.Code
+	return r
+}
+
+// stageList names the playbook's stages for an error message.
+func (b *Bot) stageList(lang string) string {
+	var names []string
+	for i, s := range b.cfg.Playbook.Stages {
+		names = append(names, fmt.Sprintf("%d %s (%s)", i+1, s.Name.In(lang), s.Key))
+	}
+	sep := ", "
+	if lang == "zh" {
+		sep = "、"
+	}
+	return strings.Join(names, sep)
+}
+
+func (b *Bot) internal(lang string) Reply {
+	r := textReply(lang, b.text(lang, "err.internal"))
+	r.Ephemeral = true
+	return r
+}

@@ -1,0 +1,240 @@
+package bot
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// testNow is Tuesday 2026-11-24, 10:00 in Shanghai.
+var testNow = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+
+type harness struct {
+	t    testing.TB
+	bot  *Bot
+	db   *store.DB
+	path string
+}
+
+func newHarness(t testing.TB, admins ...string) *harness {
+	t.Helper()
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "bot.db")}
+	h.open(admins...)
+	t.Cleanup(func() { h.db.Close() })
+	return h
+}
+
+func (h *harness) open(admins ...string) {
+	h.t.Helper()
+	now := func() time.Time { return testNow }
+	db, err := store.Open(context.Background(), h.path, store.WithClock(now))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	pbData, err := prompts.LoadPlaybook("seven-step")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	pb, _ := coach.NewPlaybook(pbData)
+	cat, err := prompts.LoadCatalog()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	h.db = db
+	h.bot, err = New(Config{Store: db, Playbook: pb, Catalog: cat, Now: now, DefaultTZ: shanghai,
+		DefaultLang: "zh", Currency: "CNY", Admins: admins})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// restart closes and reopens the database and the bot, as a process restart.
+func (h *harness) restart() {
+	h.db.Close()
+	h.open()
+}
+
+func (h *harness) say(who, text string) string {
+	h.t.Helper()
+	r, err := h.bot.Handle(context.Background(), Message{Platform: "console", Team: "t", Channel: "c",
+		UserID: who, UserName: who, Text: text, Time: testNow})
+	if err != nil {
+		h.t.Fatalf("%s: %q: %v", who, text, err)
+	}
+	return r.PlainText()
+}
+
+func (h *harness) deal(id int64) coach.Deal {
+	h.t.Helper()
+	d, err := h.db.Deal(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return d
+}
+
+func (h *harness) events(id int64) int {
+	h.t.Helper()
+	hist, err := h.db.History(context.Background(), id)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return len(hist)
+}
+
+func mustContain(t testing.TB, got string, wants ...string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(got, w) {
+			t.Errorf("reply lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+func TestPipelineInBothLanguages(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.say("张伟", "/deal new 经信银行 120万"), "已创建 #1 经信银行")
+	mustContain(t, h.say("张伟", "经信银行 推进到立项, 金额150万, 下一步周五拜访刘行长"),
+		"已更新 #1", "待开发客户 → 立项客户 25%", "¥120万 → ¥150万", "拜访刘行长", "11月27日 周五")
+	d := h.deal(1)
+	if d.Stage != "approved" || d.Amount != coach.Major(1_500_000) || d.NextStep != "拜访刘行长" ||
+		d.NextStepDue != (coach.Date{Year: 2026, Month: 11, Day: 27}) || h.events(1) != 4 {
+		t.Fatalf("deal 1 = %+v, %d events", d, h.events(1))
+	}
+	mustContain(t, h.say("Alice", "new deal Acme Corp $120k"), "Created #2 Acme Corp")
+	mustContain(t, h.say("Alice", "Acme moved to shortlist, next step: demo Friday"),
+		"Updated #2", "Shortlisted 50%", "demo", "Fri Nov 27")
+	mustContain(t, h.say("Alice", "Acme won"), "Won")
+	if d := h.deal(2); d.Status != coach.Won || d.Stage != "won" {
+		t.Fatalf("deal 2 = %+v", d)
+	}
+	mustContain(t, h.say("张伟", "经信银行 丢单, 原因价格太高"), "丢单")
+	if d := h.deal(1); d.Status != coach.Lost || !strings.Contains(d.LostReason, "价格太高") {
+		t.Fatalf("deal 1 = %+v", d)
+	}
+	// Moving a lost deal's stage reopens it.
+	mustContain(t, h.say("张伟", "/deal #1 stage 4"), "已重新打开", "入围客户 50%")
+	if d := h.deal(1); d.Status != coach.Open || d.LostReason != "" || d.Stage != "shortlist" {
+		t.Fatalf("deal 1 = %+v", d)
+	}
+}
+
+func TestReadOnlyAnswersChangeNothing(t *testing.T) {
+	h := newHarness(t)
+	h.say("张伟", "/deal new 经信银行 120万")
+	h.say("张伟", "经信银行 下一步 周五 拜访")
+	before := h.deal(1)
+	mustContain(t, h.say("张伟", "经信银行现在什么情况?"), "#1 经信银行", "意向", "拜访")
+	mustContain(t, h.say("张伟", "how is my pipeline?"), "Your pipeline: 1 open deal", "¥1,200,000")
+	mustContain(t, h.say("张伟", "我的漏斗怎么样"), "你的漏斗:1个进行中的商机")
+	mustContain(t, h.say("张伟", "列表"), "#1 经信银行")
+	mustContain(t, h.say("张伟", "help"), "new deal")
+	mustContain(t, h.say("张伟", "帮助"), "新商机")
+	mustContain(t, h.say("张伟", "谢谢"), "张伟")
+	mustContain(t, h.say("张伟", "what is the weather like"), "nothing changed")
+	if after := h.deal(1); after != before {
+		t.Fatalf("a read-only message changed the deal:\n%+v\n%+v", before, after)
+	}
+}
+
+func TestBadInputChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	h.say("Alice", "new deal Acme Corp $120k")
+	tests := []struct{ text, want string }{
+		{"Acme moved to nowhere", `"nowhere" is not a stage`},
+		{"经信银行 推进到天堂", "不是一个阶段"},
+		{"Acme amount $12x", "couldn't read the amount"},
+		{"Initech won", `can't find a deal called "Initech"`},
+		{"#99 won", `can't find a deal called "#99"`},
+		{"/deal new", "Which customer"},
+		{strings.Repeat("Acme won ", 1000), "too long"},
+	}
+	for _, tt := range tests {
+		mustContain(t, h.say("Alice", tt.text), tt.want)
+	}
+	if d := h.deal(1); d.Stage != "prospect" || d.Amount != coach.Major(120_000) || d.Status != coach.Open || h.events(1) != 1 {
+		t.Fatalf("bad input changed the deal: %+v, %d events", d, h.events(1))
+	}
+}
+
+func TestAmbiguousNameAsksWhichAndSurvivesRestart(t *testing.T) {
+	h := newHarness(t)
+	h.say("张伟", "新商机 经信银行 核心系统 120万")
+	h.say("张伟", "新商机 经信银行 信用卡 80万")
+	got := h.say("张伟", "经信银行 推进到立项")
+	mustContain(t, got, "不止一个", "#1 经信银行 · 核心系统", "#2 经信银行 · 信用卡")
+	if h.deal(1).Stage != "interest" && h.deal(1).Stage != "prospect" {
+		t.Fatal("ambiguous update changed a deal")
+	}
+	h.restart()
+	var pick string
+	if strings.Index(got, "#1 ") < strings.Index(got, "#2 ") {
+		pick = "2"
+	} else {
+		pick = "1"
+	}
+	mustContain(t, h.say("张伟", pick), "已更新 #2", "立项客户")
+	if h.deal(2).Stage != "approved" || h.deal(1).Stage == "approved" {
+		t.Fatalf("pick applied to the wrong deal: %+v / %+v", h.deal(1), h.deal(2))
+	}
+	// A full name is not ambiguous; "1" with nothing pending is not a pick.
+	mustContain(t, h.say("张伟", "经信银行 核心系统 推进到入围"), "已更新 #1")
+	mustContain(t, h.say("张伟", "1"), "")
+	if h.deal(2).Stage != "approved" {
+		t.Fatal("a stray number changed a deal")
+	}
+}
+
+func TestFuzzyAndPrefixNames(t *testing.T) {
+	h := newHarness(t)
+	h.say("Alice", "new deal Umbrella Health $300k")
+	mustContain(t, h.say("Alice", "Umbrela Health moved to interested"), "Updated #1")
+	mustContain(t, h.say("Alice", "Umbr moved to approved"), "Updated #1", "Project approved")
+}
+
+func TestOnlyOwnerManagerOrAdminMayWrite(t *testing.T) {
+	h := newHarness(t, "boss")
+	h.say("Alice", "new deal Acme Corp $120k")
+	mustContain(t, h.say("Bob", "/deal #1 won"), "属于 Alice") // no language shown: the default, zh
+	mustContain(t, h.say("Bob", "show #1"), "#1 Acme Corp") // reading is fine
+	if h.deal(1).Status != coach.Open || h.events(1) != 1 {
+		t.Fatal("a stranger changed the deal")
+	}
+	mustContain(t, h.say("boss", "/deal #1 stage 3"), "已更新 #1")
+}
+
+func TestDuplicateNewIsRefused(t *testing.T) {
+	h := newHarness(t)
+	h.say("Alice", "new deal Acme Corp $120k")
+	mustContain(t, h.say("Alice", "new deal acme corp $50k"), "already have #1")
+	if n, _ := h.db.CountDeals(context.Background()); n != 1 {
+		t.Fatalf("%d deals", n)
+	}
+}
+
+func TestNextStepQuestion(t *testing.T) {
+	h := newHarness(t)
+	mustContain(t, h.say("Alice", "new deal Acme Corp $120k"), "What is your next step on #1")
+	mustContain(t, h.say("Alice", "Acme next step: send proposal"), "When will you")
+	mustContain(t, h.say("Alice", "Acme next step send proposal Dec 15"), "Tue Dec 15")
+	if d := h.deal(1); d.NextStepDue != (coach.Date{Year: 2026, Month: 12, Day: 15}) {
+		t.Fatalf("due = %v", d.NextStepDue)
+	}
+}
+
+func TestKeysUsedExist(t *testing.T) {
+	cat, _ := prompts.LoadCatalog()
+	for _, k := range []string{"err.amount", "err.date", "err.stage", "err.need_customer", "err.need_deal",
+		"err.too_long", "err.deal_not_found", "err.forbidden", "err.deal_exists", "err.internal"} {
+		if !cat.Has(k) {
+			t.Errorf("catalogue lacks %s", k)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// create opens a new deal owned by the speaker.
+func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
+	pb := b.cfg.Playbook
+	d := coach.Deal{
+		Customer: cmd.Customer, Title: cmd.Title, OwnerID: t.person.ID, Owner: t.person.Name,
+		TeamID: t.person.TeamID, Currency: b.cfg.Currency, Stage: pb.First().Key, Status: coach.Open,
+	}
+	if dup, err := b.duplicate(ctx, d); err != nil || dup != 0 {
+		if err == nil {
+			err = coach.Errorf(coach.Conflict, "err.deal_exists", "ref", fmt.Sprintf("#%d", dup), "name", d.Name())
+		}
+		return Reply{}, err
+	}
+	extra, err := b.apply(t, cmd, &d)
+	if err != nil {
+		return Reply{}, err
+	}
+	d, err = b.cfg.Store.CreateDeal(ctx, d, t.person.ID, extra...)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Lang: t.lang, DealID: d.ID}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())})
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.changes(t, coach.Deal{Stage: d.Stage, Currency: d.Currency, Status: coach.Open}, d, cmd.Note)})
+	b.followUp(t, &r, coach.Deal{}, d)
+	return r, nil
+}
+
+// duplicate returns the id of the speaker's open deal with the same
+// customer and title, if any: a second "new" is almost always a repeat.
+func (b *Bot) duplicate(ctx context.Context, d coach.Deal) (int64, error) {
+	ds, err := b.cfg.Store.FindDeals(ctx, d.Customer, 50)
+	if err != nil {
+		return 0, fmt.Errorf("check duplicate of %q: %w", d.Customer, err)
+	}
+	for _, o := range ds {
+		if o.Status == coach.Open && o.OwnerID == d.OwnerID &&
+			coach.NormalizeName(o.Customer) == coach.NormalizeName(d.Customer) &&
+			coach.NormalizeName(o.Title) == coach.NormalizeName(d.Title) {
+			return o.ID, nil
+		}
+	}
+	return 0, nil
+}
+
+// update applies a command to deal id in one transaction, after checking
+// that the speaker may change it.
+func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) (Reply, error) {
+	before, after, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, func(d *coach.Deal) ([]coach.Event, error) {
+		if !t.person.CanEdit(*d) {
+			return nil, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(*d), "owner", d.Owner)
+		}
+		return b.apply(t, cmd, d)
+	})
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Lang: t.lang, DealID: id}
+	items := b.changes(t, before, after, cmd.Note)
+	if len(items) == 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "unchanged", "ref", ref(after), "name", after.Name())})
+		return r, nil
+	}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "updated", "ref", ref(after), "name", after.Name())})
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
+	b.followUp(t, &r, before, after)
+	return r, nil
+}
+
+// apply changes d as cmd says. Reaching the final stage wins the deal;
+// moving the stage of a closed deal reopens it.
+func (b *Bot) apply(t *turn, cmd parse.Command, d *coach.Deal) ([]coach.Event, error) {
+	pb := b.cfg.Playbook
+	if cmd.Stage != "" && cmd.Kind != parse.List {
+		if d.Status != coach.Open {
+			d.Status, d.LostReason = coach.Open, ""
+		}
+		d.Stage = cmd.Stage
+		if cmd.Stage == pb.Final().Key {
+			d.Status = coach.Won
+		}
+	}
+	if cmd.HasAmount {
+		d.Amount = cmd.Amount
+	}
+	if cmd.HasNext {
+		if cmd.NextStep != "" {
+			d.NextStep, d.NextStepDue = cmd.NextStep, cmd.NextDue
+		} else if !cmd.NextDue.IsZero() {
+			d.NextStepDue = cmd.NextDue
+		}
+	}
+	if !cmd.Close.IsZero() {
+		d.ExpectedClose = cmd.Close
+	}
+	switch cmd.Kind {
+	case parse.Won:
+		d.Status, d.Stage, d.LostReason = coach.Won, pb.Final().Key, ""
+	case parse.Lost:
+		d.Status, d.LostReason = coach.Lost, cmd.Reason
+	}
+	var extra []coach.Event
+	if cmd.Note != "" {
+		extra = append(extra, coach.Event{Kind: coach.EvNote, To: cmd.Note})
+	}
+	return extra, nil
+}
+
+// followUp adds what the speaker should hear after a change: a regression
+// noted, or the question every open deal must answer — what is the next
+// step, and when?
+func (b *Bot) followUp(t *turn, r *Reply, before, after coach.Deal) {
+	pb := b.cfg.Playbook
+	if before.ID != 0 && before.Status == coach.Open && after.Status == coach.Open &&
+		pb.Index(after.Stage) < pb.Index(before.Stage) {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "regressed")})
+	}
+	if after.Status != coach.Open {
+		return
+	}
+	switch {
+	case after.NextStep == "":
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next", "ref", ref(after))})
+	case after.NextStepDue.IsZero():
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next_due", "ref", ref(after), "step", after.NextStep)})
+	}
+}
+
+func ref(d coach.Deal) string { return fmt.Sprintf("#%d", d.ID) }

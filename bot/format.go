@@ -1,0 +1,149 @@
+package bot
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// changes describes, one line each, what differs between two versions of a
+// deal, plus a note if one was added.
+func (b *Bot) changes(t *turn, before, after coach.Deal, note string) []string {
+	var out []string
+	add := func(key string, args ...any) { out = append(out, b.text(t.lang, key, args...)) }
+	if before.Stage != after.Stage {
+		add("ch.stage", "from", b.stageName(t.lang, before.Stage), "to", b.stageLabel(t.lang, after))
+	}
+	if before.Amount != after.Amount {
+		add("ch.amount", "from", b.money(t.lang, before.Amount, before.Currency), "to", b.money(t.lang, after.Amount, after.Currency))
+	}
+	if before.NextStep != after.NextStep || before.NextStepDue != after.NextStepDue {
+		add("ch.next", "step", after.NextStep, "due", b.due(t, after.NextStepDue))
+	}
+	if before.ExpectedClose != after.ExpectedClose {
+		add("ch.close", "date", b.date(t, after.ExpectedClose))
+	}
+	if before.Status != after.Status {
+		switch after.Status {
+		case coach.Won:
+			add("ch.won")
+		case coach.Lost:
+			add("ch.lost", "reason", after.LostReason)
+		case coach.Open:
+			add("ch.reopened")
+		}
+	}
+	if note != "" {
+		add("ch.note", "note", note)
+	}
+	return out
+}
+
+// stageName is a stage's name in lang, or its key when unknown.
+func (b *Bot) stageName(lang, key string) string {
+	if s, ok := b.cfg.Playbook.Stage(key); ok {
+		return s.Name.In(lang)
+	}
+	return key
+}
+
+// stageLabel is a deal's stage with its effective win rate: "立项客户 25%".
+func (b *Bot) stageLabel(lang string, d coach.Deal) string {
+	return fmt.Sprintf("%s %d%%", b.stageName(lang, d.Stage), b.cfg.Playbook.WinRate(d))
+}
+
+var currencySymbols = map[string]string{"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "SGD": "S$"}
+
+// money formats an amount: "¥150万" in Chinese, "¥1,500,000" in English.
+func (b *Bot) money(lang string, m coach.Money, currency string) string {
+	sym, ok := currencySymbols[currency]
+	if !ok {
+		sym = currency + " "
+	}
+	neg := ""
+	if m < 0 {
+		neg, m = "-", -m
+	}
+	if lang == "zh" {
+		switch {
+		case m >= coach.Major(100_000_000):
+			return neg + sym + decimal(int64(m), 100_000_000*coach.MinorPerMajor, 2) + "亿"
+		case m >= coach.Major(10_000):
+			return neg + sym + decimal(int64(m), 10_000*coach.MinorPerMajor, 2) + "万"
+		}
+	}
+	whole := group(int64(m) / coach.MinorPerMajor)
+	if frac := int64(m) % coach.MinorPerMajor; frac != 0 {
+		whole += fmt.Sprintf(".%02d", frac)
+	}
+	return neg + sym + whole
+}
+
+// decimal renders v/unit with at most places decimals, trailing zeros cut.
+func decimal(v, unit int64, places int) string {
+	scale := int64(1)
+	for range places {
+		scale *= 10
+	}
+	scaled := (v*scale + unit/2) / unit // rounded half up
+	s := strconv.FormatInt(scaled/scale, 10)
+	if f := scaled % scale; f != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%0*d", places, f), "0")
+	}
+	return s
+}
+
+// group puts thousands separators in n.
+func group(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+var zhWeekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// date formats a calendar day: "11月27日 周五" or "Fri Nov 27", with the
+// year when it is not this year's.
+func (b *Bot) date(t *turn, d coach.Date) string {
+	if d.IsZero() {
+		return b.text(t.lang, "none")
+	}
+	tm := d.In(time.UTC)
+	sameYear := d.Year == t.now.Year()
+	if t.lang == "zh" {
+		s := fmt.Sprintf("%d月%d日 %s", d.Month, d.Day, zhWeekdays[tm.Weekday()])
+		if !sameYear {
+			s = fmt.Sprintf("%d年", d.Year) + s
+		}
+		return s
+	}
+	if sameYear {
+		return tm.Format("Mon Jan 2")
+	}
+	return tm.Format("Mon Jan 2, 2006")
+}
+
+// due is a date with how far it is from today: "11月27日 周五 (3天后)".
+func (b *Bot) due(t *turn, d coach.Date) string {
+	if d.IsZero() {
+		return b.text(t.lang, "no_due")
+	}
+	n := coach.DateOf(t.now).DaysUntil(d)
+	var rel string
+	switch {
+	case n == 0:
+		rel = b.text(t.lang, "rel.today")
+	case n == 1:
+		rel = b.text(t.lang, "rel.tomorrow")
+	case n > 1:
+		rel = b.text(t.lang, "rel.in_days", "n", n)
+	default:
+		rel = b.text(t.lang, "rel.overdue", "n", -n)
+	}
+	return b.date(t, d) + " (" + rel + ")"
+}

@@ -1,0 +1,121 @@
+// Package bot is dealcoach's platform-neutral chat core: adapters turn
+// platform requests into a Message, the Bot answers with a Reply, and the
+// adapter renders it (Block Kit, a Lark card, terminal text).
+package bot
+
+import (
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// Message is one thing a person said to the bot, on any platform.
+type Message struct {
+	Platform string // "console", "slack", "lark"
+	Team     string // workspace / tenant
+	Channel  string
+	Thread   string // thread or root message id; "" outside threads
+	UserID   string // the platform's user id
+	UserName string // display name, if the platform gave one
+	Text     string
+	Locale   string // platform locale hint ("zh-CN", "en-US"), may be ""
+	Time     time.Time
+}
+
+// scope is where a conversation happens: replies in another channel or
+// thread never answer a question asked here.
+func (m Message) scope() string { return m.Platform + ":" + m.Team + ":" + m.Channel + ":" + m.Thread }
+
+// Reply is the bot's answer, in neutral blocks the adapter renders.
+type Reply struct {
+	Lang      string
+	Blocks    []Block
+	Ephemeral bool // only the asker should see it (errors, help)
+	DealID    int64
+
+	code coach.Code // the error code of an error reply, for metrics
+}
+
+// BlockKind says how a block is drawn.
+type BlockKind int
+
+// Block kinds.
+const (
+	TextBlock    BlockKind = iota // a paragraph
+	HeaderBlock                   // a title line
+	FieldsBlock                   // label/value pairs
+	ListBlock                     // bullet lines
+	ButtonsBlock                  // actions
+	ContextBlock                  // small print
+)
+
+// Block is one part of a reply. Text is plain: adapters escape it.
+type Block struct {
+	Kind    BlockKind
+	Text    string
+	Fields  []Field
+	Items   []string
+	Buttons []Button
+}
+
+// Field is a label and its value.
+type Field struct{ Label, Value string }
+
+// Button is an action the person can take; Value is what the adapter sends
+// back (a command line such as "/deal #12 won").
+type Button struct {
+	Label string
+	Value string
+	Style string // "", "primary", "danger"
+}
+
+// Text builds a reply of paragraphs.
+func textReply(lang string, paras ...string) Reply {
+	r := Reply{Lang: lang}
+	for _, p := range paras {
+		if p != "" {
+			r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: p})
+		}
+	}
+	return r
+}
+
+// PlainText renders a reply as plain text, for terminals and logs.
+func (r Reply) PlainText() string {
+	var out []byte
+	for i, b := range r.Blocks {
+		if i > 0 {
+			out = append(out, '\n')
+		}
+		switch b.Kind {
+		case HeaderBlock:
+			out = append(out, "== "+b.Text+" =="...)
+		case FieldsBlock:
+			for j, f := range b.Fields {
+				if j > 0 {
+					out = append(out, '\n')
+				}
+				out = append(out, "  "+f.Label+": "+f.Value...)
+			}
+		case ListBlock:
+			for j, it := range b.Items {
+				if j > 0 {
+					out = append(out, '\n')
+				}
+				out = append(out, "  • "+it...)
+			}
+		case ButtonsBlock:
+			out = append(out, "  ["...)
+			for j, bt := range b.Buttons {
+				if j > 0 {
+					out = append(out, " | "...)
+				}
+				out = append(out, bt.Label+": "+bt.Value...)
+			}
+			out = append(out, ']')
+		default:
+			out = append(out, b.Text...)
+		}
+	}
+	return string(out)
+}

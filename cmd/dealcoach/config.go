@@ -1,0 +1,80 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+	_ "time/tzdata" // the static binary runs on images without zoneinfo
+)
+
+// config is the environment, read once and validated at start.
+type config struct {
+	DB       string
+	Addr     string
+	TZ       *time.Location
+	Lang     string
+	Playbook string
+	Currency string
+	Admins   []string
+	Now      func() time.Time // DEALCOACH_NOW pins it; else the real clock
+	FixedNow bool
+}
+
+var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// loadConfig reads the DEALCOACH_* variables through getenv. Every problem
+// is reported at once, each saying what to set.
+func loadConfig(getenv func(string) string) (config, error) {
+	env := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		DB:       env("DEALCOACH_DB", "./dealcoach.db"),
+		Addr:     env("DEALCOACH_ADDR", "127.0.0.1:8080"),
+		Lang:     env("DEALCOACH_LANG", "zh"),
+		Playbook: env("DEALCOACH_PLAYBOOK", "seven-step"),
+		Currency: strings.ToUpper(env("DEALCOACH_CURRENCY", "CNY")),
+		Now:      time.Now,
+	}
+	var errs []string
+	tz := env("DEALCOACH_TZ", "Asia/Shanghai")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_TZ=%q is not a time zone; set an IANA name such as Asia/Shanghai", tz))
+	}
+	c.TZ = loc
+	if c.Lang != "zh" && c.Lang != "en" {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_LANG=%q: set zh or en", c.Lang))
+	}
+	if !currencyRE.MatchString(c.Currency) {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_CURRENCY=%q: set an ISO 4217 code such as CNY or USD", c.Currency))
+	}
+	for _, a := range strings.Split(getenv("DEALCOACH_ADMINS"), ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			c.Admins = append(c.Admins, a)
+		}
+	}
+	if v := env("DEALCOACH_NOW", ""); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_NOW=%q: set an RFC 3339 time such as 2026-11-24T09:00:00+08:00", v))
+		}
+		c.Now, c.FixedNow = func() time.Time { return t }, true
+	}
+	if len(errs) > 0 {
+		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+	}
+	return c, nil
+}
+
+// isTerminal reports whether f is a character device (an interactive
+// terminal) rather than a pipe or file.
+func isTerminal(f *os.File) bool {
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
