@@ -1,0 +1,147 @@
+// Package parse reads what a sales rep types to the bot, in Chinese or
+// English, free text or the /deal slash grammar, into a Command. It is pure
+// Go with no I/O: the bot resolves deal names and applies the command.
+package parse
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// Kind is what a message asks for.
+type Kind int
+
+// The kinds of command.
+const (
+	Unknown   Kind = iota // unclear: changes nothing, the bot answers with a short hint
+	SmallTalk             // hi, thanks, 你好, 谢谢, ok, 好的 …
+	Help                  // help, ?, 帮助, 怎么用, "/deal help"
+	List                  // list my deals, optionally in one Stage
+	Show                  // show one deal: "/deal show #12", "经信银行现在什么情况?", "#12"
+	Pipeline              // read-only summary: "how is my pipeline?", "我的漏斗怎么样"
+	New                   // create a deal: "/deal new 经信银行 120万", "new deal Acme $120k"
+	Update                // change fields of an existing deal
+	Won                   // "/deal #12 won", "Initech won", "经信银行 赢单了", "签了"
+	Lost                  // "/deal #12 lost price too high", "经信银行 丢单, 原因价格"
+)
+
+var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won", "lost"}
+
+// String is the kind's name, for logs and tests.
+func (k Kind) String() string {
+	if k < 0 || int(k) >= len(kindNames) {
+		return "kind(?)"
+	}
+	return kindNames[k]
+}
+
+// Ref names a deal: by id (#12) or by the words the user used.
+type Ref struct {
+	ID   int64
+	Name string
+}
+
+// IsZero reports whether the message named no deal.
+func (r Ref) IsZero() bool { return r == Ref{} }
+
+// Command is one parsed message. Only the fields of its Kind are set.
+type Command struct {
+	Kind  Kind
+	Lang  string // "zh" when the text has Han characters, "en" when it has Latin letters, "" otherwise
+	Slash bool   // the text began with "/deal"
+	Ref   Ref    // the deal referred to (Update, Won, Lost, Show)
+
+	Customer, Title string // New: the customer and an optional title; Update: a new title
+
+	Amount    coach.Money // in minor units
+	HasAmount bool
+
+	Stage string // playbook stage key: New's starting stage, Update's target, List's filter
+
+	NextStep string     // the next step without its date words
+	NextDue  coach.Date // the next step's due date, when given
+	HasNext  bool       // a next step (text or date) was given
+
+	Close  coach.Date // expected close date
+	Note   string     // "note: …", "备注 …"; clauses we could not place are kept here too
+	Reason string     // Lost: the reason, may be ""
+
+	// Err is set when the user clearly meant something but a part is wrong
+	// (a bad amount, date or stage, no deal named): then nothing must change.
+	// With an error only Kind, Lang, Slash and Ref are kept, except for
+	// err.need_deal, which keeps the fields so that the caller may take the
+	// deal from the conversation and apply them.
+	Err *coach.Error
+}
+
+// Context is what a message is read against.
+type Context struct {
+	Now      time.Time // "now" in the speaker's time zone: relative dates use its calendar day
+	Playbook *coach.Playbook
+}
+
+// maxInput bounds the work on one message; longer texts are refused.
+const maxInput = 4000
+
+// Parse reads one message. It never panics and does work linear in the
+// length of the text (texts over 4000 bytes are refused with err.too_long).
+func Parse(text string, c Context) Command {
+	if len(text) > maxInput {
+		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}
+	}
+	p := &parser{pb: c.Playbook, today: coach.DateOf(c.Now)}
+	t := newText(text)
+	if body, ok := slashBody(t.trim()); ok {
+		cmd := p.slash(body)
+		cmd.Slash, cmd.Lang = true, detectLang(body.raw())
+		return cmd
+	}
+	cmd := p.free(t)
+	cmd.Lang = detectLang(text)
+	return cmd
+}
+
+// parser holds what every rule needs for one message.
+type parser struct {
+	pb    *coach.Playbook
+	today coach.Date
+}
+
+// free reads a message that is not a slash command. The order matters:
+// fixed phrases first, then questions (read-only) before updates.
+func (p *parser) free(t text) Command {
+	if isSmallTalk(t) {
+		return Command{Kind: SmallTalk}
+	}
+	if helpWords[strings.TrimSpace(t.low)] || helpWords[t.trim().low] {
+		return Command{Kind: Help}
+	}
+	if t = t.trim(); t.empty() || t.low[0] == '/' {
+		return Command{} // another bot's command is not ours
+	}
+	if body, ok := cutNewPrefix(t); ok {
+		return p.newDeal(body)
+	}
+	if cmd, ok := p.list(t); ok {
+		return cmd
+	}
+	hits := p.hits(t)
+	if len(hits) == 0 && isPipeline(t.low) {
+		return Command{Kind: Pipeline}
+	}
+	if cmd, ok := p.question(t); ok {
+		return cmd
+	}
+	if len(hits) > 0 {
+		return p.update(t, hits)
+	}
+	if cmd, ok := p.bare(t); ok {
+		return cmd
+	}
+	if ref, ok := nameRef(t, true, p.pb); ok {
+		return Command{Kind: Show, Ref: ref}
+	}
+	return Command{}
+}
