@@ -31,7 +31,7 @@ func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 	}
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())})
-	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.changes(t, coach.Deal{Stage: d.Stage, Currency: d.Currency, Status: coach.Open}, d, cmd.Note)})
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
 	b.followUp(t, &r, coach.Deal{}, d)
 	return r, nil
 }

@@ -42,6 +42,25 @@ func (b *Bot) changes(t *turn, before, after coach.Deal, note string) []string {
 	return out
 }
 
+// summary describes a new deal, one line per field that is set.
+func (b *Bot) summary(t *turn, d coach.Deal, note string) []string {
+	l := t.lang
+	out := []string{b.text(l, "f.stage") + ": " + b.stageLabel(l, d)}
+	if d.Amount != 0 {
+		out = append(out, b.text(l, "f.amount")+": "+b.money(l, d.Amount, d.Currency))
+	}
+	if d.NextStep != "" {
+		out = append(out, b.text(l, "f.next")+": "+b.nextStep(t, d))
+	}
+	if !d.ExpectedClose.IsZero() {
+		out = append(out, b.text(l, "f.close")+": "+b.date(t, d.ExpectedClose))
+	}
+	if note != "" {
+		out = append(out, b.text(l, "ch.note", "note", note))
+	}
+	return out
+}
+
 // stageName is a stage's name in lang, or its key when unknown.
 func (b *Bot) stageName(lang, key string) string {
 	if s, ok := b.cfg.Playbook.Stage(key); ok {

@@ -43,14 +43,23 @@ func specs(r *rand.Rand, pb *coach.Playbook, reps [2][]rep) []spec {
 	for lang, names := range dealNames() {
 		status := outcomes(r, lang, len(names))
 		for i, n := range names {
-			owners := reps[lang]
 			out = append(out, spec{lang: lang, customer: n[0], title: n[1], status: status[i],
-				owner: owners[r.IntN(len(owners))], amount: amount(r, lang)})
+				owner: owner(r, reps[lang], i), amount: amount(r, lang)})
 		}
 	}
 	setStages(r, pb, out)
 	setSituations(r, pb, out)
 	return out
+}
+
+// owner picks a deal's rep. The first rep of each language (the one
+// "chat --demo" logs in as) owns every other deal, so the newcomer's own
+// funnel is full; the rest share the remainder.
+func owner(r *rand.Rand, owners []rep, i int) rep {
+	if i%2 == 0 || len(owners) == 1 {
+		return owners[0]
+	}
+	return owners[1+r.IntN(len(owners)-1)]
 }
 
 // outcomes are n statuses in random order: three won, a few lost, the rest
