@@ -12,7 +12,7 @@ import (
 // and when it was saved; ok is false when there is none.
 func (db *DB) Conversation(ctx context.Context, personID int64, scope string) (state []byte, at time.Time, ok bool, err error) {
 	var updated string
-	err = db.read.QueryRowContext(ctx, "SELECT state, updated_at FROM conversations WHERE person_id = ? AND scope = ?",
+	err = db.row(ctx, "SELECT state, updated_at FROM conversations WHERE person_id = ? AND scope = ?",
 		personID, scope).Scan(&state, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, time.Time{}, false, nil
@@ -26,12 +26,12 @@ func (db *DB) Conversation(ctx context.Context, personID int64, scope string) (s
 // SaveConversation stores the state of a person's conversation in scope;
 // nil state deletes it.
 func (db *DB) SaveConversation(ctx context.Context, personID int64, scope string, state []byte) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		var err error
 		if state == nil {
-			_, err = tx.ExecContext(ctx, "DELETE FROM conversations WHERE person_id = ? AND scope = ?", personID, scope)
+			_, err = tx.exec(ctx, "DELETE FROM conversations WHERE person_id = ? AND scope = ?", personID, scope)
 		} else {
-			_, err = tx.ExecContext(ctx, `INSERT INTO conversations (person_id, scope, state, updated_at) VALUES (?, ?, ?, ?)
+			_, err = tx.exec(ctx, `INSERT INTO conversations (person_id, scope, state, updated_at) VALUES (?, ?, ?, ?)
 				ON CONFLICT (person_id, scope) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
 				personID, scope, string(state), fmtTime(db.now()))
 		}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -27,9 +28,16 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // busy timeout; one write connection with BEGIN IMMEDIATE serialises writers
 // in Go instead, which is both correct and faster (see DEPENDENCIES.md).
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	now   func() time.Time
+	write  *sql.DB
+	read   *sql.DB
+	wstmts *stmtCache
+	rstmts *stmtCache
+	now    func() time.Time
+
+	ckpt     *sql.DB       // the background checkpointer's own connection
+	stopCkpt chan struct{} // closed by Close
+	ckptDone chan struct{}
+	closing  sync.Once
 }
 
 // Option configures Open.
@@ -46,11 +54,15 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		o(db)
 	}
 	var err error
-	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")); err != nil {
+	// The writer leaves WAL checkpoints to a background goroutine: done in
+	// the commit, they were a quarter of an update's time. The large
+	// auto-checkpoint is a safety net should the goroutine fall behind.
+	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")+"&_pragma=wal_autocheckpoint(10000)"); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetConnMaxIdleTime(0)
+	db.wstmts = newStmtCache(db.write)
 	if err := db.migrate(ctx); err != nil {
 		db.write.Close()
 		return nil, fmt.Errorf("migrate %s: %w", path, err)
@@ -61,7 +73,36 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	db.read.SetMaxOpenConns(4)
 	db.read.SetMaxIdleConns(4)
+	db.rstmts = newStmtCache(db.read)
+	if db.ckpt, err = sql.Open("sqlite", dsn(path, "deferred")); err != nil {
+		db.read.Close()
+		db.write.Close()
+		return nil, fmt.Errorf("open %s for checkpoints: %w", path, err)
+	}
+	db.ckpt.SetMaxOpenConns(1)
+	db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
+	go db.checkpoints(checkpointEvery)
 	return db, nil
+}
+
+// checkpointEvery is how often the WAL is copied back into the database.
+const checkpointEvery = time.Second
+
+// checkpoints copies the WAL into the database file periodically, off the
+// writers' path. PASSIVE never blocks readers or the writer.
+func (db *DB) checkpoints(every time.Duration) {
+	defer close(db.ckptDone)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.stopCkpt:
+			return
+		case <-t.C:
+			// A failure (busy) is retried on the next tick.
+			db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+		}
+	}
 }
 
 func dsn(path, txlock string) string {
@@ -79,13 +120,25 @@ func dsn(path, txlock string) string {
 
 // Close closes both pools.
 func (db *DB) Close() error {
-	return errors.Join(db.read.Close(), db.write.Close())
+	err := errors.New("store: already closed")
+	db.closing.Do(func() { err = db.close() })
+	return err
+}
+
+func (db *DB) close() error {
+	close(db.stopCkpt)
+	<-db.ckptDone
+	db.rstmts.close()
+	db.wstmts.close()
+	// Leave a compact file behind: fold the WAL in and truncate it.
+	_, ckErr := db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return errors.Join(ckErr, db.ckpt.Close(), db.read.Close(), db.write.Close())
 }
 
 // Ping checks that the database answers a query.
 func (db *DB) Ping(ctx context.Context) error {
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&n); err != nil {
+	if err := db.row(ctx, "SELECT 1").Scan(&n); err != nil {
 		return fmt.Errorf("ping database: %w", err)
 	}
 	return nil
@@ -96,11 +149,13 @@ func (db *DB) Now() time.Time { return db.now() }
 
 // inTx runs fn in one immediate write transaction and commits it; any error
 // rolls everything back.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	tx := &wtx{Tx: sqlTx, stmts: db.wstmts}
+	defer func() { db.wstmts.prepare(ctx, tx.missed) }()
 	if err := fn(tx); err != nil {
 		tx.Rollback()
 		return err

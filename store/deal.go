@@ -34,15 +34,11 @@ func scanDeal(row scanner) (coach.Deal, error) {
 
 // Deal loads one deal by id.
 func (db *DB) Deal(ctx context.Context, id int64) (coach.Deal, error) {
-	return loadDeal(ctx, db.read, id)
-}
-
-type queryer interface {
-	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	return loadDeal(ctx, db, id)
 }
 
 func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
-	d, err := scanDeal(q.QueryRowContext(ctx, "SELECT "+dealCols+dealFrom+" WHERE d.id = ?", id))
+	d, err := scanDeal(q.row(ctx, "SELECT "+dealCols+dealFrom+" WHERE d.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, coach.Errorf(coach.NotFound, "err.deal_not_found", "ref", fmt.Sprintf("#%d", id))
 	}
@@ -56,7 +52,7 @@ func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
 // events (a first note) in one transaction, and returns it with its id and
 // timestamps.
 func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra ...coach.Event) (coach.Deal, error) {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		var err error
 		if d, err = db.createDeal(ctx, tx, d, actorID); err != nil {
 			return err
@@ -66,7 +62,7 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra
 	return d, err
 }
 
-func (db *DB) createDeal(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID int64) (coach.Deal, error) {
+func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, actorID int64) (coach.Deal, error) {
 	d, err := db.insertDeal(ctx, tx, d)
 	if err != nil {
 		return d, err
@@ -76,7 +72,7 @@ func (db *DB) createDeal(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID 
 
 // insertDeal writes a new deal row, defaulting its times to now and its
 // status to open.
-func (db *DB) insertDeal(ctx context.Context, tx *sql.Tx, d coach.Deal) (coach.Deal, error) {
+func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal) (coach.Deal, error) {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = db.now().UTC()
 	}
@@ -90,11 +86,11 @@ func (db *DB) insertDeal(ctx context.Context, tx *sql.Tx, d coach.Deal) (coach.D
 		d.Status = coach.Open
 	}
 	d.Version = 1
-	res, err := tx.ExecContext(ctx, `INSERT INTO deals (customer, customer_norm, title, title_norm, owner_id,
-		team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due, expected_close,
-		stage_since, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), d.OwnerID,
+	res, err := tx.exec(ctx, `INSERT INTO deals (customer, customer_norm, title, title_norm, full_norm,
+		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
+		expected_close, stage_since, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), fullNorm(d), d.OwnerID,
 		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
 		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), fmtTime(d.StageSince),
 		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
@@ -116,14 +112,14 @@ type Change func(d *coach.Deal) ([]coach.Event, error)
 // bumped) with one history event per changed field, all in one transaction.
 // Writers are serialised, so concurrent updates of one deal never lose a write.
 func (db *DB) UpdateDeal(ctx context.Context, id, actorID int64, change Change) (before, after coach.Deal, err error) {
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		before, after, err = db.updateDeal(ctx, tx, id, actorID, change)
 		return err
 	})
 	return before, after, err
 }
 
-func (db *DB) updateDeal(ctx context.Context, tx *sql.Tx, id, actorID int64, change Change) (before, after coach.Deal, err error) {
+func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change Change) (before, after coach.Deal, err error) {
 	if before, err = loadDeal(ctx, tx, id); err != nil {
 		return before, before, err
 	}
@@ -141,42 +137,55 @@ func (db *DB) updateDeal(ctx context.Context, tx *sql.Tx, id, actorID int64, cha
 	if after.Stage != before.Stage {
 		after.StageSince = now
 	}
-	if err := updateRow(ctx, tx, before.Version, after); err != nil {
+	if err := updateRow(ctx, tx, before, after); err != nil {
 		return before, before, err
 	}
 	after.Version = before.Version + 1
 	return before, after, insertEvents(ctx, tx, id, actorID, now, evs)
 }
 
-func updateRow(ctx context.Context, tx *sql.Tx, version int64, d coach.Deal) error {
-	res, err := tx.ExecContext(ctx, `UPDATE deals SET customer = ?, customer_norm = ?, title = ?, title_norm = ?,
-		owner_id = ?, team_id = nullif(?, 0), amount = ?, currency = ?, stage = ?, status = ?, lost_reason = ?,
+// updateRow writes a changed deal. The columns behind indexes (names,
+// owner, team, status) are written only when they changed: SQLite rewrites
+// every index whose columns appear in an UPDATE's SET list, and most
+// updates touch none of them.
+func updateRow(ctx context.Context, tx *wtx, before, d coach.Deal) error {
+	res, err := tx.exec(ctx, `UPDATE deals SET amount = ?, currency = ?, stage = ?, lost_reason = ?,
 		next_step = ?, next_step_due = ?, expected_close = ?, stage_since = ?, updated_at = ?, version = version + 1
 		WHERE id = ? AND version = ?`,
-		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), d.OwnerID, d.TeamID,
-		d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep, nullDate(d.NextStepDue),
-		nullDate(d.ExpectedClose), fmtTime(d.StageSince), fmtTime(d.UpdatedAt), d.ID, version)
+		d.Amount, d.Currency, d.Stage, d.LostReason, d.NextStep, nullDate(d.NextStepDue),
+		nullDate(d.ExpectedClose), fmtTime(d.StageSince), fmtTime(d.UpdatedAt), d.ID, before.Version)
 	if err != nil {
 		return fmt.Errorf("update deal %d: %w", d.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		return coach.Errorf(coach.Conflict, "err.deal_conflict", "ref", fmt.Sprintf("#%d", d.ID))
 	}
+	if d.Customer == before.Customer && d.Title == before.Title && d.OwnerID == before.OwnerID &&
+		d.TeamID == before.TeamID && d.Status == before.Status {
+		return nil
+	}
+	_, err = tx.exec(ctx, `UPDATE deals SET customer = ?, customer_norm = ?, title = ?, title_norm = ?,
+		full_norm = ?, owner_id = ?, team_id = nullif(?, 0), status = ? WHERE id = ?`,
+		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), fullNorm(d),
+		d.OwnerID, d.TeamID, string(d.Status), d.ID)
+	if err != nil {
+		return fmt.Errorf("update deal %d: %w", d.ID, err)
+	}
 	return nil
 }
 
-func insertEvents(ctx context.Context, tx *sql.Tx, dealID, actorID int64, at time.Time, evs []coach.Event) error {
+func insertEvents(ctx context.Context, tx *wtx, dealID, actorID int64, at time.Time, evs []coach.Event) error {
 	for _, e := range evs {
 		if !e.At.IsZero() {
 			at = e.At
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO deal_events (deal_id, kind, from_value, to_value, actor_id, at)
+		_, err := tx.exec(ctx, `INSERT INTO deal_events (deal_id, kind, from_value, to_value, actor_id, at)
 			VALUES (?, ?, ?, ?, nullif(?, 0), ?)`, dealID, string(e.Kind), e.From, e.To, actorID, fmtTime(at))
 		if err != nil {
 			return fmt.Errorf("insert %s event of deal %d: %w", e.Kind, dealID, err)
 		}
 		if e.Kind == coach.EvNote {
-			_, err = tx.ExecContext(ctx, "INSERT INTO notes (deal_id, author_id, body, created_at) VALUES (?, nullif(?, 0), ?, ?)",
+			_, err = tx.exec(ctx, "INSERT INTO notes (deal_id, author_id, body, created_at) VALUES (?, nullif(?, 0), ?, ?)",
 				dealID, actorID, e.To, fmtTime(at))
 			if err != nil {
 				return fmt.Errorf("insert note of deal %d: %w", dealID, err)
@@ -224,7 +233,7 @@ func (db *DB) Deals(ctx context.Context, f DealFilter) ([]coach.Deal, error) {
 }
 
 func (db *DB) queryDeals(ctx context.Context, q string, args ...any) ([]coach.Deal, error) {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query deals: %w", err)
 	}
@@ -251,8 +260,7 @@ func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.De
 	}
 	sel := "SELECT " + dealCols + dealFrom
 	lim := fmt.Sprintf(" ORDER BY d.status = 'open' DESC, d.updated_at DESC, d.id DESC LIMIT %d", limit)
-	ds, err := db.queryDeals(ctx, sel+` WHERE d.customer_norm = ?1 OR d.title_norm = ?1
-		OR (d.title_norm != '' AND d.customer_norm || ' ' || d.title_norm = ?1)`+lim, n)
+	ds, err := db.queryDeals(ctx, sel+` WHERE d.customer_norm = ?1 OR d.title_norm = ?1 OR d.full_norm = ?1`+lim, n)
 	if err != nil || len(ds) > 0 {
 		return ds, err
 	}
@@ -268,13 +276,18 @@ func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.De
 	return db.queryDeals(ctx, sel+` WHERE d.customer_norm LIKE ?1 ESCAPE '\' OR d.title_norm LIKE ?1 ESCAPE '\'`+lim, pat)
 }
 
+// fullNorm is the normalised "customer title" a person may call a deal by.
+func fullNorm(d coach.Deal) string {
+	return coach.NormalizeName(d.Customer + " " + d.Title)
+}
+
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
 // History lists a deal's events, oldest first.
 func (db *DB) History(ctx context.Context, dealID int64) ([]coach.Event, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value,
+	rows, err := db.query(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value,
 		coalesce(e.actor_id, 0), coalesce(p.name, ''), e.at
 		FROM deal_events e LEFT JOIN people p ON p.id = e.actor_id WHERE e.deal_id = ? ORDER BY e.id`, dealID)
 	if err != nil {
@@ -297,7 +310,7 @@ func (db *DB) History(ctx context.Context, dealID int64) ([]coach.Event, error) 
 // CountDeals counts all deals.
 func (db *DB) CountDeals(ctx context.Context) (int, error) {
 	var n int
-	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM deals").Scan(&n); err != nil {
+	if err := db.row(ctx, "SELECT count(*) FROM deals").Scan(&n); err != nil {
 		return 0, fmt.Errorf("count deals: %w", err)
 	}
 	return n, nil
@@ -307,7 +320,7 @@ func (db *DB) CountDeals(ctx context.Context) (int, error) {
 // given history events instead of a "created" event: for demo data and
 // restores, where the past is written after the fact.
 func (db *DB) RestoreDeal(ctx context.Context, d coach.Deal, history []coach.Event) (coach.Deal, error) {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		var err error
 		if d, err = db.insertDeal(ctx, tx, d); err != nil {
 			return err
@@ -326,7 +339,7 @@ func (db *DB) RestoreDeal(ctx context.Context, d coach.Deal, history []coach.Eve
 // transaction: for bulk loads and benchmarks, where a transaction per deal
 // would dominate.
 func (db *DB) CreateDeals(ctx context.Context, ds []coach.Deal, actorID int64) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		for _, d := range ds {
 			if _, err := db.createDeal(ctx, tx, d, actorID); err != nil {
 				return err

@@ -14,7 +14,7 @@ import (
 // memory and sees one consistent snapshot. An error from fn stops the walk
 // and is returned as is.
 func (db *DB) EachDeal(ctx context.Context, fn func(coach.Deal) error) error {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+dealCols+dealFrom+" ORDER BY d.id")
+	rows, err := db.query(ctx, "SELECT "+dealCols+dealFrom+" ORDER BY d.id")
 	if err != nil {
 		return fmt.Errorf("query deals: %w", err)
 	}
@@ -37,7 +37,7 @@ func (db *DB) EachDeal(ctx context.Context, fn func(coach.Deal) error) error {
 // PersonByName loads the person ImportDeals would pick as the owner called
 // name: the first one (lowest id) with exactly that display name.
 func (db *DB) PersonByName(ctx context.Context, name string) (coach.Person, error) {
-	p, err := scanPerson(db.read.QueryRowContext(ctx, "SELECT "+personCols+
+	p, err := scanPerson(db.row(ctx, "SELECT "+personCols+
 		" FROM people WHERE name = ? ORDER BY id LIMIT 1", name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, coach.Errorf(coach.NotFound, "err.person_not_found", "name", name)
@@ -60,7 +60,7 @@ type RestoreItem struct {
 // their ids. Either every deal is stored or none is.
 func (db *DB) RestoreDeals(ctx context.Context, items []RestoreItem) ([]coach.Deal, error) {
 	out := make([]coach.Deal, 0, len(items))
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		out = out[:0]
 		for _, it := range items {
 			d, err := db.insertDeal(ctx, tx, it.Deal)

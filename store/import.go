@@ -30,7 +30,7 @@ func (e *ImportError) Unwrap() error { return e.Err }
 // rows apply or none does. Owners are found by name, and created as console
 // users when unknown. Updates write history like any chat update.
 func (db *DB) ImportDeals(ctx context.Context, items []ImportItem, actorID int64) (created, updated int, err error) {
-	err = db.inTx(ctx, func(tx *sql.Tx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		created, updated = 0, 0
 		owners := map[string]int64{}
 		for _, it := range items {
@@ -56,7 +56,7 @@ func (db *DB) ImportDeals(ctx context.Context, items []ImportItem, actorID int64
 	return created, updated, err
 }
 
-func (db *DB) importUpdate(ctx context.Context, tx *sql.Tx, d coach.Deal, actorID int64) error {
+func (db *DB) importUpdate(ctx context.Context, tx *wtx, d coach.Deal, actorID int64) error {
 	_, _, err := db.updateDeal(ctx, tx, d.ID, actorID, func(after *coach.Deal) ([]coach.Event, error) {
 		after.Customer, after.Title, after.OwnerID, after.Owner = d.Customer, d.Title, d.OwnerID, d.Owner
 		after.Amount, after.Currency, after.Stage, after.Status = d.Amount, d.Currency, d.Stage, d.Status
@@ -67,7 +67,7 @@ func (db *DB) importUpdate(ctx context.Context, tx *sql.Tx, d coach.Deal, actorI
 	return err
 }
 
-func (db *DB) importOwner(ctx context.Context, tx *sql.Tx, cache map[string]int64, name string) (int64, error) {
+func (db *DB) importOwner(ctx context.Context, tx *wtx, cache map[string]int64, name string) (int64, error) {
 	if name == "" {
 		return 0, coach.Errorf(coach.Invalid, "err.import_owner")
 	}
@@ -75,10 +75,10 @@ func (db *DB) importOwner(ctx context.Context, tx *sql.Tx, cache map[string]int6
 		return id, nil
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, "SELECT id FROM people WHERE name = ? ORDER BY id LIMIT 1", name).Scan(&id)
+	err := tx.row(ctx, "SELECT id FROM people WHERE name = ? ORDER BY id LIMIT 1", name).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var res sql.Result
-		res, err = tx.ExecContext(ctx, `INSERT INTO people (platform, platform_id, name, role, created_at)
+		res, err = tx.exec(ctx, `INSERT INTO people (platform, platform_id, name, role, created_at)
 			VALUES ('console', ?, ?, 'rep', ?)`, name, name, fmtTime(db.now()))
 		if err == nil {
 			id, err = res.LastInsertId()

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"embed"
 	"fmt"
 	"io/fs"
@@ -40,9 +39,9 @@ func (db *DB) migrate(ctx context.Context) error {
 }
 
 func (db *DB) applyMigration(ctx context.Context, version int, name, file string) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	return db.inTx(ctx, func(tx *wtx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		if err := tx.row(ctx, "SELECT count(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
 			return fmt.Errorf("check migration %s: %w", name, err)
 		}
 		if n > 0 {
@@ -52,10 +51,10 @@ func (db *DB) applyMigration(ctx context.Context, version int, name, file string
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 			return fmt.Errorf("apply migration %s: %w", name, err)
 		}
-		_, err = tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		_, err = tx.exec(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 			version, name, fmtTime(db.now()))
 		if err != nil {
 			return fmt.Errorf("record migration %s: %w", name, err)
@@ -67,7 +66,7 @@ func (db *DB) applyMigration(ctx context.Context, version int, name, file string
 // SchemaVersion is the highest migration applied.
 func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v int
-	err := db.read.QueryRowContext(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
+	err := db.row(ctx, "SELECT coalesce(max(version), 0) FROM schema_migrations").Scan(&v)
 	if err != nil {
 		return 0, fmt.Errorf("read schema version: %w", err)
 	}

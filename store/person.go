@@ -26,16 +26,24 @@ func (db *DB) EnsurePerson(ctx context.Context, p coach.Person) (coach.Person, e
 	if p.Role == "" {
 		p.Role = coach.Rep
 	}
-	var out coach.Person
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO people (platform, platform_id, name, tz, lang, role, team_id, created_at)
+	// Almost every message comes from someone known: read first, so that
+	// only a first contact costs a write transaction.
+	const byPlatform = "SELECT " + personCols + " FROM people WHERE platform = ? AND platform_id = ?"
+	out, err := scanPerson(db.row(ctx, byPlatform, p.Platform, p.PlatformID))
+	if err == nil {
+		return out, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return out, fmt.Errorf("load person %s/%s: %w", p.Platform, p.PlatformID, err)
+	}
+	err = db.inTx(ctx, func(tx *wtx) error {
+		_, err := tx.exec(ctx, `INSERT INTO people (platform, platform_id, name, tz, lang, role, team_id, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?) ON CONFLICT (platform, platform_id) DO NOTHING`,
 			p.Platform, p.PlatformID, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, fmtTime(db.now()))
 		if err != nil {
 			return fmt.Errorf("insert person %s/%s: %w", p.Platform, p.PlatformID, err)
 		}
-		out, err = scanPerson(tx.QueryRowContext(ctx, "SELECT "+personCols+
-			" FROM people WHERE platform = ? AND platform_id = ?", p.Platform, p.PlatformID))
+		out, err = scanPerson(tx.row(ctx, byPlatform, p.Platform, p.PlatformID))
 		if err != nil {
 			return fmt.Errorf("load person %s/%s: %w", p.Platform, p.PlatformID, err)
 		}
@@ -46,8 +54,8 @@ func (db *DB) EnsurePerson(ctx context.Context, p coach.Person) (coach.Person, e
 
 // UpdatePerson stores a person's name, zone, language, role and team.
 func (db *DB) UpdatePerson(ctx context.Context, p coach.Person) error {
-	return db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE people SET name = ?, tz = ?, lang = ?, role = ?, team_id = nullif(?, 0)
+	return db.inTx(ctx, func(tx *wtx) error {
+		res, err := tx.exec(ctx, `UPDATE people SET name = ?, tz = ?, lang = ?, role = ?, team_id = nullif(?, 0)
 			WHERE id = ?`, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, p.ID)
 		if err != nil {
 			return fmt.Errorf("update person %d: %w", p.ID, err)
@@ -61,7 +69,7 @@ func (db *DB) UpdatePerson(ctx context.Context, p coach.Person) error {
 
 // Person loads a person by id.
 func (db *DB) Person(ctx context.Context, id int64) (coach.Person, error) {
-	p, err := scanPerson(db.read.QueryRowContext(ctx, "SELECT "+personCols+" FROM people WHERE id = ?", id))
+	p, err := scanPerson(db.row(ctx, "SELECT "+personCols+" FROM people WHERE id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, coach.Errorf(coach.NotFound, "err.person_not_found", "id", id)
 	}
@@ -73,7 +81,7 @@ func (db *DB) Person(ctx context.Context, id int64) (coach.Person, error) {
 
 // People lists everyone, in id order.
 func (db *DB) People(ctx context.Context) ([]coach.Person, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT "+personCols+" FROM people ORDER BY id")
+	rows, err := db.query(ctx, "SELECT "+personCols+" FROM people ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list people: %w", err)
 	}
@@ -91,8 +99,8 @@ func (db *DB) People(ctx context.Context) ([]coach.Person, error) {
 
 // CreateTeam adds a team; a name already used is a conflict.
 func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, "INSERT INTO teams (name, tz, created_at) VALUES (?, ?, ?)",
+	err := db.inTx(ctx, func(tx *wtx) error {
+		res, err := tx.exec(ctx, "INSERT INTO teams (name, tz, created_at) VALUES (?, ?, ?)",
 			t.Name, t.TZ, fmtTime(db.now()))
 		if isUnique(err) {
 			return coach.Errorf(coach.Conflict, "err.team_exists", "name", t.Name)
@@ -108,7 +116,7 @@ func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) 
 
 // Teams lists all teams in id order.
 func (db *DB) Teams(ctx context.Context) ([]coach.Team, error) {
-	rows, err := db.read.QueryContext(ctx, "SELECT id, name, tz FROM teams ORDER BY id")
+	rows, err := db.query(ctx, "SELECT id, name, tz FROM teams ORDER BY id")
 	if err != nil {
 		return nil, fmt.Errorf("list teams: %w", err)
 	}

@@ -29,6 +29,7 @@ CREATE TABLE deals (
     customer_norm  TEXT NOT NULL,
     title          TEXT NOT NULL DEFAULT '',
     title_norm     TEXT NOT NULL DEFAULT '',
+    full_norm      TEXT NOT NULL DEFAULT '', -- "customer title", normalised
     owner_id       INTEGER NOT NULL REFERENCES people (id),
     team_id        INTEGER REFERENCES teams (id),
     amount         INTEGER NOT NULL DEFAULT 0,
@@ -46,6 +47,7 @@ CREATE TABLE deals (
 );
 CREATE INDEX deals_customer ON deals (customer_norm);
 CREATE INDEX deals_title ON deals (title_norm);
+CREATE INDEX deals_full ON deals (full_norm);
 CREATE INDEX deals_owner ON deals (owner_id, status);
 CREATE INDEX deals_team ON deals (team_id, status);
 
