@@ -39,7 +39,8 @@ const maxMinor = 10_000_000_000_000_000
 
 var (
 	currencyPrefixes = byLen("us$", "usd", "rmb", "cny", "人民币", "$", "¥")
-	currencySuffixes = byLen("元人民币", "元", "块钱", "块", "rmb", "yuan", "cny", "usd", "dollars", "dollar", "bucks", "人民币")
+	currencySuffixes = byLen("元人民币", "元", "块钱", "块", "rmb", "yuan", "cny", "usd", "dollars", "dollar",
+		"bucks", "人民币")
 )
 
 // units multiply the number before them; the longest spelling wins.
@@ -73,7 +74,7 @@ func scanAmount(low string, i int) amountScan {
 			return a
 		}
 		mult, k2 := scanUnit(low, k)
-		if (part > 0 && mult == 0) || (mult != 0 && mult >= last) || (mult == 0 && low[j] >= utf8.RuneSelf && !hasCurrencySuffix(low, k)) {
+		if !partFits(low, j, k, part, mult, last) {
 			a.bad, a.end = part > 0 || mult != 0, k
 			return a
 		}
@@ -88,6 +89,19 @@ func scanAmount(low string, i int) amountScan {
 		}
 	}
 	return finishAmount(low, j, total, a)
+}
+
+// partFits: units step down ("3亿5000万", not "5万3万"), every part after
+// the first has one, and a Chinese numeral needs a unit or a currency
+// ("两千块"; "两千" alone is not clearly money).
+func partFits(low string, j, k, part int, mult, last uint64) bool {
+	switch {
+	case part > 0 && mult == 0, mult != 0 && mult >= last:
+		return false
+	case mult == 0 && low[j] >= utf8.RuneSelf:
+		return hasCurrencySuffix(low, k)
+	}
+	return true
 }
 
 // finishAmount reads a currency suffix and checks that the amount ends

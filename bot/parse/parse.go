@@ -85,8 +85,8 @@ type Context struct {
 // maxInput bounds the work on one message; longer texts are refused.
 const maxInput = 4000
 
-// Parse reads one message. It never panics and does work linear in the
-// length of the text (texts over 4000 bytes are refused with err.too_long).
+// Parse reads one message. It never panics, on any input; texts over 4000
+// bytes are refused with err.too_long, which bounds the work.
 func Parse(text string, c Context) Command {
 	if len(text) > maxInput {
 		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}
@@ -118,6 +118,7 @@ func (p *parser) free(t text) Command {
 	if helpWords[strings.TrimSpace(t.low)] || helpWords[t.trim().low] {
 		return Command{Kind: Help}
 	}
+	whole := t
 	if t = t.trim(); t.empty() || t.low[0] == '/' {
 		return Command{} // another bot's command is not ours
 	}
@@ -133,6 +134,9 @@ func (p *parser) free(t text) Command {
 	}
 	if cmd, ok := p.question(t); ok {
 		return cmd
+	}
+	if q, ok := asking(whole); ok && (len(hits) > 0 || !q.empty()) {
+		return p.askAbout(q)
 	}
 	if len(hits) > 0 {
 		return p.update(t, hits)

@@ -179,4 +179,11 @@ var parseCasesEN = []parseCase{
 	{"how is the Acme deal going?", C{Kind: Show, Lang: "en", Ref: name("Acme")}},
 	{"what's the next step for Acme?", C{Kind: Show, Lang: "en", Ref: name("Acme")}},
 	{"#9223372036854775807 won", C{Kind: Won, Lang: "en", Ref: id(9223372036854775807)}},
+	// yes/no questions never change a deal
+	{"is Acme won?", C{Kind: Show, Lang: "en", Ref: name("Acme")}},
+	{"has Acme moved to shortlist?", C{Kind: Show, Lang: "en", Ref: name("Acme")}},
+	{"Acme moved to shortlist?", C{Kind: Show, Lang: "en", Ref: name("Acme")}},
+	{"did Acme sign?", C{Kind: Unknown, Lang: "en"}},
+	{"asdf?", C{Kind: Unknown, Lang: "en"}},
+	{"Initech won?", C{Kind: Show, Lang: "en", Ref: name("Initech")}},
 }

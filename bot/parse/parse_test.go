@@ -198,3 +198,20 @@ func BenchmarkParse(b *testing.B) {
 		Parse(benchMessages[i%len(benchMessages)], c)
 	}
 }
+
+// TestParseWorstCase: the longest texts full of keywords, separators and
+// numbers still parse quickly (the scanners must stay near linear).
+func TestParseWorstCase(t *testing.T) {
+	c := testContext(t, "seven-step")
+	for _, unit := range []string{"is at and ", "next step and ", "到了然后", "推进到立项,", "1,", "金额",
+		"stage stage ", "周五", "the ", "#1 ", "lost ", "and moved to ", "万", "note:", "下一步周五拜访 然后 ", "a?"} {
+		s := strings.Repeat(unit, maxInput/len(unit))
+		start := time.Now()
+		for _, in := range []string{s, "Acme " + s[:len(s)-10], "Acme next step " + s[:len(s)-20], "new deal " + s[:len(s)-20]} {
+			Parse(in, c)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%q repeated: %v", unit, d)
+		}
+	}
+}

@@ -162,4 +162,9 @@ var parseCasesZH = []parseCase{
 	{"经信银行 下一步 准备3号楼会议室", C{Kind: Update, Lang: "zh", Ref: name("经信银行"), NextStep: "准备3号楼会议室", HasNext: true}},
 	{"经信银行 金额 一百零五万 下一步 十二月三十一日 签约", C{Kind: Update, Lang: "zh", Ref: name("经信银行"), Amount: wan(105), HasAmount: true, NextStep: "签约", NextDue: day(2026, 12, 31), HasNext: true}},
 	{"经信银行，华东电力 推进到立项", C{Kind: Update, Lang: "zh", Ref: name("华东电力"), Stage: "approved"}},
+	// yes/no questions never change a deal
+	{"经信银行签了吗？", C{Kind: Show, Lang: "zh", Ref: name("经信银行")}},
+	{"经信银行推进到立项了吗", C{Kind: Show, Lang: "zh", Ref: name("经信银行")}},
+	{"经信银行立项了吗", C{Kind: Show, Lang: "zh", Ref: name("经信银行")}},
+	{"华东电力丢单了么", C{Kind: Show, Lang: "zh", Ref: name("华东电力")}},
 }

@@ -20,7 +20,7 @@ func isSmallTalk(t text) bool {
 	if smallTalk[q.low] {
 		return true
 	}
-	parts := strings.FieldsFunc(q.low, func(r rune) bool { return r == ',' || r == '.' || r == '!' || r == ';' || r == '?' })
+	parts := strings.FieldsFunc(q.low, isClauseMark)
 	for _, c := range parts {
 		if !smallTalkWords(strings.Fields(c)) {
 			return false
@@ -29,6 +29,8 @@ func isSmallTalk(t text) bool {
 	return len(parts) > 0
 }
 
+func isClauseMark(r rune) bool { return r == ',' || r == '.' || r == '!' || r == ';' || r == '?' }
+
 // smallTalkWords reports whether words is a run of small-talk phrases
 // ("ok thanks", "hi there bot").
 func smallTalkWords(words []string) bool {
@@ -36,7 +38,8 @@ func smallTalkWords(words []string) bool {
 		return len(words) == 0
 	}
 	for j := len(words); j > 0; j-- {
-		if w := strings.Join(words[:j], " "); (smallTalk[w] || w == "bot" || w == "dealcoach") && smallTalkWords(words[j:]) {
+		w := strings.Join(words[:j], " ")
+		if (smallTalk[w] || w == "bot" || w == "dealcoach") && smallTalkWords(words[j:]) {
 			return true
 		}
 	}
@@ -62,9 +65,9 @@ func isPipeline(low string) bool {
 
 var (
 	// Words around a deal name in a question; the name is what remains.
-	showPrefixEN = byLen("how is", "how's", "hows", "how are", "how're", "how are things with", "how are we doing with", "how about",
-		"what about", "what's up with", "whats up with", "what is up with", "what's new with", "what's happening with",
-		"what is happening with", "what's going on with", "what is going on with", "what's the status of",
+	showPrefixEN = byLen("how is", "how's", "hows", "how are", "how're", "how are things with",
+		"how are we doing with", "how about", "what about", "what's up with", "whats up with", "what is up with",
+		"what's new with", "what's happening with", "what is happening with", "what's going on with", "what is going on with", "what's the status of",
 		"what is the status of", "whats the status of", "what's the latest on", "what's the latest with",
 		"what is the latest on", "status of", "status for", "status on", "update on", "any update on",
 		"any updates on", "any news on", "news on", "where are we with", "where are we on",
@@ -82,7 +85,8 @@ var (
 		"进展如何", "进展怎么样", "有什么进展", "什么进展", "进展", "情况如何", "情况怎么样", "情况",
 		"到哪了", "到哪一步了", "到哪步了", "到哪个阶段了", "什么阶段", "在什么阶段", "是什么阶段",
 		"哪个阶段", "下一步是什么", "下一步呢", "金额是多少", "金额多少", "多少钱", "详情", "状态",
-		"最新情况", "最新进展", "如何", "呢", "吗", "了", "现在", "目前", "的")
+		"最新情况", "最新进展", "如何")
+	zhAfterName  = byLen("现在", "目前", "的")
 	pipelineSlot = setOf("my pipeline", "pipeline", "the pipeline", "my funnel", "the funnel", "funnel",
 		"my forecast", "the forecast", "forecast", "things", "everything", "business", "my numbers", "sales")
 	listSlot = setOf("my deals", "all deals", "all my deals", "my opportunities", "deals")
@@ -126,11 +130,12 @@ func showSlot(q text) (text, bool) {
 	}
 	for _, w := range showPrefixZH {
 		if strings.HasPrefix(q.low, w) && hasHan(q.low[len(w):]) {
-			return stripTail(q.from(len(w)), showSuffixZH), true
+			x, _ := zhQuestion(q.from(len(w)))
+			return x, true
 		}
 	}
 	if hasHan(q.low) {
-		if x := stripTail(q, showSuffixZH); len(x.low) < len(q.low) && !isBareParticle(q.low[len(x.low):]) {
+		if x, ok := zhQuestion(q); ok {
 			return x, true
 		}
 	}
@@ -140,9 +145,66 @@ func showSlot(q text) (text, bool) {
 	return q, false
 }
 
-// isBareParticle: a name followed only by a particle ("经信银行了") is not a
-// question; one with "呢" or "吗" is, and so are real question words.
-func isBareParticle(s string) bool {
-	s = strings.TrimSpace(s)
-	return s == "了" || s == "的" || s == "现在" || s == "目前"
+// zhQuestion cuts a Chinese question phrase ("现在什么情况", "怎么样了") or a
+// final 呢 from q. Other particles alone ("签了吗") do not make a question
+// about the deal's state: that is a yes/no question (see asking).
+func zhQuestion(q text) (text, bool) {
+	x := stripTail(q, []string{"吗", "啊", "呀"})
+	for _, w := range showSuffixZH {
+		if strings.HasSuffix(x.low, w) {
+			return stripTail(x.slice(0, len(x.low)-len(w)), zhAfterName), true
+		}
+	}
+	if strings.HasSuffix(x.low, "呢") {
+		return x.slice(0, len(x.low)-len("呢")), true
+	}
+	return q, false
+}
+
+var (
+	askEndZH = byLen("吗", "么", "了没", "没有啊")
+	auxEN    = setOf("did", "does", "do", "is", "are", "was", "were", "has", "have", "had", "can", "could",
+		"will", "would", "should")
+)
+
+// asking tells a yes/no question ("经信银行签了吗", "is Acme won?", "Acme
+// moved to shortlist?") and returns it without the question words. A
+// question never changes a deal, whatever keywords it holds.
+func asking(t text) (text, bool) {
+	q := t.trim()
+	mark := endsWithQuestionMark(t.low)
+	for _, w := range askEndZH {
+		if strings.HasSuffix(q.low, w) {
+			return q.slice(0, len(q.low)-len(w)), true
+		}
+	}
+	if w, k := wordAt(q.low, 0); auxEN[w] && mark {
+		return q.from(k), true
+	}
+	return q, mark
+}
+
+// endsWithQuestionMark looks past spaces and emoji ("Acme won? 🤔").
+func endsWithQuestionMark(low string) bool {
+	low = strings.TrimRightFunc(low, func(r rune) bool { return r != '?' && isTrimRune(r) })
+	return strings.HasSuffix(low, "?")
+}
+
+// askAbout answers a yes/no question about a deal by showing it.
+func (p *parser) askAbout(q text) Command {
+	hs := p.hits(q)
+	if len(hs) == 0 {
+		if cmd, ok := p.bare(q); ok {
+			return Command{Kind: Show, Ref: cmd.Ref}
+		}
+		if ref, ok := nameRef(q, true, p.pb); ok { // "Acme?"; but "asdf?" is no deal
+			return Command{Kind: Show, Ref: ref}
+		}
+		return Command{}
+	}
+	region := q.slice(0, hs[0].start)
+	if ref, ok := nameRef(region, false, p.pb); ok {
+		return Command{Kind: Show, Ref: ref}
+	}
+	return Command{}
 }

@@ -228,11 +228,17 @@ func conjLen(low string, i int, hs []hit, lead int) int {
 		for j < len(low) && (low[j] == ' ' || low[j] == ',' || low[j] == ':') {
 			j++
 		}
-		if k, found := slices.BinarySearchFunc(hs, j, func(h hit, j int) int { return cmp.Compare(h.start, j) }); found && k < len(hs) {
+		if hitAt(hs, j) {
 			return lead + len(w)
 		}
 	}
 	return 0
+}
+
+// hitAt reports whether a keyword starts at j (hits are in order).
+func hitAt(hs []hit, j int) bool {
+	_, found := slices.BinarySearchFunc(hs, j, func(h hit, j int) int { return cmp.Compare(h.start, j) })
+	return found
 }
 
 // chunks splits t at clause separators. The hits are positions in whole,

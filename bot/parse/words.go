@@ -99,12 +99,13 @@ var (
 	amountTail = byLen("左右", "了", "or so", "上下")
 	closeLead  = byLen("=", "is", "on", "by", "around", "date", "为", "是", "在", "于", "时间", "日期", "大概", "大约")
 	closeTail  = byLen("签约", "成交", "签单", "关单", "下单", "签合同", "签", "前", "之前", "以前", "左右", "了", "吧")
-	nextLead   = byLen("-", "is", "are", "to", "is to", "=", "是", "为", "would be", "will be", "we", "we'll", "we will", "i'll", "i will")
-	noteLead   = byLen("-", "一下")
-	titleLead  = byLen("=", "to", "is", "为", "是", "改为", "改成")
-	wonLead    = byLen("了", "啦", "it", "the deal", "the contract", "the project", "this one")
-	lostLead   = byLen("-", "to", "输给了", "输给", "because", "because of", "due to", "reason", "reason is", "reason was", "原因",
-		"原因是", "原因为", "因为", "由于", "给了", "给", "了", "啦")
+	nextLead   = byLen("-", "is", "are", "to", "is to", "=", "是", "为", "would be", "will be", "we", "we'll",
+		"we will", "i'll", "i will")
+	noteLead  = byLen("-", "一下")
+	titleLead = byLen("=", "to", "is", "为", "是", "改为", "改成")
+	wonLead   = byLen("了", "啦", "it", "the deal", "the contract", "the project", "this one")
+	lostLead  = byLen("-", "to", "because", "because of", "due to", "reason", "reason is", "reason was",
+		"输给了", "输给", "原因", "原因是", "原因为", "因为", "由于", "给了", "给", "了", "啦")
 	// closeWords end a zh close date said without 预计: "月底签约".
 	closeWords = byLen("签约", "成交", "签单", "关单", "签合同")
 	// conjunctions join clauses; they split only when a keyword follows.
@@ -140,7 +141,8 @@ var (
 		"what can i do", "how do i use this", "how does this work", "how to use", "how to use this",
 		"帮助", "帮忙", "怎么用", "如何使用", "怎么使用", "使用说明", "说明", "命令", "你能做什么",
 		"你会什么", "能做什么", "有什么功能", "功能", "教程", "菜单")
-	pipelineWords = []string{"pipeline", "pipe", "funnel", "forecast", "forecasts", "漏斗", "预测", "业绩", "管道", "总览", "汇总"}
+	pipelineWords = []string{"pipeline", "funnel", "forecast", "forecasts", "漏斗", "预测", "业绩", "管道",
+		"总览", "汇总"}
 )
 
 // Words that tell a sentence from a deal name.
@@ -152,7 +154,8 @@ var (
 		"let", "lets", "let's", "not", "no", "yes", "and", "or", "but", "if", "so", "just", "there", "here",
 		"tell", "give", "get", "make", "want", "need", "like", "know", "think", "say", "go", "come",
 		"weather", "things", "everything", "anything", "something", "life", "work", "today", "tomorrow",
-		"going", "doing", "hi", "hello", "thanks", "ok", "okay", "all", "everyone", "time", "day")
+		"going", "doing", "hi", "hello", "thanks", "ok", "okay", "all", "everyone", "time", "day", "sign",
+		"win", "lose")
 	zhStop = []string{"我", "你", "他", "她", "它", "吗", "呢", "吧", "啊", "呀", "哦", "嗯", "哈", "说",
 		"想", "什么", "怎么", "为什么", "没", "这", "那", "不", "是", "了", "天气", "随便", "谁", "哪"}
 )
