@@ -47,7 +47,7 @@ func benchHarness(b *testing.B) *harness {
 func BenchmarkFreeTextUpdate(b *testing.B) {
 	h := benchHarness(b)
 	texts := []string{
-		"Customer %06d moved to shortlist, $120k, next step: demo Friday",
+		"Customer %06d moved to shortlist, 120k, next step: demo Friday",
 		"Customer %06d 推进到立项, 金额150万, 下一步周五拜访刘行长",
 		"Customer %06d next step send proposal Dec 15",
 		"Customer %06d amount 2.5M",

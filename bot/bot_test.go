@@ -108,7 +108,7 @@ func TestPipelineInBothLanguages(t *testing.T) {
 		d.NextStepDue != (coach.Date{Year: 2026, Month: 11, Day: 27}) || h.events(1) != 4 {
 		t.Fatalf("deal 1 = %+v, %d events", d, h.events(1))
 	}
-	mustContain(t, h.say("Alice", "new deal Acme Corp $120k"), "Created #2 Acme Corp")
+	mustContain(t, h.say("Alice", "new deal Acme Corp 120k"), "Created #2 Acme Corp")
 	mustContain(t, h.say("Alice", "Acme moved to shortlist, next step: demo Friday"),
 		"Updated #2", "Shortlisted 50%", "demo", "Fri Nov 27")
 	mustContain(t, h.say("Alice", "Acme won"), "Won")
@@ -146,7 +146,7 @@ func TestReadOnlyAnswersChangeNothing(t *testing.T) {
 
 func TestBadInputChangesNothing(t *testing.T) {
 	h := newHarness(t)
-	h.say("Alice", "new deal Acme Corp $120k")
+	h.say("Alice", "new deal Acme Corp 120k")
 	tests := []struct{ text, want string }{
 		{"Acme moved to nowhere", `"nowhere" is not a stage`},
 		{"经信银行 推进到天堂", "不是一个阶段"},
@@ -194,14 +194,14 @@ func TestAmbiguousNameAsksWhichAndSurvivesRestart(t *testing.T) {
 
 func TestFuzzyAndPrefixNames(t *testing.T) {
 	h := newHarness(t)
-	h.say("Alice", "new deal Umbrella Health $300k")
+	h.say("Alice", "new deal Umbrella Health 300k")
 	mustContain(t, h.say("Alice", "Umbrela Health moved to interested"), "Updated #1")
 	mustContain(t, h.say("Alice", "Umbr moved to approved"), "Updated #1", "Project approved")
 }
 
 func TestOnlyOwnerManagerOrAdminMayWrite(t *testing.T) {
 	h := newHarness(t, "boss")
-	h.say("Alice", "new deal Acme Corp $120k")
+	h.say("Alice", "new deal Acme Corp 120k")
 	mustContain(t, h.say("Bob", "/deal #1 won"), "属于 Alice") // no language shown: the default, zh
 	mustContain(t, h.say("Bob", "show #1"), "#1 Acme Corp") // reading is fine
 	if h.deal(1).Status != coach.Open || h.events(1) != 1 {
@@ -212,8 +212,8 @@ func TestOnlyOwnerManagerOrAdminMayWrite(t *testing.T) {
 
 func TestDuplicateNewIsRefused(t *testing.T) {
 	h := newHarness(t)
-	h.say("Alice", "new deal Acme Corp $120k")
-	mustContain(t, h.say("Alice", "new deal acme corp $50k"), "already have #1")
+	h.say("Alice", "new deal Acme Corp 120k")
+	mustContain(t, h.say("Alice", "new deal acme corp 50k"), "already have #1")
 	if n, _ := h.db.CountDeals(context.Background()); n != 1 {
 		t.Fatalf("%d deals", n)
 	}
@@ -221,7 +221,7 @@ func TestDuplicateNewIsRefused(t *testing.T) {
 
 func TestNextStepQuestion(t *testing.T) {
 	h := newHarness(t)
-	mustContain(t, h.say("Alice", "new deal Acme Corp $120k"), "What is your next step on #1")
+	mustContain(t, h.say("Alice", "new deal Acme Corp 120k"), "What is your next step on #1")
 	mustContain(t, h.say("Alice", "Acme next step: send proposal"), "When will you")
 	mustContain(t, h.say("Alice", "Acme next step send proposal Dec 15"), "Tue Dec 15")
 	if d := h.deal(1); d.NextStepDue != (coach.Date{Year: 2026, Month: 12, Day: 15}) {
@@ -236,5 +236,19 @@ func TestKeysUsedExist(t *testing.T) {
 		if !cat.Has(k) {
 			t.Errorf("catalogue lacks %s", k)
 		}
+	}
+}
+
+func TestAmountInAnotherCurrencyIsAsked(t *testing.T) {
+	h := newHarness(t) // the deployment's currency is CNY
+	mustContain(t, h.say("Alice", "new deal Acme Corp $120k"), "Amounts here are in CNY", "in USD")
+	if n, _ := h.db.CountDeals(context.Background()); n != 0 {
+		t.Fatal("a dollar amount created a yuan deal")
+	}
+	mustContain(t, h.say("Alice", "new deal Acme Corp 120k"), "Created #1")
+	mustContain(t, h.say("Alice", "Acme ¥150k"), "¥120,000 → ¥150,000")
+	mustContain(t, h.say("Alice", "Acme amount 200 dollars"), "in USD")
+	if d := h.deal(1); d.Amount != coach.Major(150_000) {
+		t.Fatalf("amount = %v", d.Amount)
 	}
 }

@@ -91,6 +91,11 @@ func (b *Bot) apply(t *turn, cmd parse.Command, d *coach.Deal) ([]coach.Event, e
 		}
 	}
 	if cmd.HasAmount {
+		// Amounts are kept in the deal's currency; converting at a guessed
+		// rate would be a silent misparse, so a different currency is asked about.
+		if cmd.Currency != "" && cmd.Currency != d.Currency {
+			return nil, coach.Errorf(coach.Invalid, "err.currency", "given", cmd.Currency, "currency", d.Currency)
+		}
 		d.Amount = cmd.Amount
 	}
 	if cmd.HasNext {

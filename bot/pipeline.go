@@ -22,55 +22,40 @@ func (b *Bot) pipeline(ctx context.Context, t *turn) (Reply, error) {
 	default:
 		f.OwnerID = t.person.ID
 	}
-	ds, err := b.cfg.Store.Deals(ctx, f)
+	fu, err := b.cfg.Store.Funnel(ctx, f, coach.DateOf(t.now))
 	if err != nil {
 		return Reply{}, err
 	}
-	if len(ds) == 0 {
-		return textReply(t.lang, b.text(t.lang, "list.empty")), nil
-	}
 	pb := b.cfg.Playbook
-	type row struct {
-		n             int
-		sum, weighted coach.Money
-	}
-	rows := make([]row, len(pb.Stages))
+	var n int
 	var total, weighted coach.Money
-	var noNext, overdue int
-	today := coach.DateOf(t.now)
-	for _, d := range ds {
-		i := pb.Index(d.Stage)
-		if i < 0 {
-			continue
-		}
-		w := d.Weighted(pb.WinRate(d))
-		rows[i].n++
-		rows[i].sum += d.Amount
-		rows[i].weighted += w
-		total += d.Amount
-		weighted += w
-		switch {
-		case d.NextStep == "" || d.NextStepDue.IsZero():
-			noNext++
-		case d.NextStepDue.Before(today):
-			overdue++
+	rows := make([]store.StageTotal, len(pb.Stages))
+	for _, st := range fu.Stages {
+		if i := pb.Index(st.Stage); i >= 0 {
+			rows[i] = st
 		}
 	}
 	cur := b.cfg.Currency
 	var items []string
 	for i, s := range pb.Stages {
-		if rows[i].n == 0 {
+		st := rows[i]
+		if st.Count == 0 {
 			continue
 		}
+		w := st.Amount * coach.Money(s.WinRate) / 100
+		n, total, weighted = n+st.Count, total+st.Amount, weighted+w
 		items = append(items, fmt.Sprintf("%s %d%% — %s", s.Name.In(t.lang), s.WinRate,
-			b.text(t.lang, "pipe.row", "n", rows[i].n, "sum", b.money(t.lang, rows[i].sum, cur),
-				"weighted", b.money(t.lang, rows[i].weighted, cur))))
+			b.text(t.lang, "pipe.row", "n", st.Count, "sum", b.money(t.lang, st.Amount, cur),
+				"weighted", b.money(t.lang, w, cur))))
 	}
-	r := textReply(t.lang, b.text(t.lang, scope, "n", len(ds), "sum", b.money(t.lang, total, cur),
+	if n == 0 {
+		return textReply(t.lang, b.text(t.lang, "list.empty")), nil
+	}
+	r := textReply(t.lang, b.text(t.lang, scope, "n", n, "sum", b.money(t.lang, total, cur),
 		"weighted", b.money(t.lang, weighted, cur)))
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
-	if noNext > 0 || overdue > 0 {
-		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "pipe.hygiene", "no_next", noNext, "overdue", overdue)})
+	if fu.NoNext > 0 || fu.Overdue > 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "pipe.hygiene", "no_next", fu.NoNext, "overdue", fu.Overdue)})
 	}
 	return r, nil
 }

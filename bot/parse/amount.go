@@ -28,9 +28,18 @@ func ParseAmount(s string) (coach.Money, bool) {
 type amountScan struct {
 	m      coach.Money
 	end    int
-	ok     bool // a well-formed amount ends at end
-	bad    bool // it looked like an amount but is malformed or out of range
-	marked bool // it has a currency or a unit, not just a bare number
+	ok     bool   // a well-formed amount ends at end
+	bad    bool   // it looked like an amount but is malformed or out of range
+	marked bool   // it has a currency or a unit, not just a bare number
+	cur    string // ISO code of a currency written with it ("$" → USD), or ""
+}
+
+// currencyCodes maps the currency words of amounts to ISO codes. "¥" is
+// read as the yuan: in this product's markets it almost always is.
+var currencyCodes = map[string]string{
+	"us$": "USD", "usd": "USD", "$": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
+	"rmb": "CNY", "cny": "CNY", "人民币": "CNY", "¥": "CNY", "元人民币": "CNY", "元": "CNY",
+	"块钱": "CNY", "块": "CNY", "yuan": "CNY",
 }
 
 // maxMinor keeps amounts far from int64 overflow when a funnel is summed; it
@@ -59,7 +68,7 @@ func scanAmount(low string, i int) amountScan {
 	var a amountScan
 	j := i
 	if w := currencyPrefix(low[j:]); w != "" {
-		j, a.marked = skipSpaces(low, j+len(w)), true
+		j, a.marked, a.cur = skipSpaces(low, j+len(w)), true, currencyCodes[w]
 	}
 	var total uint64
 	last := uint64(1e12)
@@ -110,6 +119,9 @@ func finishAmount(low string, j int, total uint64, a amountScan) amountScan {
 	if k := skipSpaces(low, j); k < len(low) {
 		if w := longestWordPrefix(low[k:], currencySuffixes); w != "" {
 			j, a.marked = k+len(w), true
+			if a.cur == "" {
+				a.cur = currencyCodes[w]
+			}
 		}
 	}
 	if j < len(low) {

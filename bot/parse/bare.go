@@ -2,6 +2,8 @@ package parse
 
 import (
 	"strings"
+
+	"github.com/dealcoach/dealcoach/coach"
 )
 
 // Words between a deal's name and its stage: "Acme is shortlisted",
@@ -53,6 +55,17 @@ func (p *parser) trailingStage(q text) (Command, bool) {
 }
 
 func (p *parser) trailingAmount(q text) (Command, bool) {
+	name, a, ok := splitTrailingAmount(q, p.pb)
+	if !ok {
+		return Command{}, false
+	}
+	ref, _ := nameRef(name, false, p.pb)
+	return Command{Kind: Update, Ref: ref, Amount: a.m, HasAmount: true, Currency: a.cur}, true
+}
+
+// splitTrailingAmount cuts a marked amount ("$120k", "150万") off the end
+// of a deal's name: "Acme $120k" → "Acme", 120k.
+func splitTrailingAmount(q text, pb *coach.Playbook) (text, amountScan, bool) {
 	low := q.low
 	for i := 1; i < len(low); i++ {
 		if !amountStart(low, i) || low[i-1] == ':' {
@@ -62,13 +75,12 @@ func (p *parser) trailingAmount(q text) (Command, bool) {
 		if !a.ok || !a.marked || a.end != len(low) {
 			continue
 		}
-		ref, ok := nameRef(q.slice(0, i), false, p.pb)
-		if !ok {
-			return Command{}, false
+		if _, ok := nameRef(q.slice(0, i), false, pb); !ok {
+			return q, amountScan{}, false
 		}
-		return Command{Kind: Update, Ref: ref, Amount: a.m, HasAmount: true}, true
+		return q.slice(0, i).trim(), a, true
 	}
-	return Command{}, false
+	return q, amountScan{}, false
 }
 
 // trailingClose: "经信银行 月底签约", "经信银行12月3日成交".

@@ -2,8 +2,6 @@ package parse
 
 import (
 	"strings"
-
-	"github.com/dealcoach/dealcoach/coach"
 )
 
 var (
@@ -52,7 +50,7 @@ func (p *parser) newDeal(body text) Command {
 // amountSpan is an amount found in a new deal's head.
 type amountSpan struct {
 	start, end int
-	m          coach.Money
+	a          amountScan
 }
 
 // head splits the customer, the title and the amount. The amount is the
@@ -62,7 +60,7 @@ type amountSpan struct {
 func (u *updater) head(h text) {
 	parts := []text{h}
 	if a, ok := u.headAmount(h); ok {
-		u.cmd.Amount, u.cmd.HasAmount = a.m, true
+		u.setAmount(a.a)
 		parts = []text{h.slice(0, a.start), h.from(a.end)}
 	}
 	var titles []string
@@ -98,7 +96,7 @@ func (u *updater) headAmount(h text) (amountSpan, bool) {
 		if !a.ok {
 			continue
 		}
-		s := amountSpan{start: i, end: a.end, m: a.m}
+		s := amountSpan{start: i, end: a.end, a: a}
 		if a.marked {
 			marked, hasMarked = s, true
 		} else if strings.TrimSpace(low[:i]) != "" {

@@ -57,6 +57,7 @@ type Command struct {
 
 	Amount    coach.Money // in minor units
 	HasAmount bool
+	Currency  string // ISO code when the amount named one ("$120k" → USD), else ""
 
 	Stage string // playbook stage key: New's starting stage, Update's target, List's filter
 

@@ -91,7 +91,7 @@ var project8Cases = []parseCase{
 	{"Acme moved to shortlist", C{Kind: Update, Lang: "en", Ref: name("Acme"), Err: errText("err.stage", "shortlist")}},
 	{"/deal #4 stage criteria", C{Kind: Update, Lang: "en", Slash: true, Ref: id(4), Stage: "criteria"}},
 	{"/deal #4 stage 9", C{Kind: Update, Lang: "en", Slash: true, Ref: id(4), Err: errText("err.stage", "9")}},
-	{"new deal Acme at proposal $50k", C{Kind: New, Lang: "en", Customer: "Acme", Amount: yuan(50_000, 0), HasAmount: true, Stage: "proposal"}},
+	{"new deal Acme at proposal $50k", C{Kind: New, Lang: "en", Customer: "Acme", Amount: yuan(50_000, 0), HasAmount: true, Currency: "USD", Stage: "proposal"}},
 	{"list deals in acceptance", C{Kind: List, Lang: "en", Stage: "accept"}},
 	// "meeting" is an alias, but a name and a noun make no update in English
 	{"Acme meeting", C{Kind: Show, Lang: "en", Ref: name("Acme meeting")}},

@@ -129,7 +129,13 @@ func showSlot(q text) (text, bool) {
 		}
 	}
 	for _, w := range showPrefixZH {
-		if strings.HasPrefix(q.low, w) && hasHan(q.low[len(w):]) {
+		if !strings.HasPrefix(q.low, w) {
+			continue
+		}
+		if _, isID := onlyID(q.from(len(w))); isID { // "查看 #12"
+			return q.from(len(w)), true
+		}
+		if hasHan(q.low[len(w):]) {
 			x, _ := zhQuestion(q.from(len(w)))
 			return x, true
 		}

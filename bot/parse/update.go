@@ -29,21 +29,47 @@ type updater struct {
 func (p *parser) update(t text, hs []hit) Command {
 	u := &updater{p: p, t: t, hs: hs, cmd: Command{Kind: Update}, skip: -1}
 	region := u.stageBefore(t.slice(0, hs[0].start))
+	var later []text
 	if cs := chunks(t, region, hs); len(cs) > 0 {
-		region = lastNonEmpty(cs)
+		region, later = u.refChunk(cs)
+	}
+	// "Acme $150k, next step …": an amount may follow the name directly.
+	if name, m, ok := splitTrailingAmount(region.trim(), p.pb); ok {
+		region = name
+		u.setAmount(m)
 	}
 	u.cmd.Ref, u.pronoun = cleanRef(region)
+	for _, c := range later { // "Acme, $150k, next step …"
+		if c = c.trim(); !c.empty() {
+			u.bareChunk(stripTail(stripLead(c, conjunctions), conjunctions))
+		}
+	}
 	u.run()
 	return u.finish()
 }
 
-func lastNonEmpty(cs []text) text {
+// refChunk picks, among the clauses before the first keyword, the one that
+// names the deal: the last that is not a bare value ("Hi, Acme moved …",
+// "Acme, $150k, next step …"). The values after it are returned to be read
+// as clauses of their own.
+func (u *updater) refChunk(cs []text) (text, []text) {
 	for i := len(cs) - 1; i >= 0; i-- {
-		if c := cs[i].trim(); !c.empty() {
-			return c
+		c := cs[i].trim()
+		if c.empty() || u.isValue(c) {
+			continue
 		}
+		return c, cs[i+1:]
 	}
-	return cs[len(cs)-1]
+	return cs[len(cs)-1], nil
+}
+
+// isValue reports a clause that is a whole amount or stage, not a name.
+func (u *updater) isValue(c text) bool {
+	if a := scanAmount(c.low, 0); a.ok && a.end == len(c.low) {
+		return true
+	}
+	_, ok := matchStage(c.low, u.p.pb)
+	return ok
 }
 
 // stageBefore handles a stage keyword with nothing after it: the stage is
@@ -145,7 +171,7 @@ func (u *updater) amount(v text) {
 		u.fail("err.amount", v)
 		return
 	}
-	u.cmd.Amount, u.cmd.HasAmount = a.m, true
+	u.setAmount(a)
 	u.rest(v.from(a.end))
 }
 
@@ -162,7 +188,7 @@ func (u *updater) close(v text) {
 		u.fail("err.date", v)
 	default:
 		if a := scanAmount(v.low, 0); a.ok && a.end == len(v.low) { // "预计120万": an estimate
-			u.cmd.Amount, u.cmd.HasAmount = a.m, true
+			u.setAmount(a)
 			return
 		}
 		u.fail("err.date", v)
@@ -227,7 +253,7 @@ func (u *updater) bareChunk(c text) {
 	a := scanAmount(c.low, 0)
 	switch {
 	case a.ok && a.end == len(c.low) && !u.cmd.HasAmount:
-		u.cmd.Amount, u.cmd.HasAmount = a.m, true
+		u.setAmount(a)
 		return
 	case !(a.ok && a.end == len(c.low)) && amountLike(c.low, a):
 		u.fail("err.amount", c)
@@ -357,4 +383,9 @@ func joinClauses(parts []string, zh, latin string) string {
 		out += s
 	}
 	return out
+}
+
+// setAmount records an amount and the currency it was written in.
+func (u *updater) setAmount(a amountScan) {
+	u.cmd.Amount, u.cmd.HasAmount, u.cmd.Currency = a.m, true, a.cur
 }

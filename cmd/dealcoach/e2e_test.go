@@ -73,7 +73,7 @@ func TestChatThenExport(t *testing.T) {
 	conversation := strings.Join([]string{
 		"/deal new 经信银行 120万",
 		"经信银行 推进到立项, 金额150万, 下一步周五拜访刘行长",
-		"new deal Acme Corp $120k",
+		"new deal Acme Corp 120k",
 		"Acme moved to shortlist, next step: demo Friday",
 		"/deal new Globex 80000",
 		"Globex lost to a cheaper vendor",
