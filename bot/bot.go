@@ -3,9 +3,9 @@ package bot
 import (
 	"context"
 	"errors"
-	"maps"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"time"
 

@@ -203,7 +203,7 @@ func TestOnlyOwnerManagerOrAdminMayWrite(t *testing.T) {
 	h := newHarness(t, "boss")
 	h.say("Alice", "new deal Acme Corp 120k")
 	mustContain(t, h.say("Bob", "/deal #1 won"), "属于 Alice") // no language shown: the default, zh
-	mustContain(t, h.say("Bob", "show #1"), "#1 Acme Corp") // reading is fine
+	mustContain(t, h.say("Bob", "show #1"), "#1 Acme Corp")  // reading is fine
 	if h.deal(1).Status != coach.Open || h.events(1) != 1 {
 		t.Fatal("a stranger changed the deal")
 	}
