@@ -113,6 +113,7 @@ func dsn(path, txlock string) string {
 		"_pragma=journal_mode(WAL)",
 		"_pragma=foreign_keys(1)",
 		"_pragma=synchronous(NORMAL)",
+		"_pragma=cache_size(-1000)",
 		"_txlock=" + txlock,
 	}
 	return u.String() + "?" + strings.Join(q, "&")
