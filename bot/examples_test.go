@@ -1,0 +1,67 @@
+package bot
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+)
+
+// quoted finds the examples in a text: “…” in Chinese, "…" or `…` in English.
+var quoted = regexp.MustCompile("“([^”]+)”|\"([^\"]+)\"|`([^`]+)`")
+
+// The examples we show users — in help, hints, errors and the README's chat
+// table — must themselves be understood, without an error.
+func TestShownExamplesAreUnderstood(t *testing.T) {
+	h := newHarness(t)
+	c := parse.Context{Now: testNow, Playbook: h.bot.cfg.Playbook}
+	var examples []string
+	for _, key := range []string{"help", "smalltalk", "unknown", "err.need_customer", "err.need_deal", "list.empty"} {
+		for _, lang := range []string{"zh", "en"} {
+			examples = append(examples, quotes(h.bot.cfg.Catalog.Text(lang, key, nil))...)
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(readme), "\n") {
+		if ex, ok := strings.CutPrefix(line, "> "); ok { // the quick start's session
+			examples = append(examples, ex)
+		}
+	}
+	_, section, _ := strings.Cut(string(readme), "## The chat language")
+	section, _, _ = strings.Cut(section, "\n## ")
+	for _, line := range strings.Split(section, "\n") {
+		if strings.HasPrefix(line, "| `") { // the chat language table: first column
+			examples = append(examples, quotes(strings.Split(line, " | ")[0])...)
+		}
+	}
+	if len(examples) < 40 {
+		t.Fatalf("found only %d examples", len(examples))
+	}
+	notCommands := map[string]bool{"help": true, "帮助": true, "list": true, "列表": true}
+	for _, ex := range examples {
+		if strings.HasPrefix(ex, "/deal ") && strings.Contains(ex, "<") || notCommands[ex] {
+			continue
+		}
+		cmd := parse.Parse(ex, c)
+		if cmd.Kind == parse.Unknown || cmd.Err != nil {
+			t.Errorf("example %q parses as %v (err %v)", ex, cmd.Kind, cmd.Err)
+		}
+	}
+}
+
+func quotes(s string) []string {
+	var out []string
+	for _, m := range quoted.FindAllStringSubmatch(s, -1) {
+		for _, g := range m[1:] {
+			if g != "" && !strings.HasPrefix(g, "#") || len(g) > 4 {
+				out = append(out, g)
+			}
+		}
+	}
+	return out
+}
