@@ -29,20 +29,48 @@ func (t Text) In(lang string) string {
 	return t.EN
 }
 
-// Stage is one status a deal can reach in a playbook.
+// Stage is one status a deal can reach in a playbook, with the coaching
+// that pushes a deal from it to the next.
 type Stage struct {
-	Key     string   `yaml:"key"`
-	Name    Text     `yaml:"name"`
-	Aliases []string `yaml:"aliases"`
-	WinRate int      `yaml:"win_rate"` // 0–100
-	Line    int      `yaml:"-"`        // line in the source file, for errors
+	Key       string     `yaml:"key"`
+	Name      Text       `yaml:"name"`
+	Aliases   []string   `yaml:"aliases"`
+	WinRate   int        `yaml:"win_rate"`   // 0–100
+	StaleDays int        `yaml:"stale_days"` // idle days after which a deal here is stale; 0: never
+	Goal      Text       `yaml:"goal"`       // what the step from this stage must achieve
+	People    []string   `yaml:"people"`     // role keys (people.yaml) to sell to
+	Questions []Question `yaml:"questions"`  // push questions, asked in order
+	Tips      []Text     `yaml:"tips"`       // actions and winning strategies, short
+	Exit      Text       `yaml:"exit"`       // exit criteria: when the deal may move on
+	Line      int        `yaml:"-"`          // line in the source file, for errors
 }
 
-// Playbook is a sales method: its stages in funnel order.
+// Question is a push question of a stage.
+type Question struct {
+	Key      string `yaml:"key"` // stable, unique in the playbook: answers are stored under it
+	Text     Text   `yaml:"text"`
+	Required bool   `yaml:"required"` // an exit criterion: moving on without it is flagged
+	Factor   string `yaml:"factor"`   // optional: the 8C1F0W factor an answer informs
+	Role     string `yaml:"role"`     // optional: the answer names a contact in this role
+	Line     int    `yaml:"-"`
+}
+
+// Factor is one of the nine key factors of 8C1F0W qualification.
+type Factor struct {
+	Key      string   `yaml:"key"`
+	Name     Text     `yaml:"name"`
+	Aliases  []string `yaml:"aliases"`
+	Question Text     `yaml:"question"` // how the guided walk asks about it
+	Line     int      `yaml:"-"`
+}
+
+// Playbook is a sales method: its stages in funnel order and the factors
+// a deal is qualified on.
 type Playbook struct {
-	Key    string  `yaml:"key"`
-	Name   Text    `yaml:"name"`
-	Stages []Stage `yaml:"stages"`
+	Key     string   `yaml:"key"`
+	Name    Text     `yaml:"name"`
+	Factors []Factor `yaml:"factors"`
+	Stages  []Stage  `yaml:"stages"`
 }
 
 // BuiltinPlaybooks names the embedded playbooks.
