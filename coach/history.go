@@ -7,17 +7,21 @@ type EventKind string
 
 // History event kinds.
 const (
-	EvCreated  EventKind = "created"
-	EvStage    EventKind = "stage"     // From → To are stage keys
-	EvAmount   EventKind = "amount"    // From → To are amounts in major units
-	EvNextStep EventKind = "next_step" // To is the step, Due its date
-	EvClose    EventKind = "expected_close"
-	EvNote     EventKind = "note"
-	EvWon      EventKind = "won"
-	EvLost     EventKind = "lost" // To is the reason
-	EvReopened EventKind = "reopened"
-	EvRenamed  EventKind = "renamed"
-	EvOwner    EventKind = "owner"
+	EvCreated   EventKind = "created"
+	EvStage     EventKind = "stage"     // From → To are stage keys
+	EvAmount    EventKind = "amount"    // From → To are amounts in major units
+	EvNextStep  EventKind = "next_step" // To is the step, Due its date
+	EvClose     EventKind = "expected_close"
+	EvNote      EventKind = "note"
+	EvWon       EventKind = "won"
+	EvLost      EventKind = "lost" // To is the reason
+	EvReopened  EventKind = "reopened"
+	EvRenamed   EventKind = "renamed"
+	EvOwner     EventKind = "owner"
+	EvAnswer    EventKind = "answer"    // From is the question key, To the answer
+	EvSkipped   EventKind = "skipped"   // From is the question key
+	EvQualified EventKind = "qualified" // From → To are "factor:mark"
+	EvContact   EventKind = "contact"   // From is the name, To "role/relationship/style"
 )
 
 // Event is one entry of a deal's history: who changed what, and when.

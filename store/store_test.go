@@ -43,8 +43,8 @@ func TestMigrationsFromEmptyAndReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	v, err := db.SchemaVersion(ctx)
-	if err != nil || v != 1 {
-		t.Fatalf("schema version = %d, %v; want 1", v, err)
+	if err != nil || v != 2 {
+		t.Fatalf("schema version = %d, %v; want 2", v, err)
 	}
 	if err := db.Ping(ctx); err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestMigrationsFromEmptyAndReopen(t *testing.T) {
 	}
 	defer db.Close()
 	var n int
-	if err := db.read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 1 {
+	if err := db.read.QueryRow("SELECT count(*) FROM schema_migrations").Scan(&n); err != nil || n != 2 {
 		t.Fatalf("migrations recorded = %d, %v", n, err)
 	}
 	var mode string
