@@ -1,0 +1,79 @@
+package coach
+
+import (
+	"strings"
+
+	"github.com/dealcoach/dealcoach/prompts"
+)
+
+// Move describes a stage change: its direction, the stages jumped over,
+// and the required questions of the stage left behind that have no answer.
+// A move always applies; Move only says what to warn about.
+type Move struct {
+	Forward, Backward bool
+	Skipped           []prompts.Stage
+	Unanswered        []prompts.Question
+}
+
+// CheckMove judges moving deal d from stage from to stage to.
+func (p *Playbook) CheckMove(d Deal, from, to string, answers map[string]Answer) Move {
+	i, j := p.Index(from), p.Index(to)
+	var m Move
+	if i < 0 || j < 0 || i == j {
+		return m
+	}
+	if j < i {
+		m.Backward = true
+		return m
+	}
+	m.Forward = true
+	m.Skipped = append(m.Skipped, p.Stages[i+1:j]...)
+	m.Unanswered = p.Unanswered(d, from, answers)
+	return m
+}
+
+// Unanswered lists the required questions of stage that d has not
+// answered. Skipping is not answering. The next-step question counts as
+// answered while the deal has a dated next step.
+func (p *Playbook) Unanswered(d Deal, stage string, answers map[string]Answer) []prompts.Question {
+	s, ok := p.Stage(stage)
+	if !ok {
+		return nil
+	}
+	var out []prompts.Question
+	for _, q := range s.Questions {
+		if !q.Required || answers[q.Key].Status == Answered {
+			continue
+		}
+		if IsNextStepQuestion(q) && d.NextStep != "" && !d.NextStepDue.IsZero() {
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// IsNextStepQuestion reports the question every stage ends with: "what is
+// my next step, and when?". The deal's next step answers it.
+func IsNextStepQuestion(q prompts.Question) bool { return strings.HasSuffix(q.Key, ".next_step") }
+
+// Pending lists the questions of the deal's stage still to ask: neither
+// answered nor skipped, in the playbook's order. The next-step question is
+// left out while the deal has a dated next step.
+func (p *Playbook) Pending(d Deal, answers map[string]Answer) []prompts.Question {
+	s, ok := p.Stage(d.Stage)
+	if !ok {
+		return nil
+	}
+	var out []prompts.Question
+	for _, q := range s.Questions {
+		if _, done := answers[q.Key]; done {
+			continue
+		}
+		if IsNextStepQuestion(q) && d.NextStep != "" && !d.NextStepDue.IsZero() {
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}
