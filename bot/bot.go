@@ -20,6 +20,7 @@ type Config struct {
 	Store       *store.DB
 	Playbook    *coach.Playbook
 	Catalog     *prompts.Catalog
+	People      *prompts.People // roles, relationships and styles of the decision chain
 	Now         func() time.Time // the clock (DEALCOACH_NOW in tests and demos)
 	DefaultTZ   *time.Location   // for people whose zone is unknown
 	DefaultLang string           // "zh" or "en", when a message's cannot be told
@@ -41,6 +42,13 @@ type Bot struct {
 func New(cfg Config) (*Bot, error) {
 	if cfg.Store == nil || cfg.Playbook == nil || cfg.Catalog == nil {
 		return nil, fmt.Errorf("bot: store, playbook and catalog are required")
+	}
+	if cfg.People == nil {
+		p, err := prompts.LoadPeople()
+		if err != nil {
+			return nil, err
+		}
+		cfg.People = p
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -94,7 +102,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		return b.internal(b.cfg.DefaultLang), err
 	}
 	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p))}
-	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook})
+	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
 	t.lang = b.language(cmd, p, m)
 	if err := b.rememberLang(ctx, t, cmd); err != nil {
 		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)

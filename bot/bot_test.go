@@ -129,6 +129,7 @@ func TestPipelineInBothLanguages(t *testing.T) {
 func TestReadOnlyAnswersChangeNothing(t *testing.T) {
 	h := newHarness(t)
 	h.say("张伟", "/deal new 经信银行 120万")
+	h.say("张伟", "完成") // no coaching now
 	h.say("张伟", "经信银行 下一步 周五 拜访")
 	before := h.deal(1)
 	mustContain(t, h.say("张伟", "经信银行现在什么情况?"), "#1 经信银行", "意向", "拜访")
@@ -147,6 +148,7 @@ func TestReadOnlyAnswersChangeNothing(t *testing.T) {
 func TestBadInputChangesNothing(t *testing.T) {
 	h := newHarness(t)
 	h.say("Alice", "new deal Acme Corp 120k")
+	h.say("Alice", "done") // no coaching now: every message is a command
 	tests := []struct{ text, want string }{
 		{"Acme moved to nowhere", `"nowhere" is not a stage`},
 		{"经信银行 推进到天堂", "不是一个阶段"},
@@ -221,7 +223,9 @@ func TestDuplicateNewIsRefused(t *testing.T) {
 
 func TestNextStepQuestion(t *testing.T) {
 	h := newHarness(t)
-	mustContain(t, h.say("Alice", "new deal Acme Corp 120k"), "What is your next step on #1")
+	h.say("Alice", "new deal Acme Corp 120k")
+	h.say("Alice", "done")
+	mustContain(t, h.say("Alice", "Acme amount 150k"), "What is your next step on #1")
 	mustContain(t, h.say("Alice", "Acme next step: send proposal"), "When will you")
 	mustContain(t, h.say("Alice", "Acme next step send proposal Dec 15"), "Tue Dec 15")
 	if d := h.deal(1); d.NextStepDue != (coach.Date{Year: 2026, Month: 12, Day: 15}) {

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
@@ -32,8 +33,7 @@ func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())})
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
-	b.followUp(t, &r, coach.Deal{}, d)
-	return r, nil
+	return b.afterUpdate(ctx, t, r, coach.Deal{Status: coach.Open}, d)
 }
 
 // duplicate returns the id of the speaker's open deal with the same
@@ -54,7 +54,8 @@ func (b *Bot) duplicate(ctx context.Context, d coach.Deal) (int64, error) {
 }
 
 // update applies a command to deal id in one transaction, after checking
-// that the speaker may change it.
+// that the speaker may change it, then warns about what the move skipped
+// and coaches the new stage.
 func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) (Reply, error) {
 	before, after, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		if !t.person.CanEdit(*d) {
@@ -73,8 +74,46 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 	}
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "updated", "ref", ref(after), "name", after.Name())})
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
-	b.followUp(t, &r, before, after)
-	return r, nil
+	if before.Stage != after.Stage && before.Status == coach.Open && after.Status == coach.Open {
+		warn, err := b.gateWarnings(ctx, t, before, after)
+		if err != nil {
+			return Reply{}, err
+		}
+		r.Blocks = append(r.Blocks, warn...)
+	}
+	return b.afterUpdate(ctx, t, r, before, after)
+}
+
+// gateWarnings tells what a move left behind: the required questions of
+// the stage left unanswered (the deal is flagged until they are), stages
+// jumped over, or a regression. The move has already applied: reps never
+// fight the tool.
+func (b *Bot) gateWarnings(ctx context.Context, t *turn, before, after coach.Deal) ([]Block, error) {
+	answers, err := b.cfg.Store.Answers(ctx, before.ID)
+	if err != nil {
+		return nil, err
+	}
+	m := b.cfg.Playbook.CheckMove(before, before.Stage, after.Stage, answers)
+	var out []Block
+	if m.Backward {
+		out = append(out, Block{Kind: ContextBlock, Text: b.text(t.lang, "regressed")})
+	}
+	if len(m.Skipped) > 0 {
+		var names []string
+		for _, s := range m.Skipped {
+			names = append(names, s.Name.In(t.lang))
+		}
+		out = append(out, Block{Kind: ContextBlock, Text: b.text(t.lang, "gate.skipped", "stages", strings.Join(names, ", "))})
+	}
+	if len(m.Unanswered) > 0 {
+		var qs []string
+		for _, q := range m.Unanswered {
+			qs = append(qs, q.Text.In(t.lang))
+		}
+		out = append(out, Block{Kind: ContextBlock, Text: b.text(t.lang, "gate.unanswered",
+			"stage", b.stageName(t.lang, before.Stage), "ref", ref(before))}, Block{Kind: ListBlock, Items: qs})
+	}
+	return out, nil
 }
 
 // apply changes d as cmd says. Reaching the final stage wins the deal;
@@ -118,27 +157,10 @@ func (b *Bot) apply(t *turn, cmd parse.Command, d *coach.Deal) ([]coach.Event, e
 	if cmd.Note != "" {
 		extra = append(extra, coach.Event{Kind: coach.EvNote, To: cmd.Note})
 	}
+	if cmd.Kind == parse.Update && cmd.Reason != "" { // why a deal moved back
+		extra = append(extra, coach.Event{Kind: coach.EvNote, To: b.text(t.lang, "regress_reason", "reason", cmd.Reason)})
+	}
 	return extra, nil
-}
-
-// followUp adds what the speaker should hear after a change: a regression
-// noted, or the question every open deal must answer — what is the next
-// step, and when?
-func (b *Bot) followUp(t *turn, r *Reply, before, after coach.Deal) {
-	pb := b.cfg.Playbook
-	if before.ID != 0 && before.Status == coach.Open && after.Status == coach.Open &&
-		pb.Index(after.Stage) < pb.Index(before.Stage) {
-		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "regressed")})
-	}
-	if after.Status != coach.Open {
-		return
-	}
-	switch {
-	case after.NextStep == "":
-		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next", "ref", ref(after))})
-	case after.NextStepDue.IsZero():
-		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next_due", "ref", ref(after), "step", after.NextStep)})
-	}
 }
 
 func ref(d coach.Deal) string { return fmt.Sprintf("#%d", d.ID) }

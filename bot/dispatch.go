@@ -2,29 +2,22 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-// pickTTL is how long a "which deal did you mean?" question stays open.
-const pickTTL = 30 * time.Minute
-
-// pending is a command waiting for the person to say which deal they meant.
-type pending struct {
-	Cmd        parse.Command `json:"cmd"`
-	Candidates []int64       `json:"candidates"`
-}
-
 func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
-	if r, ok, err := b.resumePick(ctx, t, cmd); ok || err != nil {
-		return r, err
+	if st, ok, err := b.loadState(ctx, t); err != nil {
+		return Reply{}, err
+	} else if ok {
+		if r, handled, err := b.resume(ctx, t, cmd, st); handled || err != nil {
+			return r, err
+		}
 	}
 	if cmd.Err != nil {
 		return Reply{}, cmd.Err
@@ -40,7 +33,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.pipeline(ctx, t)
 	case parse.New:
 		return b.create(ctx, t, cmd)
-	case parse.Show, parse.Update, parse.Won, parse.Lost:
+	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact:
 		return b.onDeal(ctx, t, cmd)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
@@ -57,58 +50,41 @@ func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 	if len(cands) > 1 {
 		return b.askWhich(ctx, t, cmd, cands)
 	}
-	if cmd.Kind == parse.Show {
-		return b.show(ctx, t, cands[0].ID)
+	d := cands[0]
+	switch cmd.Kind {
+	case parse.Show:
+		return b.show(ctx, t, d.ID)
+	case parse.Coach:
+		if !t.person.CanEdit(d) {
+			return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+		}
+		r := textReply(t.lang, b.text(t.lang, "coach.start", "ref", ref(d), "name", d.Name()))
+		r.DealID = d.ID
+		return b.startCoaching(ctx, t, d, r, true)
+	case parse.Qualify:
+		return b.qualify(ctx, t, d, cmd)
+	case parse.Contact:
+		return b.contact(ctx, t, d, cmd)
 	}
-	return b.update(ctx, t, cands[0].ID, cmd)
+	return b.update(ctx, t, d.ID, cmd)
 }
 
 // askWhich lists the candidates and remembers the command, so that the
 // person's next message ("2" or "#12") finishes it.
 func (b *Bot) askWhich(ctx context.Context, t *turn, cmd parse.Command, cands []coach.Deal) (Reply, error) {
-	p := pending{Cmd: cmd}
+	p := state{Await: awaitPick, Cmd: &cmd}
 	var items []string
 	for i, d := range cands {
 		p.Candidates = append(p.Candidates, d.ID)
 		items = append(items, fmt.Sprintf("%d. #%d %s — %s · %s · %s", i+1, d.ID, d.Name(),
 			b.stageLabel(t.lang, d), b.money(t.lang, d.Amount, d.Currency), d.Owner))
 	}
-	state, err := json.Marshal(p)
-	if err != nil {
-		return Reply{}, fmt.Errorf("encode pending pick: %w", err)
-	}
-	if err := b.cfg.Store.SaveConversation(ctx, t.person.ID, t.msg.scope(), state); err != nil {
+	if err := b.saveState(ctx, t, p); err != nil {
 		return Reply{}, err
 	}
 	r := textReply(t.lang, b.text(t.lang, "which", "ref", cmd.Ref.Name, "n", len(cands)))
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	return r, nil
-}
-
-// resumePick finishes a pending command when this message picks one of its
-// candidates. Any other message drops the pending question.
-func (b *Bot) resumePick(ctx context.Context, t *turn, cmd parse.Command) (Reply, bool, error) {
-	state, at, ok, err := b.cfg.Store.Conversation(ctx, t.person.ID, t.msg.scope())
-	if err != nil || !ok {
-		return Reply{}, false, err
-	}
-	var p pending
-	if json.Unmarshal(state, &p) != nil || b.cfg.Now().Sub(at) > pickTTL {
-		return Reply{}, false, b.cfg.Store.SaveConversation(ctx, t.person.ID, t.msg.scope(), nil)
-	}
-	id := pickedID(t.msg.Text, cmd, p.Candidates)
-	if err := b.cfg.Store.SaveConversation(ctx, t.person.ID, t.msg.scope(), nil); err != nil {
-		return Reply{}, false, err
-	}
-	if id == 0 {
-		return Reply{}, false, nil
-	}
-	p.Cmd.Ref = parse.Ref{ID: id}
-	if p.Cmd.Lang != "" {
-		t.lang = p.Cmd.Lang
-	}
-	r, err := b.onDeal(ctx, t, p.Cmd)
-	return r, true, err
 }
 
 // pickedID reads a pick: a position in the list ("2") or one of the

@@ -45,10 +45,43 @@ func (b *Bot) show(ctx context.Context, t *turn, id int64) (Reply, error) {
 		days := int(t.now.Sub(d.StageSince).Hours() / 24)
 		fields = append(fields, Field{b.text(l, "f.in_stage"), b.text(l, "days", "n", max(days, 0))})
 	}
+	facts, err := b.facts(ctx, d, hist)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(b.cfg.Playbook.Factors) > 0 {
+		fields = append(fields, Field{b.text(l, "f.health"), b.healthText(l, facts.Marks)})
+	}
+	if s, _ := b.cfg.Playbook.Stage(d.Stage); len(s.Questions) > 0 && d.Status == coach.Open {
+		n := 0
+		for _, q := range s.Questions {
+			if facts.Answers[q.Key].Status == coach.Answered {
+				n++
+			}
+		}
+		fields = append(fields, Field{b.text(l, "f.answers"), b.text(l, "answers.count", "n", n, "total", len(s.Questions))})
+	}
 	r := Reply{Lang: l, DealID: d.ID, Blocks: []Block{
 		{Kind: HeaderBlock, Text: ref(d) + " " + d.Name()},
 		{Kind: FieldsBlock, Fields: fields},
 	}}
+	if flags := b.cfg.Playbook.Flags(d, facts, coach.DateOf(t.now)); len(flags) > 0 {
+		var items []string
+		for _, f := range flags {
+			items = append(items, b.text(l, "flag."+string(f.Kind), "n", f.N))
+		}
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "f.flags")}, Block{Kind: ListBlock, Items: items})
+	}
+	if len(facts.Contacts) > 0 {
+		var items []string
+		for _, c := range facts.Contacts {
+			items = append(items, b.contactLine(l, c))
+		}
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "f.contacts")}, Block{Kind: ListBlock, Items: items})
+	}
+	if items := b.answerLines(l, d, facts.Answers); len(items) > 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "f.stage_answers")}, Block{Kind: ListBlock, Items: items})
+	}
 	if items := b.historyLines(t, hist); len(items) > 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "f.history")}, Block{Kind: ListBlock, Items: items})
 	}
@@ -56,6 +89,51 @@ func (b *Bot) show(ctx context.Context, t *turn, id int64) (Reply, error) {
 		r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: b.dealButtons(l, d)})
 	}
 	return r, nil
+}
+
+// facts gathers what the risk rules read about a deal besides its row.
+func (b *Bot) facts(ctx context.Context, d coach.Deal, hist []coach.Event) (coach.DealFacts, error) {
+	var f coach.DealFacts
+	var err error
+	if f.Answers, err = b.cfg.Store.Answers(ctx, d.ID); err != nil {
+		return f, err
+	}
+	if f.Marks, err = b.cfg.Store.Marks(ctx, d.ID); err != nil {
+		return f, err
+	}
+	if f.Contacts, err = b.cfg.Store.Contacts(ctx, d.ID); err != nil {
+		return f, err
+	}
+	seen := map[string]bool{d.Stage: true}
+	for _, e := range hist {
+		if (e.Kind == coach.EvCreated || e.Kind == coach.EvStage) && !seen[e.To] {
+			seen[e.To] = true
+			f.Left = append(f.Left, e.To)
+		}
+	}
+	return f, nil
+}
+
+// healthText is the 8C1F0W line with its verdict.
+func (b *Bot) healthText(lang string, marks map[string]coach.Mark) string {
+	h := coach.Assess(b.cfg.Playbook.FactorKeys(), marks)
+	key := "health.not_yet"
+	if h.Winnable() {
+		key = "health.winnable"
+	}
+	return b.text(lang, key, "health", h.String())
+}
+
+// answerLines lists the answers given in the deal's current stage.
+func (b *Bot) answerLines(lang string, d coach.Deal, answers map[string]coach.Answer) []string {
+	s, _ := b.cfg.Playbook.Stage(d.Stage)
+	var out []string
+	for _, q := range s.Questions {
+		if a, ok := answers[q.Key]; ok && a.Status == coach.Answered {
+			out = append(out, q.Text.In(lang)+" — "+a.Text)
+		}
+	}
+	return out
 }
 
 // stageProgress is "立项客户 25% · 3/6".

@@ -1,64 +1,106 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // errKeys are the only error keys Parse may return.
 var errKeys = map[string]bool{
 	"err.amount": true, "err.date": true, "err.stage": true, "err.need_customer": true,
-	"err.need_deal": true, "err.too_long": true,
+	"err.need_deal": true, "err.too_long": true, "err.mark": true, "err.contact": true,
 }
 
 // FuzzParse checks that Parse never panics and keeps its promises on any
 // input: a known kind and language, tidy strings, amounts that survive a
-// round trip, and no fields beside an error. The seed corpus is in
-// testdata/fuzz/FuzzParse; more seeds come from the table test.
+// round trip, and no fields beside an error. Every input is read twice: as
+// before factors and contacts, and with the factors of the coaching tests
+// and the people vocabulary. The seed corpus is in testdata/fuzz/FuzzParse;
+// more seeds come from the table tests.
 func FuzzParse(f *testing.F) {
-	for _, tc := range parseCases {
+	for _, tc := range slices.Concat(parseCases, coachCases) {
 		f.Add(tc.in)
 	}
-	c := testContext(f, "seven-step")
+	plain := testContext(f, "seven-step")
+	people := coachContext(f)
 	f.Fuzz(func(t *testing.T, in string) {
-		cmd := Parse(in, c)
-		if cmd.Kind < Unknown || cmd.Kind > Lost {
-			t.Fatalf("kind %d out of range", cmd.Kind)
+		for _, c := range []Context{plain, people} {
+			checkCommand(t, c, in, Parse(in, c))
 		}
-		if cmd.Lang != "" && cmd.Lang != "zh" && cmd.Lang != "en" {
-			t.Fatalf("lang %q", cmd.Lang)
-		}
-		checkStrings(t, in, cmd)
-		if cmd.HasAmount {
-			if cmd.Amount < 0 || cmd.Amount > maxMinor {
-				t.Fatalf("amount %d out of range", cmd.Amount)
-			}
-			if m, ok := ParseAmount(cmd.Amount.String()); !ok || m != cmd.Amount {
-				t.Fatalf("amount %d does not round-trip: %q → %d %v", cmd.Amount, cmd.Amount.String(), m, ok)
-			}
-		}
-		if cmd.Stage != "" {
-			if _, ok := c.Playbook.Stage(cmd.Stage); !ok {
-				t.Fatalf("stage %q is not a key", cmd.Stage)
-			}
-		}
-		if cmd.Err != nil {
-			if !errKeys[cmd.Err.Key] {
-				t.Fatalf("error key %q", cmd.Err.Key)
-			}
-			if cmd.Err.Key != "err.need_deal" && (cmd.HasAmount || cmd.HasNext || cmd.Stage != "" ||
-				!cmd.Close.IsZero() || cmd.Note != "" || cmd.Customer != "") {
-				t.Fatalf("fields set beside %s: %+v", cmd.Err.Key, cmd)
-			}
-		}
-		if cmd.HasNext != (cmd.NextStep != "" || !cmd.NextDue.IsZero()) {
-			t.Fatalf("HasNext %v with step %q due %v", cmd.HasNext, cmd.NextStep, cmd.NextDue)
-		}
+		ClassifyAnswer(in)
 	})
+}
+
+// checkCommand checks the promises of one parsed command.
+func checkCommand(t *testing.T, c Context, in string, cmd Command) {
+	t.Helper()
+	if cmd.Kind < Unknown || cmd.Kind > Contact {
+		t.Fatalf("kind %d out of range", cmd.Kind)
+	}
+	if cmd.Lang != "" && cmd.Lang != "zh" && cmd.Lang != "en" {
+		t.Fatalf("lang %q", cmd.Lang)
+	}
+	checkStrings(t, in, cmd)
+	if cmd.HasAmount {
+		if cmd.Amount < 0 || cmd.Amount > maxMinor {
+			t.Fatalf("amount %d out of range", cmd.Amount)
+		}
+		if m, ok := ParseAmount(cmd.Amount.String()); !ok || m != cmd.Amount {
+			t.Fatalf("amount %d does not round-trip: %q → %d %v", cmd.Amount, cmd.Amount.String(), m, ok)
+		}
+	}
+	if cmd.Stage != "" {
+		if _, ok := c.Playbook.Stage(cmd.Stage); !ok {
+			t.Fatalf("stage %q is not a key", cmd.Stage)
+		}
+	}
+	checkCoaching(t, c, cmd)
+	if cmd.Err != nil {
+		if !errKeys[cmd.Err.Key] {
+			t.Fatalf("error key %q", cmd.Err.Key)
+		}
+		if cmd.Err.Key != "err.need_deal" && (cmd.HasAmount || cmd.HasNext || cmd.Stage != "" ||
+			!cmd.Close.IsZero() || cmd.Note != "" || cmd.Customer != "" || cmd.Marks != nil || cmd.Contact != nil) {
+			t.Fatalf("fields set beside %s: %+v", cmd.Err.Key, cmd)
+		}
+	}
+	if cmd.HasNext != (cmd.NextStep != "" || !cmd.NextDue.IsZero()) {
+		t.Fatalf("HasNext %v with step %q due %v", cmd.HasNext, cmd.NextStep, cmd.NextDue)
+	}
+}
+
+// checkCoaching: marks name factors of the playbook with C, F or W; a
+// contact has a name and keys of people.yaml; each only with its kind.
+func checkCoaching(t *testing.T, c Context, cmd Command) {
+	t.Helper()
+	if len(cmd.Marks) > 0 && cmd.Kind != Qualify || cmd.Contact != nil && cmd.Kind != Contact {
+		t.Fatalf("marks or contact on a %s: %+v", cmd.Kind, cmd)
+	}
+	for _, m := range cmd.Marks {
+		known := slices.ContainsFunc(c.Playbook.Factors, func(f prompts.Factor) bool { return f.Key == m.Factor })
+		if !known || (m.Value != "C" && m.Value != "F" && m.Value != "W") {
+			t.Fatalf("mark %+v", m)
+		}
+	}
+	if ci := cmd.Contact; ci != nil {
+		if ci.Name == "" || ci.Name != strings.TrimSpace(ci.Name) {
+			t.Fatalf("contact name %q", ci.Name)
+		}
+		for _, k := range []struct {
+			key  string
+			list []prompts.Term
+		}{{ci.Role, c.People.Roles}, {ci.Relationship, c.People.Relationships}, {ci.Style, c.People.Styles}} {
+			if _, ok := prompts.Find(k.list, k.key); k.key != "" && !ok {
+				t.Fatalf("contact %+v: %q is no key", ci, k.key)
+			}
+		}
+	}
 }
 
 // checkStrings: every string we hand back is trimmed, and valid UTF-8 when
@@ -67,7 +109,7 @@ func checkStrings(t *testing.T, in string, cmd Command) {
 	t.Helper()
 	for name, s := range map[string]string{
 		"Ref.Name": cmd.Ref.Name, "Customer": cmd.Customer, "Title": cmd.Title,
-		"NextStep": cmd.NextStep, "Note": cmd.Note, "Reason": cmd.Reason,
+		"NextStep": cmd.NextStep, "Note": cmd.Note, "Reason": cmd.Reason, "Contact.Name": contactName(cmd),
 	} {
 		if s != strings.TrimSpace(s) {
 			t.Fatalf("%s %q is not trimmed", name, s)
@@ -76,6 +118,13 @@ func checkStrings(t *testing.T, in string, cmd Command) {
 			t.Fatalf("%s %q is not valid UTF-8", name, s)
 		}
 	}
+}
+
+func contactName(cmd Command) string {
+	if cmd.Contact == nil {
+		return ""
+	}
+	return cmd.Contact.Name
 }
 
 // FuzzParseAmount: no panic; an amount is in range and survives a round

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Kind is what a message asks for.
@@ -25,9 +26,13 @@ const (
 	Update                // change fields of an existing deal
 	Won                   // "/deal #12 won", "Initech won", "经信银行 赢单了", "签了"
 	Lost                  // "/deal #12 lost price too high", "经信银行 丢单, 原因价格"
+	Coach                 // coach one deal through its push questions: "coach Acme", "辅导 #12"
+	Qualify               // 8C1F0W: "qualify #12" starts a guided walk; "Acme budget F" sets Marks
+	Contact               // a person of the decision chain: "Acme: Jane Doe is the decision maker, ally"
 )
 
-var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won", "lost"}
+var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
+	"lost", "coach", "qualify", "contact"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -51,7 +56,7 @@ type Command struct {
 	Kind  Kind
 	Lang  string // "zh" when the text has Han characters, "en" when it has Latin letters, "" otherwise
 	Slash bool   // the text began with "/deal"
-	Ref   Ref    // the deal referred to (Update, Won, Lost, Show)
+	Ref   Ref    // the deal referred to (Update, Won, Lost, Show, Coach, Qualify, Contact)
 
 	Customer, Title string // New: the customer and an optional title; Update: a new title
 
@@ -67,7 +72,10 @@ type Command struct {
 
 	Close  coach.Date // expected close date
 	Note   string     // "note: …", "备注 …"; clauses we could not place are kept here too
-	Reason string     // Lost: the reason, may be ""
+	Reason string     // Lost: the reason, may be ""; Update: why the stage changed ("because …", "原因 …")
+
+	Marks   []Mark       // Qualify: the factor marks given in the message, in order; none starts a guided walk
+	Contact *ContactInfo // Contact: the person and what was said about them
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -81,6 +89,20 @@ type Command struct {
 type Context struct {
 	Now      time.Time // "now" in the speaker's time zone: relative dates use its calendar day
 	Playbook *coach.Playbook
+	People   *prompts.People // roles, relationships and styles; nil: contacts are not read
+}
+
+// Mark is one 8C1F0W mark: a factor key of the playbook and its value,
+// "C" (clear, in our favour), "F" (fuzzy, not yet known) or "W" (warning).
+type Mark struct {
+	Factor string
+	Value  string
+}
+
+// ContactInfo is a person of the deal's decision chain. Role, Relationship
+// and Style are keys of people.yaml, "" when the message did not say.
+type ContactInfo struct {
+	Name, Role, Relationship, Style string
 }
 
 // maxInput bounds the work on one message; longer texts are refused.
@@ -92,7 +114,7 @@ func Parse(text string, c Context) Command {
 	if len(text) > maxInput {
 		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}
 	}
-	p := &parser{pb: c.Playbook, today: coach.DateOf(c.Now)}
+	p := &parser{pb: c.Playbook, people: c.People, today: coach.DateOf(c.Now)}
 	t := newText(text)
 	if body, ok := slashBody(t.trim()); ok {
 		cmd := p.slash(body)
@@ -106,8 +128,9 @@ func Parse(text string, c Context) Command {
 
 // parser holds what every rule needs for one message.
 type parser struct {
-	pb    *coach.Playbook
-	today coach.Date
+	pb     *coach.Playbook
+	people *prompts.People
+	today  coach.Date
 }
 
 // free reads a message that is not a slash command. The order matters:
@@ -125,6 +148,9 @@ func (p *parser) free(t text) Command {
 	}
 	if body, ok := cutNewPrefix(t); ok {
 		return p.newDeal(body)
+	}
+	if cmd, ok := p.coaching(t, whole); ok {
+		return cmd
 	}
 	if cmd, ok := p.list(t); ok {
 		return cmd

@@ -24,6 +24,13 @@ func (p *parser) hits(t text) []hit {
 	}
 	n := 0
 	for k := range hs {
+		if hs[k].field() == fReason { // a reason only explains a stage kept before it
+			if slices.ContainsFunc(hs[:n], func(h hit) bool { return h.field() == fStage }) {
+				hs[n] = hs[k]
+				n++
+			}
+			continue
+		}
 		if !hs[k].kw.weak || p.weakFits(t, hs, k) {
 			hs[n] = hs[k]
 			n++
@@ -125,7 +132,7 @@ func (p *parser) weakFits(t text, hs []hit, k int) bool {
 func valueSpan(low string, hs []hit, k int) (end, next int) {
 	h := hs[k]
 	f := h.field()
-	if f == fNote || f == fLost {
+	if f == fNote || f == fLost || f == fReason {
 		return len(low), len(hs)
 	}
 	j := k + 1

@@ -52,11 +52,20 @@ func (p *parser) slash(b text) Command {
 	case slashPipe[w]:
 		return Command{Kind: Pipeline}
 	}
+	if cmd, ok := p.slashVerb(w, rest); ok {
+		return cmd
+	}
 	if body, ok := cutNewPrefix(b); ok {
 		return p.newDeal(body)
 	}
+	if cmd, ok := p.slashCoaching(b); ok {
+		return cmd
+	}
 	hs := p.hits(b)
 	if len(hs) == 0 {
+		if cmd, ok := p.badFactor(b, Ref{}, false); ok { // "/deal #12 budget soon"
+			return cmd
+		}
 		if ref, ok := nameRef(b, false, p.pb); ok {
 			return Command{Kind: Show, Ref: ref}
 		}

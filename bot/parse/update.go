@@ -20,6 +20,8 @@ type updater struct {
 	next    []text // next-step parts, joined and dated at the end
 	inNext  bool   // the last field was a next step: bare clauses continue it
 	notes   []string
+	reason  text // "because …" after a stage, its keyword included
+	reasonK int  // the length of its keyword
 	err     *coach.Error
 	skip    int // a first stage keyword whose stage came before it ("立项阶段")
 }
@@ -140,6 +142,8 @@ func (u *updater) field(h hit, v text) {
 		u.refAfter(h, stripLead(v, wonLead))
 	case fLost:
 		u.lostReason(h, stripLead(v, lostLead))
+	case fReason:
+		u.reason, u.reasonK = u.t.slice(h.start, v.off-u.t.off+len(v.low)), h.end-h.start
 	}
 }
 
@@ -294,6 +298,7 @@ func (u *updater) closeClause(c text) (coach.Date, bool) {
 func (u *updater) finish() Command {
 	c := u.cmd
 	u.finishNext(&c)
+	u.finishReason(&c)
 	c.Note = joinClauses(u.notes, "；", "; ")
 	switch { // a new deal is never won or lost: newDeal drops those keywords
 	case u.lost:
@@ -324,6 +329,18 @@ func (u *updater) finish() Command {
 
 func changes(c Command) bool {
 	return c.HasAmount || c.Stage != "" || c.HasNext || !c.Close.IsZero() || c.Note != "" || c.Title != ""
+}
+
+// finishReason: why a deal changed stage is the Reason of an update; a
+// win or loss or a new deal keeps it as a note, as before reasons were read.
+func (u *updater) finishReason(c *Command) {
+	switch {
+	case u.reason.empty():
+	case c.Kind == Update && !u.won && !u.lost:
+		c.Reason = clean(stripLead(u.reason.from(u.reasonK), reasonLead).raw())
+	default:
+		u.note(u.reason)
+	}
 }
 
 // finishNext takes the due date out of the next step's words.

@@ -17,6 +17,7 @@ const (
 	fTitle
 	fWon
 	fLost
+	fReason // why a stage changed; counts only after a stage ("moved back to interest because …")
 )
 
 // keyword introduces a field. A weak keyword ("is", "到了", "budget",
@@ -61,6 +62,8 @@ var keywordList = slices.Concat(
 	kws(fWon, true, "signed", "搞定了"),
 	kws(fLost, false, "丢单", "丢了", "输了", "输单", "输给", "黄了", "丢标", "落标", "没中标", "未中标",
 		"没签成", "飞单", "没拿下", "lost", "we lost", "closed lost", "closed-lost", "lost the deal", "lost it"),
+	kws(fReason, true, "because", "because of", "due to", "reason", "reason is", "reason was", "the reason is",
+		"原因", "原因是", "原因为", "因为", "由于"),
 )
 
 func kws(f field, weak bool, words ...string) []keyword {
@@ -106,6 +109,8 @@ var (
 	wonLead   = byLen("了", "啦", "it", "the deal", "the contract", "the project", "this one")
 	lostLead  = byLen("-", "to", "because", "because of", "due to", "reason", "reason is", "reason was",
 		"输给了", "输给", "原因", "原因是", "原因为", "因为", "由于", "给了", "给", "了", "啦")
+	// reasonLead: "原因是预算冻结", "reason: budget cut".
+	reasonLead = byLen(":", "-", "=", "is", "was", "是", "为", "在于")
 	// closeWords end a zh close date said without 预计: "月底签约".
 	closeWords = byLen("签约", "成交", "签单", "关单", "签合同")
 	// conjunctions join clauses; they split only when a keyword follows.

@@ -1,0 +1,86 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// answerNext reads the answer to "what is your next step, and when?" in
+// the same words a next step takes anywhere ("周五拜访刘行长", "demo
+// Friday"), sets it, and keeps asking for the date until there is one.
+func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.AnswerKind) (Reply, bool, error) {
+	if kind != parse.AnswerText {
+		r := textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d)))
+		return r, true, b.clearState(ctx, t)
+	}
+	text := strings.TrimSpace(t.msg.Text)
+	cmd := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
+	if cmd.Err != nil {
+		return Reply{}, true, cmd.Err // still waiting: the state stays
+	}
+	if !cmd.HasNext {
+		r := textReply(t.lang, b.text(t.lang, "ask_next", "ref", ref(d)))
+		return r, true, nil
+	}
+	r, err := b.update(ctx, t, d.ID, cmd)
+	return r, true, err
+}
+
+// afterUpdate is what follows a change: a new stage is coached; an open
+// deal left without a dated next step is asked for one, and the answer is
+// awaited.
+func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after coach.Deal) (Reply, error) {
+	cur, waiting, err := b.loadState(ctx, t)
+	if err != nil {
+		return Reply{}, err
+	}
+	// A question about another deal stays pending: this change was a
+	// command given in between, not a change of subject.
+	other := waiting && cur.DealID != after.ID && cur.Await != awaitPick
+	if after.Status != coach.Open {
+		if other {
+			return r, nil
+		}
+		return r, b.clearState(ctx, t)
+	}
+	if before.Stage != after.Stage || before.Status != coach.Open {
+		if other {
+			r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "coach.offer", "ref", ref(after))})
+			return r, nil
+		}
+		return b.startCoaching(ctx, t, after, r, false)
+	}
+	switch {
+	case after.NextStep == "":
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next", "ref", ref(after))})
+	case after.NextStepDue.IsZero():
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "ask_next_due", "ref", ref(after), "step", after.NextStep)})
+	default:
+		if waiting && !other {
+			return b.continueCoaching(ctx, t, after, r, cur)
+		}
+		return r, nil
+	}
+	if other || waiting && cur.Await == awaitQuestion {
+		return r, nil // the pending question comes first
+	}
+	return r, b.saveState(ctx, t, state{Await: awaitNext, DealID: after.ID})
+}
+
+// continueCoaching picks the coaching up again after the deal got a dated
+// next step: as the answer to the stage's last question, or while another
+// of its questions waits (which is asked again).
+func (b *Bot) continueCoaching(ctx context.Context, t *turn, d coach.Deal, r Reply, s state) (Reply, error) {
+	switch s.Await {
+	case awaitNext:
+		return r, b.clearState(ctx, t)
+	case awaitQuestion:
+		r, _, err := b.askNextQuestion(ctx, t, d, r, false)
+		return r, err
+	}
+	return r, nil
+}
