@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -132,11 +133,15 @@ func TestParseWithPeople(t *testing.T) {
 	}
 }
 
+// BenchmarkParsePeople is BenchmarkParse as the bot reads: with factors and
+// people, and a few coaching messages in the mix.
 func BenchmarkParsePeople(b *testing.B) {
 	c := Context{Now: tue, Playbook: withFactors(b), People: testPeople(b)}
+	msgs := slices.Concat(benchMessages, []string{"Acme: Jane Doe is the decision maker, ally",
+		"经信银行 决策者 C，预算 F，竞争 W", "coach #12", "经信银行 退回到意向, 原因预算冻结"})
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		Parse(benchMessages[i%len(benchMessages)], c)
+		Parse(msgs[i%len(msgs)], c)
 	}
 }
 
