@@ -80,6 +80,13 @@ type turn struct {
 	person coach.Person
 	lang   string
 	now    time.Time // in the person's zone
+
+	cur     state        // what the conversation waits for, as the turn began
+	waiting bool         // cur is set
+	change  *stateChange // what the turn does to it
+
+	resolvedRef parse.Ref    // the last reference resolved in this turn
+	resolved    []coach.Deal // and the deals it named
 }
 
 // Handle answers one message. Every change it makes is committed before it
@@ -109,6 +116,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		return b.internal(t.lang), err
 	}
 	r, err = b.dispatch(ctx, t, cmd)
+	if err == nil {
+		err = b.flushState(ctx, t)
+	}
 	if err != nil {
 		if coach.ErrorCode(err) == coach.Internal {
 			b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/store"
 )
 
 // create opens a new deal owned by the speaker.
@@ -57,16 +58,32 @@ func (b *Bot) duplicate(ctx context.Context, d coach.Deal) (int64, error) {
 // that the speaker may change it, then warns about what the move skipped
 // and coaches the new stage.
 func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) (Reply, error) {
-	before, after, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, func(d *coach.Deal) ([]coach.Event, error) {
+	var r Reply
+	change := func(d *coach.Deal) ([]coach.Event, error) {
 		if !t.person.CanEdit(*d) {
 			return nil, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(*d), "owner", d.Owner)
 		}
 		return b.apply(t, cmd, d)
-	})
-	if err != nil {
+	}
+	// The reply and the conversation's next state are worked out inside the
+	// update's transaction, so that both are committed in one write.
+	follow := func(before, after coach.Deal) (*store.Conv, error) {
+		var err error
+		if r, err = b.updated(ctx, t, cmd, before, after); err != nil {
+			return nil, err
+		}
+		return t.conv()
+	}
+	if _, _, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, change, follow); err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Lang: t.lang, DealID: id}
+	return r, nil
+}
+
+// updated is the reply to a change: what changed, what the move left
+// behind, and what the bot asks next. It only reads the store.
+func (b *Bot) updated(ctx context.Context, t *turn, cmd parse.Command, before, after coach.Deal) (Reply, error) {
+	r := Reply{Lang: t.lang, DealID: after.ID}
 	items := b.changes(t, before, after, cmd.Note)
 	if len(items) == 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "unchanged", "ref", ref(after), "name", after.Name())})

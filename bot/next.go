@@ -34,10 +34,7 @@ func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.
 // deal left without a dated next step is asked for one, and the answer is
 // awaited.
 func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after coach.Deal) (Reply, error) {
-	cur, waiting, err := b.loadState(ctx, t)
-	if err != nil {
-		return Reply{}, err
-	}
+	cur, waiting := t.cur, t.waiting
 	// A question about another deal stays pending: this change was a
 	// command given in between, not a change of subject.
 	other := waiting && cur.DealID != after.ID && cur.Await != awaitPick

@@ -20,6 +20,17 @@ const maxCandidates = 5
 // then fuzzily against the person's own open deals. Among several matches,
 // open deals win over closed ones and the person's own over others'.
 func (b *Bot) resolve(ctx context.Context, t *turn, ref parse.Ref) ([]coach.Deal, error) {
+	if t.resolved != nil && t.resolvedRef == ref {
+		return t.resolved, nil // asked twice in one turn: is it a command, then do it
+	}
+	ds, err := b.lookup(ctx, t, ref)
+	if err == nil {
+		t.resolvedRef, t.resolved = ref, ds
+	}
+	return ds, err
+}
+
+func (b *Bot) lookup(ctx context.Context, t *turn, ref parse.Ref) ([]coach.Deal, error) {
 	if ref.ID != 0 {
 		d, err := b.cfg.Store.Deal(ctx, ref.ID)
 		if err != nil {

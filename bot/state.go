@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/store"
 )
 
 // awaitTTL is how long the bot keeps waiting for an answer in a
@@ -44,8 +45,8 @@ func (s state) ttl() time.Duration {
 	return questionTTL
 }
 
-// loadState returns the conversation's state; ok is false when there is
-// none or it has expired.
+// loadState reads the conversation's state into the turn; ok is false when
+// there is none or it has expired.
 func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
 	raw, at, ok, err := b.cfg.Store.Conversation(ctx, t.person.ID, t.msg.scope())
 	if err != nil || !ok {
@@ -55,19 +56,56 @@ func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
 	if json.Unmarshal(raw, &s) != nil || b.cfg.Now().Sub(at) > s.ttl() {
 		return state{}, false, b.clearState(ctx, t)
 	}
+	t.cur, t.waiting = s, true
 	return s, true, nil
 }
 
-func (b *Bot) saveState(ctx context.Context, t *turn, s state) error {
-	raw, err := json.Marshal(s)
-	if err != nil {
-		return fmt.Errorf("encode conversation state: %w", err)
-	}
-	return b.cfg.Store.SaveConversation(ctx, t.person.ID, t.msg.scope(), raw)
+// stateChange is what a turn does to its conversation's state. It is
+// written once, at the end of the turn, or inside the transaction of the
+// deal change it follows (one commit instead of two per update).
+type stateChange struct {
+	set     *state // nil: delete
+	written bool
 }
 
+// saveState makes s the conversation's state when the turn ends.
+func (b *Bot) saveState(ctx context.Context, t *turn, s state) error {
+	t.change = &stateChange{set: &s}
+	t.cur, t.waiting = s, true
+	return nil
+}
+
+// clearState ends whatever the conversation waited for, when the turn ends.
 func (b *Bot) clearState(ctx context.Context, t *turn) error {
-	return b.cfg.Store.SaveConversation(ctx, t.person.ID, t.msg.scope(), nil)
+	t.change = &stateChange{}
+	t.cur, t.waiting = state{}, false
+	return nil
+}
+
+// conv is the turn's state change as a store write, once.
+func (t *turn) conv() (*store.Conv, error) {
+	if t.change == nil || t.change.written {
+		return nil, nil
+	}
+	t.change.written = true
+	c := &store.Conv{PersonID: t.person.ID, Scope: t.msg.scope()}
+	if t.change.set != nil {
+		raw, err := json.Marshal(t.change.set)
+		if err != nil {
+			return nil, fmt.Errorf("encode conversation state: %w", err)
+		}
+		c.State = raw
+	}
+	return c, nil
+}
+
+// flushState writes the turn's state change if no deal change carried it.
+func (b *Bot) flushState(ctx context.Context, t *turn) error {
+	c, err := t.conv()
+	if err != nil || c == nil {
+		return err
+	}
+	return b.cfg.Store.SaveConversation(ctx, c.PersonID, c.Scope, c.State)
 }
 
 // resume gives a message to what the conversation is waiting for. handled

@@ -27,17 +27,21 @@ func (db *DB) Conversation(ctx context.Context, personID int64, scope string) (s
 // nil state deletes it.
 func (db *DB) SaveConversation(ctx context.Context, personID int64, scope string, state []byte) error {
 	return db.inTx(ctx, func(tx *wtx) error {
-		var err error
-		if state == nil {
-			_, err = tx.exec(ctx, "DELETE FROM conversations WHERE person_id = ? AND scope = ?", personID, scope)
-		} else {
-			_, err = tx.exec(ctx, `INSERT INTO conversations (person_id, scope, state, updated_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (person_id, scope) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
-				personID, scope, string(state), fmtTime(db.now()))
-		}
-		if err != nil {
-			return fmt.Errorf("save conversation of person %d: %w", personID, err)
-		}
-		return nil
+		return saveConversation(ctx, tx, personID, scope, state, db.now())
 	})
+}
+
+func saveConversation(ctx context.Context, tx *wtx, personID int64, scope string, state []byte, now time.Time) error {
+	var err error
+	if state == nil {
+		_, err = tx.exec(ctx, "DELETE FROM conversations WHERE person_id = ? AND scope = ?", personID, scope)
+	} else {
+		_, err = tx.exec(ctx, `INSERT INTO conversations (person_id, scope, state, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (person_id, scope) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
+			personID, scope, string(state), fmtTime(now))
+	}
+	if err != nil {
+		return fmt.Errorf("save conversation of person %d: %w", personID, err)
+	}
+	return nil
 }

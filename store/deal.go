@@ -108,13 +108,33 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal) (coach.Deal
 // the whole update back.
 type Change func(d *coach.Deal) ([]coach.Event, error)
 
+// Conv is a conversation's new state (nil State deletes it), written in the
+// same transaction as the deal change it follows.
+type Conv struct {
+	PersonID int64
+	Scope    string
+	State    []byte
+}
+
+// Follow computes, from the deal before and after a change, the
+// conversation state to write with it (nil: none). It runs inside the
+// write transaction, so it must not use the store.
+type Follow func(before, after coach.Deal) (*Conv, error)
+
 // UpdateDeal loads deal id, applies change, and writes the new row (version
-// bumped) with one history event per changed field, all in one transaction.
+// bumped) with one history event per changed field and the conversation
+// state follow returns (follow may be nil), all in one transaction.
 // Writers are serialised, so concurrent updates of one deal never lose a write.
-func (db *DB) UpdateDeal(ctx context.Context, id, actorID int64, change Change) (before, after coach.Deal, err error) {
+func (db *DB) UpdateDeal(ctx context.Context, id, actorID int64, change Change, follow Follow) (before, after coach.Deal, err error) {
 	err = db.inTx(ctx, func(tx *wtx) error {
-		before, after, err = db.updateDeal(ctx, tx, id, actorID, change)
-		return err
+		if before, after, err = db.updateDeal(ctx, tx, id, actorID, change); err != nil || follow == nil {
+			return err
+		}
+		c, err := follow(before, after)
+		if err != nil || c == nil {
+			return err
+		}
+		return saveConversation(ctx, tx, c.PersonID, c.Scope, c.State, db.now())
 	})
 	return before, after, err
 }

@@ -80,7 +80,7 @@ func TestCreateUpdateWritesHistory(t *testing.T) {
 		d.Amount = coach.Major(1_500_000)
 		d.NextStep, d.NextStepDue = "拜访刘行长", coach.Date{Year: 2026, Month: 11, Day: 27}
 		return []coach.Event{{Kind: coach.EvNote, To: "行长很支持"}}, nil
-	})
+	}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestUpdateErrorRollsBack(t *testing.T) {
 	_, _, err := db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Stage = "won"
 		return nil, boom
-	})
+	}, nil)
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
@@ -155,7 +155,7 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 				_, _, err := db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
 					d.Amount += coach.Major(1)
 					return nil, nil
-				})
+				}, nil)
 				if err != nil {
 					errs <- err
 				}

@@ -97,7 +97,7 @@ func fixture(t *testing.T, db *store.DB, c *clock) {
 	}
 	change := func(at string, id int64, f func(d *coach.Deal)) {
 		c.set(at)
-		_, _, err := db.UpdateDeal(ctx, id, 0, func(d *coach.Deal) ([]coach.Event, error) { f(d); return nil, nil })
+		_, _, err := db.UpdateDeal(ctx, id, 0, func(d *coach.Deal) ([]coach.Event, error) { f(d); return nil, nil }, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

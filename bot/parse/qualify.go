@@ -87,32 +87,11 @@ func (p *parser) marks(t text, ref Ref) (Command, markStatus) {
 	if k < 0 {
 		return Command{}, marksNone
 	}
-	head := k // the clause that names the deal
-	if region.empty() {
-		head, region = k-1, text{}
-		if k > 0 {
-			region = cs[k-1]
-		}
+	r, bad, st := p.markDeal(cs, k, region, ref)
+	if st != marksOK {
+		return bad, st
 	}
-	for _, c := range cs[:max(head, 0)] {
-		if !c.empty() && !isSmallTalk(c) {
-			return Command{}, marksNone
-		}
-	}
-	cmd := Command{Kind: Qualify, Ref: ref, Marks: first}
-	if head >= 0 {
-		if head < k { // "Acme budget soon, timeline W"
-			if i, v, ok := p.factorValue(region, true); ok {
-				r, _ := p.markRef(region.slice(0, i), ref)
-				return markErr(r, v), marksBad
-			}
-		}
-		r, st := p.markRef(region, ref)
-		if st != marksOK {
-			return Command{}, st
-		}
-		cmd.Ref = r
-	}
+	cmd := Command{Kind: Qualify, Ref: r, Marks: first}
 	for _, c := range cs[k+1:] {
 		if c.empty() || isSmallTalk(c) {
 			continue
@@ -131,6 +110,34 @@ func (p *parser) marks(t text, ref Ref) (Command, markStatus) {
 		cmd.Err = coach.Errorf(coach.Invalid, "err.need_deal")
 	}
 	return cmd, marksOK
+}
+
+// markDeal reads the deal of marks that begin in clause k of cs: region is
+// what comes before them in it ("Acme" of "Acme budget C"), or, when that
+// is empty, the clause before ("Acme, budget C"). Clauses before the deal
+// may only be small talk. It returns the deal, or the error of a bad mark
+// in the deal's clause ("Acme budget soon, timeline W").
+func (p *parser) markDeal(cs []text, k int, region text, ref Ref) (Ref, Command, markStatus) {
+	head := k
+	if region.empty() {
+		if k == 0 {
+			return ref, Command{}, marksOK
+		}
+		head, region = k-1, cs[k-1]
+	}
+	for _, c := range cs[:head] {
+		if !c.empty() && !isSmallTalk(c) {
+			return Ref{}, Command{}, marksNone
+		}
+	}
+	if head < k {
+		if i, v, ok := p.factorValue(region, true); ok {
+			r, _ := p.markRef(region.slice(0, i), ref)
+			return Ref{}, markErr(r, v), marksBad
+		}
+	}
+	r, st := p.markRef(region, ref)
+	return r, Command{}, st
 }
 
 // peelMarks takes the marks off the end of a clause, one after another
