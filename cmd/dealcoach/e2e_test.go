@@ -167,3 +167,52 @@ func TestImportReportsLine(t *testing.T) {
 		t.Fatalf("import: %d %s %s", code, out, stderr)
 	}
 }
+
+// A broken custom playbook is refused at start with the file, line and
+// reason each test file states on its first line ("# want: …").
+func TestBrokenPlaybookIsRefused(t *testing.T) {
+	files, _ := filepath.Glob("../../prompts/testdata/broken-*.yaml")
+	if len(files) == 0 {
+		t.Fatal("no broken playbooks to try")
+	}
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		first, _, _ := strings.Cut(string(raw), "\n")
+		want := strings.ReplaceAll(strings.TrimPrefix(first, "# want: "), "<path>", f)
+		cmd := exec.Command(binary, "chat")
+		cmd.Env = append(os.Environ(), "DEALCOACH_DB="+filepath.Join(t.TempDir(), "x.db"), "DEALCOACH_PLAYBOOK="+f)
+		cmd.Stdin = strings.NewReader("help\n")
+		out, err := cmd.CombinedOutput()
+		if err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("%s: exit %v, output %q; want it to contain %q", f, err, out, want)
+		}
+	}
+}
+
+// A valid custom playbook with other stages works end to end: its stages,
+// its questions, export with its keys.
+func TestCustomPlaybookEndToEnd(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "custom.db")
+	conversation := "new deal Acme Corp 50k\nskip\nJane Doe\ndone\nAcme moved to trial\nshow #1\n"
+	cmd := exec.Command(binary, "chat", "--as", "Alice", "--lang", "en")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_PLAYBOOK=../../prompts/testdata/custom.yaml",
+		"DEALCOACH_NOW=2026-11-24T10:00:00+08:00")
+	cmd.Stdin = strings.NewReader(conversation)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, want := range []string{"Stage: Lead 5%", "What problem do they want us to solve?", "Who is pushing for this inside?",
+		"Noted Jane Doe as Initiator", "Lead → Trial", "Skipped Demo", "advanced without exit criteria (1 unanswered)",
+		"Jane Doe · Initiator", "decision chain: Jane Doe"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("chat output lacks %q:\n%s", want, out)
+		}
+	}
+	cmd = exec.Command(binary, "export", "--format", "csv")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_PLAYBOOK=../../prompts/testdata/custom.yaml")
+	csv, err := cmd.Output()
+	if err != nil || !strings.Contains(string(csv), ",trial,Trial,") {
+		t.Fatalf("export: %v\n%s", err, csv)
+	}
+}
