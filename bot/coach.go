@@ -49,8 +49,9 @@ func (b *Bot) exists(ctx context.Context, t *turn, r parse.Ref) bool {
 // answer takes a message as the answer the conversation waits for.
 func (b *Bot) answer(ctx context.Context, t *turn, cmd parse.Command, s state) (Reply, bool, error) {
 	kind := parse.ClassifyAnswer(t.msg.Text)
-	if kind == parse.AnswerAck || cmd.Kind == parse.SmallTalk && kind == parse.AnswerText {
-		// "ok", "thanks": not an answer; the question stays.
+	if kind == parse.AnswerAck {
+		// "ok", "thanks": not an answer; the question stays. ("yes" and
+		// "no" are answers.)
 		return textReply(t.lang, b.text(t.lang, "coach.ack")), true, nil
 	}
 	d, err := b.cfg.Store.Deal(ctx, s.DealID)

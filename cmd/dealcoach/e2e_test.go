@@ -216,3 +216,17 @@ func TestCustomPlaybookEndToEnd(t *testing.T) {
 		t.Fatalf("export: %v\n%s", err, csv)
 	}
 }
+
+// The process stops while a coaching question is pending; the next process
+// takes the next message as its answer.
+func TestCoachingSurvivesProcessRestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "restart.db")
+	out, _, code := dealcoach(t, db, "新商机 经信银行 120万\n", "chat", "--as", "张伟")
+	if code != 0 || !strings.Contains(out, "第1/7问") {
+		t.Fatalf("first run: %d\n%s", code, out)
+	}
+	out, _, code = dealcoach(t, db, "城商行的老客户都可以\n查看 #1\n", "chat", "--as", "张伟")
+	if code != 0 || !strings.Contains(out, "第2/7问") || !strings.Contains(out, "城商行的老客户都可以") {
+		t.Fatalf("second run: %d\n%s", code, out)
+	}
+}
