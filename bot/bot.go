@@ -81,12 +81,18 @@ type turn struct {
 	lang   string
 	now    time.Time // in the person's zone
 
+	stateRaw []byte    // the conversation's stored state, as read with the person
+	stateAt  time.Time // when it was saved
+
 	cur     state        // what the conversation waits for, as the turn began
 	waiting bool         // cur is set
 	change  *stateChange // what the turn does to it
 
 	resolvedRef parse.Ref    // the last reference resolved in this turn
 	resolved    []coach.Deal // and the deals it named
+
+	answers   map[string]coach.Answer // answers of deal answersOf, read this turn
+	answersOf int64
 }
 
 // Handle answers one message. Every change it makes is committed before it
@@ -103,12 +109,13 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		}
 		b.cfg.Metrics.observe(m.Platform, outcome, start)
 	}()
-	p, err := b.person(ctx, m)
+	sess, err := b.session(ctx, m)
+	p := sess.Person
 	if err != nil {
 		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
 		return b.internal(b.cfg.DefaultLang), err
 	}
-	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p))}
+	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p)), stateRaw: sess.State, stateAt: sess.StateAt}
 	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
 	t.lang = b.language(cmd, p, m)
 	if err := b.rememberLang(ctx, t, cmd); err != nil {
@@ -132,22 +139,24 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	return r, nil
 }
 
-func (b *Bot) person(ctx context.Context, m Message) (coach.Person, error) {
+// session loads who is speaking, creating them on first contact, with
+// what the conversation here waits for.
+func (b *Bot) session(ctx context.Context, m Message) (store.Session, error) {
 	name := m.UserName
 	if name == "" {
 		name = m.UserID
 	}
-	p, err := b.cfg.Store.EnsurePerson(ctx, coach.Person{Platform: m.Platform, PlatformID: m.UserID, Name: name})
+	s, err := b.cfg.Store.Session(ctx, coach.Person{Platform: m.Platform, PlatformID: m.UserID, Name: name}, m.scope())
 	if err != nil {
-		return p, fmt.Errorf("person %s/%s: %w", m.Platform, m.UserID, err)
+		return s, fmt.Errorf("person %s/%s: %w", m.Platform, m.UserID, err)
 	}
-	if b.admins[m.UserID] && p.Role != coach.Admin {
-		p.Role = coach.Admin
-		if err := b.cfg.Store.UpdatePerson(ctx, p); err != nil {
-			return p, fmt.Errorf("make %s an admin: %w", m.UserID, err)
+	if b.admins[m.UserID] && s.Person.Role != coach.Admin {
+		s.Person.Role = coach.Admin
+		if err := b.cfg.Store.UpdatePerson(ctx, s.Person); err != nil {
+			return s, fmt.Errorf("make %s an admin: %w", m.UserID, err)
 		}
 	}
-	return p, nil
+	return s, nil
 }
 
 func (b *Bot) location(p coach.Person) *time.Location {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -94,6 +95,7 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 	if err := b.cfg.Store.SaveAnswer(ctx, a, t.person.ID); err != nil {
 		return Reply{}, true, err
 	}
+	t.answers = nil
 	if a.Status == coach.Answered {
 		if line, err := b.noteAnswer(ctx, t, d, q, a.Text); err != nil {
 			return Reply{}, true, err
@@ -175,7 +177,7 @@ func (b *Bot) startCoaching(ctx context.Context, t *turn, d coach.Deal, r Reply,
 // askNextQuestion asks the next pending question of the deal's stage and
 // waits for its answer; when none is left it says so, with the answers.
 func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Reply, all bool) (Reply, bool, error) {
-	answers, err := b.cfg.Store.Answers(ctx, d.ID)
+	answers, err := b.answers(ctx, t, d.ID)
 	if err != nil {
 		return Reply{}, true, err
 	}
@@ -222,6 +224,20 @@ func (b *Bot) answerBlocks(t *turn, d coach.Deal, answers map[string]coach.Answe
 		return []Block{head}
 	}
 	return []Block{head, {Kind: ListBlock, Items: items}}
+}
+
+// answers reads a deal's answers once per turn: a move both checks the
+// stage left and coaches the stage entered.
+func (b *Bot) answers(ctx context.Context, t *turn, dealID int64) (map[string]coach.Answer, error) {
+	if t.answers != nil && t.answersOf == dealID {
+		return maps.Clone(t.answers), nil
+	}
+	a, err := b.cfg.Store.Answers(ctx, dealID)
+	if err != nil {
+		return nil, err
+	}
+	t.answers, t.answersOf = a, dealID
+	return maps.Clone(a), nil
 }
 
 // question finds a push question by key in the playbook.

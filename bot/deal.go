@@ -106,7 +106,7 @@ func (b *Bot) updated(ctx context.Context, t *turn, cmd parse.Command, before, a
 // jumped over, or a regression. The move has already applied: reps never
 // fight the tool.
 func (b *Bot) gateWarnings(ctx context.Context, t *turn, before, after coach.Deal) ([]Block, error) {
-	answers, err := b.cfg.Store.Answers(ctx, before.ID)
+	answers, err := b.answers(ctx, t, before.ID)
 	if err != nil {
 		return nil, err
 	}

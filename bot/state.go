@@ -48,9 +48,9 @@ func (s state) ttl() time.Duration {
 // loadState reads the conversation's state into the turn; ok is false when
 // there is none or it has expired.
 func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
-	raw, at, ok, err := b.cfg.Store.Conversation(ctx, t.person.ID, t.msg.scope())
-	if err != nil || !ok {
-		return state{}, false, err
+	raw, at := t.stateRaw, t.stateAt
+	if raw == nil {
+		return state{}, false, nil
 	}
 	var s state
 	if json.Unmarshal(raw, &s) != nil || b.cfg.Now().Sub(at) > s.ttl() {

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
 )
 
 // Conversation returns the saved state of a person's conversation in scope
@@ -44,4 +46,36 @@ func saveConversation(ctx context.Context, tx *wtx, personID int64, scope string
 		return fmt.Errorf("save conversation of person %d: %w", personID, err)
 	}
 	return nil
+}
+
+// Session is a person with their conversation in one scope: what every
+// message needs first, read in one query. A person seen for the first time
+// is created from p (see EnsurePerson) and has no conversation yet.
+type Session struct {
+	Person  coach.Person
+	State   []byte // nil: no conversation
+	StateAt time.Time
+}
+
+// Session loads the person known by p.Platform and p.PlatformID and their
+// conversation in scope.
+func (db *DB) Session(ctx context.Context, p coach.Person, scope string) (Session, error) {
+	var s Session
+	var state, at sql.NullString
+	row := db.row(ctx, "SELECT "+personColsOf("p")+`, c.state, c.updated_at FROM people p
+		LEFT JOIN conversations c ON c.person_id = p.id AND c.scope = ?
+		WHERE p.platform = ? AND p.platform_id = ?`, scope, p.Platform, p.PlatformID)
+	var err error
+	s.Person, err = scanPerson(row, &state, &at)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		s.Person, err = db.EnsurePerson(ctx, p)
+		return s, err
+	case err != nil:
+		return s, fmt.Errorf("load session of %s/%s: %w", p.Platform, p.PlatformID, err)
+	}
+	if state.Valid {
+		s.State, s.StateAt = []byte(state.String), parseTime(at.String)
+	}
+	return s, nil
 }

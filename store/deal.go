@@ -280,14 +280,18 @@ func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.De
 	}
 	sel := "SELECT " + dealCols + dealFrom
 	lim := fmt.Sprintf(" ORDER BY d.status = 'open' DESC, d.updated_at DESC, d.id DESC LIMIT %d", limit)
-	ds, err := db.queryDeals(ctx, sel+` WHERE d.customer_norm = ?1 OR d.title_norm = ?1 OR d.full_norm = ?1`+lim, n)
-	if err != nil || len(ds) > 0 {
-		return ds, err
+	// Exact names, the common case, one index at a time: cheaper than one
+	// query OR-ing three indexes.
+	for _, col := range []string{"customer_norm", "full_norm", "title_norm"} {
+		ds, err := db.queryDeals(ctx, sel+" WHERE d."+col+" = ?1"+lim, n)
+		if err != nil || len(ds) > 0 {
+			return ds, err
+		}
 	}
 	// A range on the indexed columns rather than LIKE, which SQLite cannot
 	// index here (case-sensitive prefix with a non-C collation).
 	hi := n + "\U0010FFFF"
-	ds, err = db.queryDeals(ctx, sel+` WHERE (d.customer_norm >= ?1 AND d.customer_norm < ?2)
+	ds, err := db.queryDeals(ctx, sel+` WHERE (d.customer_norm >= ?1 AND d.customer_norm < ?2)
 		OR (d.title_norm >= ?1 AND d.title_norm < ?2)`+lim, n, hi)
 	if err != nil || len(ds) > 0 {
 		return ds, err

@@ -11,10 +11,18 @@ import (
 
 const personCols = "id, platform, platform_id, name, tz, lang, role, coalesce(team_id, 0)"
 
-func scanPerson(row interface{ Scan(...any) error }) (coach.Person, error) {
+// personColsOf is personCols of table alias a.
+func personColsOf(a string) string {
+	return a + ".id, " + a + ".platform, " + a + ".platform_id, " + a + ".name, " + a + ".tz, " + a + ".lang, " +
+		a + ".role, coalesce(" + a + ".team_id, 0)"
+}
+
+// scanPerson scans personCols, then any more columns into more.
+func scanPerson(row interface{ Scan(...any) error }, more ...any) (coach.Person, error) {
 	var p coach.Person
 	var role string
-	err := row.Scan(&p.ID, &p.Platform, &p.PlatformID, &p.Name, &p.TZ, &p.Lang, &role, &p.TeamID)
+	dst := append([]any{&p.ID, &p.Platform, &p.PlatformID, &p.Name, &p.TZ, &p.Lang, &role, &p.TeamID}, more...)
+	err := row.Scan(dst...)
 	p.Role = coach.Role(role)
 	return p, err
 }
