@@ -10,21 +10,6 @@ import (
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-// Conversation returns the saved state of a person's conversation in scope
-// and when it was saved; ok is false when there is none.
-func (db *DB) Conversation(ctx context.Context, personID int64, scope string) (state []byte, at time.Time, ok bool, err error) {
-	var updated string
-	err = db.row(ctx, "SELECT state, updated_at FROM conversations WHERE person_id = ? AND scope = ?",
-		personID, scope).Scan(&state, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, time.Time{}, false, nil
-	}
-	if err != nil {
-		return nil, time.Time{}, false, fmt.Errorf("load conversation of person %d: %w", personID, err)
-	}
-	return state, parseTime(updated), true, nil
-}
-
 // SaveConversation stores the state of a person's conversation in scope;
 // nil state deletes it.
 func (db *DB) SaveConversation(ctx context.Context, personID int64, scope string, state []byte) error {
