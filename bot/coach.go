@@ -195,7 +195,12 @@ func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Repl
 	}
 	q := pending[0]
 	s, _ := b.cfg.Playbook.Stage(d.Stage)
-	n := len(s.Questions) - len(pending) + 1
+	n := 1
+	for i, sq := range s.Questions {
+		if sq.Key == q.Key {
+			n = i + 1
+		}
+	}
 	tag := ""
 	if q.Required {
 		tag = b.text(t.lang, "coach.required")

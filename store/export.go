@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
 )
@@ -80,4 +81,45 @@ func (db *DB) RestoreDeals(ctx context.Context, items []RestoreItem) ([]coach.De
 		return nil, fmt.Errorf("restore %d deals: %w", len(items), err)
 	}
 	return out, nil
+}
+
+// Facts are a deal's coaching facts as RestoreCoaching writes them: its
+// answers, 8C1F0W marks and contacts, all stamped At, by PersonID.
+type Facts struct {
+	DealID, PersonID int64
+	At               time.Time
+	Answers          []coach.Answer
+	Marks            map[string]coach.Mark
+	Contacts         []coach.Contact
+}
+
+// RestoreCoaching writes coaching facts after the fact (demo data,
+// restores) in one transaction: the rows only, with the given time and no
+// history events, which belong to the conversations that produced them.
+func (db *DB) RestoreCoaching(ctx context.Context, fs []Facts) error {
+	return db.inTx(ctx, func(tx *wtx) error {
+		for _, f := range fs {
+			at := fmtTime(f.At)
+			for _, a := range f.Answers {
+				if _, err := tx.exec(ctx, `INSERT INTO answers (deal_id, question_key, stage, status, answer, person_id, at)
+					VALUES (?, ?, ?, ?, ?, ?, ?)`, f.DealID, a.Question, a.Stage, string(a.Status), a.Text, f.PersonID, at); err != nil {
+					return fmt.Errorf("restore answer of deal %d: %w", f.DealID, err)
+				}
+			}
+			for k, m := range f.Marks {
+				if _, err := tx.exec(ctx, `INSERT INTO qualification (deal_id, factor, mark, person_id, at) VALUES (?, ?, ?, ?, ?)`,
+					f.DealID, k, string(m), f.PersonID, at); err != nil {
+					return fmt.Errorf("restore mark of deal %d: %w", f.DealID, err)
+				}
+			}
+			for _, c := range f.Contacts {
+				if _, err := tx.exec(ctx, `INSERT INTO contacts (deal_id, name, role, relationship, style, created_at, updated_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (deal_id, name) DO NOTHING`,
+					f.DealID, c.Name, c.Role, c.Relationship, c.Style, at, at); err != nil {
+					return fmt.Errorf("restore contact of deal %d: %w", f.DealID, err)
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -46,14 +46,20 @@ func Seed(ctx context.Context, db *store.DB, pb *coach.Playbook, now time.Time, 
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	var items []store.RestoreItem
+	var langs []int
 	for _, s := range specs(r, pb, reps) {
+		langs = append(langs, s.lang)
 		st := &story{r: r, pb: pb, s: s, today: coach.DateOf(now.In(s.owner.loc)), currency: currency}
 		it := st.item()
 		items = append(items, it)
 		sum.Events += len(it.History)
 	}
-	if _, err := db.RestoreDeals(ctx, items); err != nil {
+	deals, err := db.RestoreDeals(ctx, items)
+	if err != nil {
 		return sum, fmt.Errorf("demo: %w", err)
+	}
+	if err := seedCoaching(ctx, db, pb, r, deals, langs); err != nil {
+		return sum, err
 	}
 	sum.Deals = len(items)
 	return sum, nil
