@@ -16,7 +16,7 @@ var quoted = regexp.MustCompile("“([^”]+)”|\"([^\"]+)\"|`([^`]+)`")
 // table — must themselves be understood, without an error.
 func TestShownExamplesAreUnderstood(t *testing.T) {
 	h := newHarness(t)
-	c := parse.Context{Now: testNow, Playbook: h.bot.cfg.Playbook}
+	c := parse.Context{Now: testNow, Playbook: h.bot.cfg.Playbook, People: h.bot.cfg.People}
 	var examples []string
 	for _, key := range []string{"help", "smalltalk", "unknown", "err.need_customer", "err.need_deal", "list.empty"} {
 		for _, lang := range []string{"zh", "en"} {
