@@ -93,8 +93,9 @@ func TestCoachingWalksEveryStage(t *testing.T) {
 				show := h.say(tc.name, words.show)
 				mustContain(t, show, words.answer+" "+st.Key, words.answer+" again")
 			}
-			// Leaving stages with required questions unanswered flags the deal.
-			mustContain(t, h.say(tc.name, words.show), words.noExit)
+			// Leaving stages with required questions unanswered flags the deal;
+			// nothing is qualified yet: every factor is fuzzy.
+			mustContain(t, h.say(tc.name, words.show), words.noExit, "8C1F0W", "0C 9F 0W")
 			mustContain(t, h.say(tc.name, words.won), words.wonText)
 		})
 	}
