@@ -123,8 +123,11 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		return b.internal(t.lang), err
 	}
 	r, err = b.dispatch(ctx, t, cmd)
-	if err == nil {
-		err = b.flushState(ctx, t)
+	if err == nil || coach.ErrorCode(err) != coach.Internal {
+		// A refusal still ends or keeps what the conversation waited for.
+		if ferr := b.flushState(ctx, t); ferr != nil {
+			err = ferr
+		}
 	}
 	if err != nil {
 		if coach.ErrorCode(err) == coach.Internal {

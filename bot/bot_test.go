@@ -16,15 +16,22 @@ import (
 var testNow = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
 
 type harness struct {
-	t    testing.TB
-	bot  *Bot
-	db   *store.DB
-	path string
+	t        testing.TB
+	bot      *Bot
+	db       *store.DB
+	path     string
+	playbook string
 }
 
+// newHarness is a bot on the seven-step playbook over a fresh database.
 func newHarness(t testing.TB, admins ...string) *harness {
+	return newPlaybookHarness(t, "seven-step", admins...)
+}
+
+// newPlaybookHarness is a bot on the named playbook over a fresh database.
+func newPlaybookHarness(t testing.TB, playbook string, admins ...string) *harness {
 	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "bot.db")}
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "bot.db"), playbook: playbook}
 	h.open(admins...)
 	t.Cleanup(func() { h.db.Close() })
 	return h
@@ -37,7 +44,7 @@ func (h *harness) open(admins ...string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	pbData, err := prompts.LoadPlaybook("seven-step")
+	pbData, err := prompts.LoadPlaybook(h.playbook)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func (b *Bot) answer(ctx context.Context, t *turn, cmd parse.Command, s state) (
 // answerQuestion stores the answer to a push question (or the skip) and
 // asks the next one.
 func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state, kind parse.AnswerKind) (Reply, bool, error) {
-	q, _, ok := b.question(s.Key)
+	q, _, ok := b.cfg.Playbook.Question(s.Key)
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	switch {
 	case !ok:
@@ -118,7 +118,7 @@ func (b *Bot) noteAnswer(ctx context.Context, t *turn, d coach.Deal, q prompts.Q
 		}
 		lines = append(lines, b.text(t.lang, "coach.contact_noted", "name", c.Name, "role", b.roleName(t.lang, q.Role)))
 	}
-	if f, ok := b.factor(q.Factor); ok {
+	if f, ok := b.cfg.Playbook.Factor(q.Factor); ok {
 		lines = append(lines, b.text(t.lang, "coach.suggest_mark", "factor", f.Name.In(t.lang), "ref", ref(d),
 			"example", fmt.Sprintf("%s %s C", ref(d), f.Name.In(t.lang))))
 	}
@@ -243,28 +243,6 @@ func (b *Bot) answers(ctx context.Context, t *turn, dealID int64) (map[string]co
 	}
 	t.answers, t.answersOf = a, dealID
 	return maps.Clone(a), nil
-}
-
-// question finds a push question by key in the playbook.
-func (b *Bot) question(key string) (prompts.Question, prompts.Stage, bool) {
-	for _, s := range b.cfg.Playbook.Stages {
-		for _, q := range s.Questions {
-			if q.Key == key {
-				return q, s, true
-			}
-		}
-	}
-	return prompts.Question{}, prompts.Stage{}, false
-}
-
-// factor finds a qualification factor by key.
-func (b *Bot) factor(key string) (prompts.Factor, bool) {
-	for _, f := range b.cfg.Playbook.Factors {
-		if f.Key == key && key != "" {
-			return f, true
-		}
-	}
-	return prompts.Factor{}, false
 }
 
 // roleName is a role's name in lang, or its key.

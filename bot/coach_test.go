@@ -3,42 +3,11 @@ package bot
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
-	"github.com/dealcoach/dealcoach/store"
 )
-
-// newPlaybookHarness is a harness on the named playbook.
-func newPlaybookHarness(t *testing.T, playbook string) *harness {
-	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "coach.db")}
-	now := func() time.Time { return testNow }
-	db, err := store.Open(context.Background(), h.path, store.WithClock(now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	data, err := prompts.LoadPlaybook(playbook)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cat, _ := prompts.LoadCatalog()
-	h.db = db
-	h.bot, err = New(Config{Store: db, Playbook: pb, Catalog: cat, Now: now, DefaultTZ: time.UTC, DefaultLang: "zh", Currency: "CNY"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return h
-}
 
 func (h *harness) answers(id int64) map[string]coach.Answer {
 	h.t.Helper()

@@ -39,7 +39,7 @@ func (b *Bot) qualify(ctx context.Context, t *turn, d coach.Deal, cmd parse.Comm
 	}
 	var items []string
 	for _, f := range order {
-		fa, _ := b.factor(f)
+		fa, _ := b.cfg.Playbook.Factor(f)
 		items = append(items, fmt.Sprintf("%s: %s", fa.Name.In(t.lang), marks[f]))
 	}
 	r := Reply{Lang: t.lang, DealID: d.ID, Blocks: []Block{
