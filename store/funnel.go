@@ -34,8 +34,8 @@ func (db *DB) Funnel(ctx context.Context, f DealFilter, today coach.Date) (Funne
 		where, args = append(where, "team_id = ?"), append(args, f.TeamID)
 	}
 	rows, err := db.query(ctx, `SELECT stage, count(*), coalesce(sum(amount), 0),
-		sum(next_step = '' OR next_step_due IS NULL),
-		sum(next_step != '' AND next_step_due < ?1)
+		count(*) FILTER (WHERE next_step = '' OR next_step_due IS NULL),
+		count(*) FILTER (WHERE next_step != '' AND next_step_due IS NOT NULL AND next_step_due < ?1)
 		FROM deals WHERE `+strings.Join(where, " AND ")+` GROUP BY stage`, args...)
 	if err != nil {
 		return Funnel{}, fmt.Errorf("sum funnel: %w", err)
