@@ -69,7 +69,7 @@ type Button struct {
 	Style string // "", "primary", "danger"
 }
 
-// Text builds a reply of paragraphs.
+// textReply builds a reply of paragraphs.
 func textReply(lang string, paras ...string) Reply {
 	r := Reply{Lang: lang}
 	for _, p := range paras {

@@ -103,8 +103,8 @@ func (b *Bot) fuzzy(ctx context.Context, t *turn, name string) ([]coach.Deal, er
 	return out, nil
 }
 
-// editDistance is the Levenshtein distance of a and b, or cap when it is at
-// least cap (the search stops early).
+// editDistance is the Levenshtein distance of a and b, or limit when it is at
+// least limit (the search stops early).
 func editDistance(a, b []rune, limit int) int {
 	if d := len(a) - len(b); d >= limit || -d >= limit {
 		return limit
