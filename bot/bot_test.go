@@ -2,8 +2,10 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -261,5 +263,38 @@ func TestAmountInAnotherCurrencyIsAsked(t *testing.T) {
 	mustContain(t, h.say("Alice", "Acme amount 200 dollars"), "in USD")
 	if d := h.deal(1); d.Amount != coach.Major(150_000) {
 		t.Fatalf("amount = %v", d.Amount)
+	}
+}
+
+// Several people chatting at once: every update lands, and the race
+// detector (CI runs -race) watches the core's shared state.
+func TestConcurrentChats(t *testing.T) {
+	h := newHarness(t)
+	const people, each = 6, 15
+	for p := range people {
+		h.say(fmt.Sprintf("rep%d", p), fmt.Sprintf("new deal Northwind %d 10k", p))
+		h.say(fmt.Sprintf("rep%d", p), "done")
+	}
+	var wg sync.WaitGroup
+	for p := range people {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				text := fmt.Sprintf("Northwind %d amount %dk, next step call Friday", p, 11+i)
+				r, err := h.bot.Handle(context.Background(), Message{Platform: "console", Channel: "c",
+					UserID: fmt.Sprintf("rep%d", p), Text: text})
+				if err != nil || r.DealID == 0 {
+					t.Errorf("%s: %v %s", text, err, r.PlainText())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for p := range people {
+		if d := h.deal(int64(p + 1)); d.Amount != coach.Major(int64(11+each-1)*1000) {
+			t.Errorf("deal %d amount %v", p+1, d.Amount)
+		}
 	}
 }
