@@ -10,6 +10,8 @@ var (
 		"新商机", "新建商机", "新增商机", "添加商机", "创建商机", "新建一个商机", "新建", "新增", "创建",
 		"新项目", "新单", "新单子", "新客户", "有个新商机", "有一个新商机")
 	newLead = byLen("-", "for", "with", "customer", "client", "客户", "客户名", "客户是", "是")
+	// Capitalised, "Customer 5" or "Client Co" is a name, not a filler word.
+	newLeadNamed = byLen("-", "for", "with", "客户", "客户名", "客户是", "是")
 )
 
 // cutNewPrefix reads "new deal …", "新商机 …" and returns what follows.
@@ -27,7 +29,11 @@ func cutNewPrefix(t text) (text, bool) {
 // optional title and the amount ("经信银行 核心系统升级 120万"), then fields
 // with keywords as in an update ("预计月底签约", "at shortlist").
 func (p *parser) newDeal(body text) Command {
-	body = stripLead(body, newLead)
+	if raw := strings.TrimSpace(body.raw()); strings.HasPrefix(raw, "Customer") || strings.HasPrefix(raw, "Client") {
+		body = stripLead(body, newLeadNamed)
+	} else {
+		body = stripLead(body, newLead)
+	}
 	u := &updater{p: p, t: body, cmd: Command{Kind: New}, skip: -1}
 	for _, h := range p.hits(body) {
 		// words that open the body are the customer's ("Next Corp"), and a

@@ -11,6 +11,8 @@ var parseCasesEN = []parseCase{
 	{"Acme amount is now $250,000", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(250000, 0), HasAmount: true, Currency: "USD"}},
 	{"Acme deal size 1.2M", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(1200000, 0), HasAmount: true}},
 	{"Acme budget $300k", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(300000, 0), HasAmount: true, Currency: "USD"}},
+	{"new deal Customer 5 10k", C{Kind: New, Lang: "en", Customer: "Customer 5", Amount: yuan(10000, 0), HasAmount: true}},
+	{"new deal customer Acme 10k", C{Kind: New, Lang: "en", Customer: "Acme", Amount: yuan(10000, 0), HasAmount: true}},
 	{"Acme $120k", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(120000, 0), HasAmount: true, Currency: "USD"}},
 	{"Acme $150k, next step: demo Friday, expected close end of month", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(150000, 0), HasAmount: true, Currency: "USD", NextStep: "demo", NextDue: day(2026, 11, 27), HasNext: true, Close: day(2026, 11, 30)}},
 	{"Acme, $150k, next step: demo Friday", C{Kind: Update, Lang: "en", Ref: name("Acme"), Amount: yuan(150000, 0), HasAmount: true, Currency: "USD", NextStep: "demo", NextDue: day(2026, 11, 27), HasNext: true}},
