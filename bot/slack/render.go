@@ -1,0 +1,176 @@
+// Package slack is the Slack adapter: request verification and the Block
+// Kit rendering of the core's neutral replies. (The HTTP endpoints, Socket
+// Mode and interactions build on these; see the Slack issue.)
+package slack
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/slack-go/slack"
+
+	"github.com/dealcoach/dealcoach/bot"
+)
+
+// Block Kit limits (api.slack.com/reference/block-kit): beyond them Slack
+// refuses the whole message.
+const (
+	maxBlocks       = 50
+	maxSectionText  = 3000
+	maxFields       = 10
+	maxFieldText    = 2000
+	maxHeaderText   = 150
+	maxButtonText   = 75
+	maxButtonValue  = 2000
+	maxActions      = 25
+	maxMessageBytes = 12000 // blocks much above ~12 KB fail with msg_blocks_too_long
+)
+
+// Escape makes user text safe in mrkdwn: with &, < and > escaped no deal
+// name or note can mention @channel, @here or a user, or forge a link.
+func Escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// Blocks renders a reply as Block Kit, every piece within Slack's limits:
+// long texts are split or cut, and what does not fit in one message is
+// dropped with a line saying how much was left out (more) .
+func Blocks(r bot.Reply, more string) []slack.Block {
+	var out []slack.Block
+	for i, b := range r.Blocks {
+		out = append(out, render(b, i)...)
+	}
+	return fit(out, more)
+}
+
+func render(b bot.Block, i int) []slack.Block {
+	switch b.Kind {
+	case bot.HeaderBlock:
+		return []slack.Block{slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, cut(b.Text, maxHeaderText), false, false))}
+	case bot.FieldsBlock:
+		return fields(b.Fields)
+	case bot.ListBlock:
+		lines := make([]string, len(b.Items))
+		for j, it := range b.Items {
+			lines[j] = "• " + Escape(it)
+		}
+		return sections(lines)
+	case bot.ContextBlock:
+		return []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, cut(Escape(b.Text), maxSectionText), false, false))}
+	case bot.ButtonsBlock:
+		return []slack.Block{buttons(b.Buttons, i)}
+	}
+	return sections(strings.Split(Escape(b.Text), "\n"))
+}
+
+// sections packs lines into as few sections as fit the text limit.
+func sections(lines []string) []slack.Block {
+	var out []slack.Block
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, cur.String(), false, false), nil, nil))
+			cur.Reset()
+		}
+	}
+	n := 0 // characters in cur
+	for _, l := range lines {
+		l = cut(l, maxSectionText)
+		ln := utf8.RuneCountInString(l)
+		if cur.Len() > 0 && n+1+ln > maxSectionText {
+			flush()
+			n = 0
+		}
+		if cur.Len() > 0 {
+			n++
+		}
+		n += ln
+		if cur.Len() > 0 {
+			cur.WriteByte('\n')
+		}
+		cur.WriteString(l)
+	}
+	flush()
+	return out
+}
+
+func fields(fs []bot.Field) []slack.Block {
+	var out []slack.Block
+	for start := 0; start < len(fs); start += maxFields {
+		var objs []*slack.TextBlockObject
+		for _, f := range fs[start:min(start+maxFields, len(fs))] {
+			text := fmt.Sprintf("*%s*\n%s", Escape(f.Label), Escape(f.Value))
+			objs = append(objs, slack.NewTextBlockObject(slack.MarkdownType, cut(text, maxFieldText), false, false))
+		}
+		out = append(out, slack.NewSectionBlock(nil, objs, nil))
+	}
+	return out
+}
+
+func buttons(bs []bot.Button, block int) slack.Block {
+	var els []slack.BlockElement
+	for j, b := range bs[:min(len(bs), maxActions)] {
+		btn := slack.NewButtonBlockElement(fmt.Sprintf("cmd-%d-%d", block, j), cut(b.Value, maxButtonValue),
+			slack.NewTextBlockObject(slack.PlainTextType, cut(b.Label, maxButtonText), false, false))
+		switch b.Style {
+		case "primary":
+			btn.Style = slack.StylePrimary
+		case "danger":
+			btn.Style = slack.StyleDanger
+		}
+		els = append(els, btn)
+	}
+	return slack.NewActionBlock(fmt.Sprintf("actions-%d", block), els...)
+}
+
+// fit keeps as many blocks as the message limits allow; when some are left
+// out, a last context block says so with more, a format taking the count.
+func fit(bs []slack.Block, more string) []slack.Block {
+	fits := func(n int, withNote bool) bool {
+		if n+boolInt(withNote) > maxBlocks {
+			return false
+		}
+		raw, err := json.Marshal(bs[:n])
+		return err == nil && len(raw)+boolInt(withNote)*200 <= maxMessageBytes
+	}
+	if fits(len(bs), false) {
+		return bs
+	}
+	n := len(bs)
+	for n > 0 && !fits(n, true) {
+		n--
+	}
+	note := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, Escape(fmt.Sprintf(more, len(bs)-n)), false, false))
+	return append(bs[:n:n], note)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cut shortens s to at most n characters, marking the cut. It never
+// splits a rune or an escaped entity ("&amp;").
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)[:n-1]
+	if i := lastIndexRune(r, '&'); i >= 0 && i > len(r)-5 && lastIndexRune(r[i:], ';') < 0 {
+		r = r[:i]
+	}
+	return string(r) + "…"
+}
+
+func lastIndexRune(r []rune, c rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == c {
+			return i
+		}
+	}
+	return -1
+}
