@@ -42,7 +42,7 @@ func (b *Bot) pipeline(ctx context.Context, t *turn) (Reply, error) {
 		if st.Count == 0 {
 			continue
 		}
-		w := st.Amount * coach.Money(s.WinRate) / 100
+		w := coach.Weighted(st.Amount, s.WinRate)
 		n, total, weighted = n+st.Count, total+st.Amount, weighted+w
 		items = append(items, fmt.Sprintf("%s %d%% — %s", s.Name.In(t.lang), s.WinRate,
 			b.text(t.lang, "pipe.row", "n", st.Count, "sum", b.money(t.lang, st.Amount, cur),

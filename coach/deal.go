@@ -48,11 +48,6 @@ func (d Deal) Name() string {
 	return d.Customer + " · " + d.Title
 }
 
-// Weighted is the deal's amount times its stage's win rate.
-func (d Deal) Weighted(winRate int) Money {
-	return d.Amount * Money(winRate) / 100
-}
-
 // NormalizeName folds a customer or title for lookup: lower case, inner
 // white space collapsed, full-width ASCII folded to half-width.
 func NormalizeName(s string) string {

@@ -34,8 +34,9 @@ func (m Money) String() string {
 	return s
 }
 
-// Float is the amount in major units, for JSON numbers and charts only.
-func (m Money) Float() float64 { return float64(m) / MinorPerMajor }
+// Weighted is an amount times a win rate (0–100): a deal's share of the
+// forecast.
+func Weighted(m Money, winRate int) Money { return m * Money(winRate) / 100 }
 
 // ParseMoney reads a plain decimal in major units ("1200000", "1200000.50").
 // It is the import format; chat amounts ("120万", "$1.2M") are parsed in bot.

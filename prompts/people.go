@@ -43,23 +43,6 @@ func LoadPeople() (*People, error) {
 	return &p, nil
 }
 
-// Find returns the term of list whose key, name or alias is s (case- and
-// space-insensitive).
-func Find(list []Term, s string) (Term, bool) {
-	s = fold(s)
-	for _, t := range list {
-		if fold(t.Key) == s || fold(t.Name.ZH) == s || fold(t.Name.EN) == s {
-			return t, true
-		}
-		for _, a := range t.Aliases {
-			if fold(a) == s {
-				return t, true
-			}
-		}
-	}
-	return Term{}, false
-}
-
 // fold lower-cases s and drops spaces, underscores and hyphens.
 func fold(s string) string {
 	out := make([]rune, 0, len(s))

@@ -102,24 +102,6 @@ func (p *Playbook) Factor(key string) (Factor, bool) {
 	return Factor{}, false
 }
 
-// FindFactor returns the factor s names: its key, its zh or en name or an
-// alias (case- and space-insensitive).
-func (p *Playbook) FindFactor(s string) (Factor, bool) {
-	t, ok := Find(factorTerms(p.Factors), s)
-	if !ok {
-		return Factor{}, false
-	}
-	return p.Factor(t.Key)
-}
-
-func factorTerms(fs []Factor) []Term {
-	ts := make([]Term, len(fs))
-	for i, f := range fs {
-		ts[i] = Term{Key: f.Key, Name: f.Name, Aliases: f.Aliases}
-	}
-	return ts
-}
-
 // BuiltinPlaybooks names the embedded playbooks.
 func BuiltinPlaybooks() []string { return []string{"seven-step", "project-8"} }
 

@@ -153,17 +153,6 @@ func TestPlaybookLookups(t *testing.T) {
 	if _, _, ok := p.Question("approved.nope"); ok {
 		t.Error("Question(approved.nope) found")
 	}
-	for in, want := range map[string]string{
-		"budget": "budget", "预算": "budget", "DM": "decision_maker", "Decision Maker": "decision_maker",
-		"决策者": "decision_maker", "内线": "insider", "competitors": "competition", "痛点与价值": "pain",
-	} {
-		if f, ok := p.FindFactor(in); !ok || f.Key != want {
-			t.Errorf("FindFactor(%q) = %q, %v; want %q", in, f.Key, ok, want)
-		}
-	}
-	if f, ok := p.FindFactor("weather"); ok {
-		t.Errorf("FindFactor(weather) = %s", f.Key)
-	}
 	if _, ok := p.Factor("next_step"); ok {
 		t.Error("next_step is not one of the nine factors")
 	}

@@ -148,9 +148,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Now is the store's clock.
-func (db *DB) Now() time.Time { return db.now() }
-
 // inTx runs fn in one immediate write transaction and commits it; any error
 // rolls everything back.
 func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {

@@ -340,25 +340,6 @@ func (db *DB) CountDeals(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// RestoreDeal stores a deal exactly as given (timestamps included) with the
-// given history events instead of a "created" event: for demo data and
-// restores, where the past is written after the fact.
-func (db *DB) RestoreDeal(ctx context.Context, d coach.Deal, history []coach.Event) (coach.Deal, error) {
-	err := db.inTx(ctx, func(tx *wtx) error {
-		var err error
-		if d, err = db.insertDeal(ctx, tx, d); err != nil {
-			return err
-		}
-		for _, e := range history {
-			if err := insertEvents(ctx, tx, d.ID, e.ActorID, e.At, []coach.Event{e}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	return d, err
-}
-
 // CreateDeals stores many new deals, each with its "created" event, in one
 // transaction: for bulk loads and benchmarks, where a transaction per deal
 // would dominate.

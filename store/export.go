@@ -56,9 +56,10 @@ type RestoreItem struct {
 	History []coach.Event
 }
 
-// RestoreDeals stores many deals as RestoreDeal does, all in one
-// transaction (demo data is written far faster so), and returns them with
-// their ids. Either every deal is stored or none is.
+// RestoreDeals stores deals exactly as given (timestamps included), each
+// with its history instead of a "created" event, all in one transaction:
+// for demo data and restores, where the past is written after the fact.
+// It returns them with their ids; either every deal is stored or none is.
 func (db *DB) RestoreDeals(ctx context.Context, items []RestoreItem) ([]coach.Deal, error) {
 	out := make([]coach.Deal, 0, len(items))
 	err := db.inTx(ctx, func(tx *wtx) error {

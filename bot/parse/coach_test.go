@@ -145,18 +145,16 @@ func BenchmarkParsePeople(b *testing.B) {
 	}
 }
 
-// TestFindTerm: the people vocabulary matches as prompts.Find matches it,
-// for every key, name and alias, however it is spaced or cased.
+// TestFindTerm: every key, name and alias of the people vocabulary finds
+// its term, however it is spaced or cased.
 func TestFindTerm(t *testing.T) {
 	people := testPeople(t)
 	for _, list := range [][]prompts.Term{people.Roles, people.Relationships, people.Styles} {
 		for _, term := range list {
 			for _, s := range append([]string{term.Key, term.Name.ZH, term.Name.EN}, term.Aliases...) {
 				for _, v := range []string{s, strings.ToUpper(s), strings.ReplaceAll(s, " ", "_"), strings.ReplaceAll(s, " ", "")} {
-					want, wok := prompts.Find(list, v)
-					got, ok := findTerm(list, newText(v).low)
-					if ok != wok || got != want.Key {
-						t.Errorf("findTerm(%q) = %q %v, prompts.Find: %q %v", v, got, ok, want.Key, wok)
+					if got, ok := findTerm(list, newText(v).low); !ok || got != term.Key {
+						t.Errorf("findTerm(%q) = %q %v, want %q", v, got, ok, term.Key)
 					}
 				}
 			}
@@ -226,6 +224,21 @@ func TestParseCoachingWorstCase(t *testing.T) {
 		}
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("%q repeated: %v", unit, d)
+		}
+	}
+}
+
+// TestBuiltinFactorWords: the words reps type for the built-in playbook's
+// factors mark them.
+func TestBuiltinFactorWords(t *testing.T) {
+	c := testContext(t, "seven-step")
+	for in, want := range map[string]string{
+		"budget": "budget", "预算": "budget", "DM": "decision_maker", "Decision Maker": "decision_maker",
+		"决策者": "decision_maker", "内线": "insider", "competitors": "competition", "痛点与价值": "pain",
+	} {
+		cmd := Parse("#1 "+in+" C", c)
+		if cmd.Kind != Qualify || len(cmd.Marks) != 1 || cmd.Marks[0].Factor != want {
+			t.Errorf("#1 %s C = %v %+v, want a mark of %s", in, cmd.Kind, cmd.Marks, want)
 		}
 	}
 }

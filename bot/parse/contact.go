@@ -316,7 +316,8 @@ func (p *parser) isStage(t text) bool {
 	return ok
 }
 
-// findTerm finds the term of list that low names, as prompts.Find does.
+// findTerm finds the term of list that low names: its key, a name or an
+// alias, ignoring case, spaces, underscores and hyphens (see fold.go).
 func findTerm(list []prompts.Term, low string) (string, bool) {
 	if low == "" || len(low) > 48 || strings.ContainsAny(low, "0123456789") {
 		return "", false

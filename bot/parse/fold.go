@@ -2,8 +2,7 @@ package parse
 
 import "strings"
 
-// Names of factors, roles, relationships and styles match as prompts.Find
-// matches them: ignoring case, spaces, underscores and hyphens, so that
+// Names of factors, roles, relationships and styles match ignoring case, spaces, underscores and hyphens, so that
 // "decision maker", "Decision-Maker" and "decision_maker" are one name. The
 // helpers below compare in place, without building folded copies: they run
 // on every message that might be a mark or a contact.
