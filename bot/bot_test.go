@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -197,7 +200,9 @@ func TestAmbiguousNameAsksWhichAndSurvivesRestart(t *testing.T) {
 	}
 	// A full name is not ambiguous; "1" with nothing pending is not a pick.
 	mustContain(t, h.say("张伟", "经信银行 核心系统 推进到入围"), "已更新 #1")
-	mustContain(t, h.say("张伟", "1"), "")
+	if out := h.say("张伟", "1"); strings.Contains(out, "已更新") {
+		t.Fatalf("a stray number updated a deal: %s", out)
+	}
 	if h.deal(2).Stage != "approved" {
 		t.Fatal("a stray number changed a deal")
 	}
@@ -242,12 +247,51 @@ func TestNextStepQuestion(t *testing.T) {
 	}
 }
 
+// keyRE finds message keys written in code: b.text(…, "key" …) and
+// coach.Errorf(code, "key" …).
+var keyRE = regexp.MustCompile(`(?:\btext\([a-z.]+, |Errorf\(coach\.\w+, )"([a-z_]+(?:\.[a-z_]+)*)"`)
+
+// Every message key the code uses exists in the catalogue (which in turn
+// has every key in both languages), and so does every key built from a
+// flag or history event kind.
 func TestKeysUsedExist(t *testing.T) {
-	cat, _ := prompts.LoadCatalog()
-	for _, k := range []string{"err.amount", "err.date", "err.stage", "err.need_customer", "err.need_deal",
-		"err.too_long", "err.deal_not_found", "err.forbidden", "err.deal_exists", "err.internal"} {
-		if !cat.Has(k) {
-			t.Errorf("catalogue lacks %s", k)
+	cat, err := prompts.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("../store/*.go")
+	parseFiles, _ := filepath.Glob("parse/*.go")
+	found := 0
+	for _, f := range slices.Concat(files, more, parseFiles) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range keyRE.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !cat.Has(m[1]) {
+				t.Errorf("%s uses message %q, which the catalogue lacks", f, m[1])
+			}
+		}
+	}
+	if found < 50 {
+		t.Fatalf("found only %d keys in the code: is the pattern stale?", found)
+	}
+	for _, k := range []coach.FlagKind{coach.FlagStale, coach.FlagNextOverdue, coach.FlagNextMissing, coach.FlagClosePassed,
+		coach.FlagUnanswered, coach.FlagNoExitCriteria, coach.FlagNoDecider, coach.FlagWarnings} {
+		if !cat.Has("flag." + string(k)) {
+			t.Errorf("catalogue lacks flag.%s", k)
+		}
+	}
+	for _, k := range []coach.EventKind{coach.EvCreated, coach.EvStage, coach.EvAmount, coach.EvNextStep, coach.EvClose,
+		coach.EvNote, coach.EvWon, coach.EvLost, coach.EvReopened, coach.EvRenamed, coach.EvOwner, coach.EvAnswer,
+		coach.EvSkipped, coach.EvQualified, coach.EvContact} {
+		if !cat.Has("ev." + string(k)) {
+			t.Errorf("catalogue lacks ev.%s", k)
 		}
 	}
 }

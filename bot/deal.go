@@ -81,7 +81,8 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 }
 
 // updated is the reply to a change: what changed, what the move left
-// behind, and what the bot asks next. It only reads the store.
+// behind, and what the bot asks next. It runs inside the update's
+// transaction, so it only reads the store (the read pool), never writes.
 func (b *Bot) updated(ctx context.Context, t *turn, cmd parse.Command, before, after coach.Deal) (Reply, error) {
 	r := Reply{Lang: t.lang, DealID: after.ID}
 	items := b.changes(t, before, after, cmd.Note)

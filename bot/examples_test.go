@@ -42,9 +42,8 @@ func TestShownExamplesAreUnderstood(t *testing.T) {
 	if len(examples) < 40 {
 		t.Fatalf("found only %d examples", len(examples))
 	}
-	notCommands := map[string]bool{"help": true, "帮助": true, "list": true, "列表": true, "2": true} // "2" answers "which one?"
 	for _, ex := range examples {
-		if strings.HasPrefix(ex, "/deal ") && strings.Contains(ex, "<") || notCommands[ex] {
+		if ex == "2" { // the README's answer to "which one?", not a command
 			continue
 		}
 		cmd := parse.Parse(ex, c)

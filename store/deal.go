@@ -118,7 +118,9 @@ type Conv struct {
 
 // Follow computes, from the deal before and after a change, the
 // conversation state to write with it (nil: none). It runs inside the
-// write transaction, so it must not use the store.
+// write transaction, which holds the only write connection: it may read
+// through the store's read pool (which sees the state before the change)
+// but must not write.
 type Follow func(before, after coach.Deal) (*Conv, error)
 
 // UpdateDeal loads deal id, applies change, and writes the new row (version
