@@ -144,7 +144,7 @@ func TestReadOnlyAnswersChangeNothing(t *testing.T) {
 	h.say("张伟", "完成") // no coaching now
 	h.say("张伟", "经信银行 下一步 周五 拜访")
 	before := h.deal(1)
-	mustContain(t, h.say("张伟", "经信银行现在什么情况?"), "#1 经信银行", "意向", "拜访")
+	mustContain(t, h.say("张伟", "经信银行现在什么情况?"), "#1 经信银行", "调整阶段…", "拜访")
 	mustContain(t, h.say("张伟", "how is my pipeline?"), "Your pipeline: 1 open deal", "¥1,200,000")
 	mustContain(t, h.say("张伟", "我的漏斗怎么样"), "你的漏斗:1个进行中的商机")
 	mustContain(t, h.say("张伟", "列表"), "#1 经信银行")
@@ -289,7 +289,7 @@ func TestKeysUsedExist(t *testing.T) {
 	}
 	for _, k := range []coach.EventKind{coach.EvCreated, coach.EvStage, coach.EvAmount, coach.EvNextStep, coach.EvClose,
 		coach.EvNote, coach.EvWon, coach.EvLost, coach.EvReopened, coach.EvRenamed, coach.EvOwner, coach.EvAnswer,
-		coach.EvSkipped, coach.EvQualified, coach.EvContact} {
+		coach.EvSkipped, coach.EvQualified, coach.EvContact, coach.EvSnoozed} {
 		if !cat.Has("ev." + string(k)) {
 			t.Errorf("catalogue lacks ev.%s", k)
 		}

@@ -25,7 +25,7 @@ func (b *Bot) isCommand(ctx context.Context, t *turn, cmd parse.Command) bool {
 		return false
 	}
 	switch cmd.Kind {
-	case parse.Help, parse.List, parse.Pipeline, parse.New, parse.Won, parse.Lost:
+	case parse.Help, parse.List, parse.Pipeline, parse.New, parse.Won, parse.Lost, parse.Snooze:
 		return true
 	case parse.Show:
 		// "#12" or "经信银行现在什么情况?"; a bare name ("张总") answers.

@@ -33,7 +33,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.pipeline(ctx, t)
 	case parse.New:
 		return b.create(ctx, t, cmd)
-	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact:
+	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact, parse.Snooze:
 		return b.onDeal(ctx, t, cmd)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
@@ -65,6 +65,8 @@ func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 		return b.qualify(ctx, t, d, cmd)
 	case parse.Contact:
 		return b.contact(ctx, t, d, cmd)
+	case parse.Snooze:
+		return b.snooze(ctx, t, d, cmd)
 	}
 	return b.update(ctx, t, d.ID, cmd)
 }

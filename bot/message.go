@@ -19,6 +19,7 @@ type Message struct {
 	UserName string // display name, if the platform gave one
 	Text     string
 	Locale   string // platform locale hint ("zh-CN", "en-US"), may be ""
+	TZ       string // the person's IANA zone as the platform knows it, may be ""
 	Time     time.Time
 }
 
@@ -63,11 +64,26 @@ type Field struct{ Label, Value string }
 
 // Button is an action the person can take; Value is what the adapter sends
 // back (a command line such as "/deal #12 won").
+//
+// A button with Options is a menu: Label is its placeholder and each
+// option's Value is the command it sends. A button with Form opens that
+// form (see Bot.Form) where the platform has forms (Slack modals, Lark
+// card forms); elsewhere its Value is sent as a command.
 type Button struct {
-	Label string
-	Value string
-	Style string // "", "primary", "danger"
+	Label   string
+	Value   string
+	Style   string // "", "primary", "danger"
+	Form    string // "", FormEdit, FormNext, FormCoach
+	DealID  int64  // the deal a Form button is about
+	Options []Button
 }
+
+// Forms a Button can open.
+const (
+	FormEdit  = "edit"  // stage, amount, next step and its date, expected close
+	FormNext  = "next"  // the next step and its date
+	FormCoach = "coach" // the current stage's push questions
+)
 
 // textReply builds a reply of paragraphs.
 func textReply(lang string, paras ...string) Reply {
@@ -109,6 +125,16 @@ func (r Reply) PlainText() string {
 			for j, bt := range b.Buttons {
 				if j > 0 {
 					out = append(out, " | "...)
+				}
+				if len(bt.Options) > 0 {
+					out = append(out, bt.Label+": "...)
+					for k, o := range bt.Options {
+						if k > 0 {
+							out = append(out, " / "...)
+						}
+						out = append(out, o.Value...)
+					}
+					continue
 				}
 				out = append(out, bt.Label+": "+bt.Value...)
 			}

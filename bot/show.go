@@ -45,6 +45,9 @@ func (b *Bot) show(ctx context.Context, t *turn, id int64) (Reply, error) {
 		days := int(t.now.Sub(d.StageSince).Hours() / 24)
 		fields = append(fields, Field{b.text(l, "f.in_stage"), b.text(l, "days", "n", max(days, 0))})
 	}
+	if d.Status == coach.Open && d.Snoozed(coach.DateOf(t.now)) {
+		fields = append(fields, Field{b.text(l, "f.snoozed"), b.due(t, d.SnoozedUntil)})
+	}
 	facts, err := b.facts(ctx, d, hist)
 	if err != nil {
 		return Reply{}, err
@@ -165,19 +168,41 @@ func (b *Bot) historyLines(t *turn, hist []coach.Event) []string {
 	return out
 }
 
-// dealButtons are the actions on an open deal: advance, won, lost.
+// snoozeDays are the choices of the card's snooze menu.
+var snoozeDays = []int{1, 3, 7}
+
+// dealButtons are the actions on an open deal: a menu of the other stages
+// (the final one is Won's button), the next step, the stage's questions
+// (when it has any), edit, a snooze menu, won and lost. The form buttons
+// open a form where the platform has them; elsewhere their Value is sent.
+// "/deal #12 next step" with nothing after it shows the card (the chat has
+// no command that only asks for the next step); in a terminal it reads as
+// the command to complete.
 func (b *Bot) dealButtons(lang string, d coach.Deal) []Button {
-	var bs []Button
 	pb := b.cfg.Playbook
-	if i := pb.Index(d.Stage); i >= 0 && i+1 < len(pb.Stages)-1 {
-		next := pb.Stages[i+1]
-		bs = append(bs, Button{Label: b.text(lang, "btn.advance", "stage", next.Name.In(lang)),
-			Value: fmt.Sprintf("/deal #%d stage %s", d.ID, next.Key), Style: "primary"})
+	cmd := func(verb string) string { return fmt.Sprintf("/deal #%d %s", d.ID, verb) }
+	var bs []Button
+	move := Button{Label: b.text(lang, "btn.move")}
+	for _, s := range pb.Stages[:len(pb.Stages)-1] {
+		if s.Key != d.Stage {
+			move.Options = append(move.Options, Button{Label: stageOption(lang, s), Value: cmd("stage " + s.Key)})
+		}
 	}
-	bs = append(bs,
-		Button{Label: b.text(lang, "btn.won"), Value: fmt.Sprintf("/deal #%d won", d.ID)},
-		Button{Label: b.text(lang, "btn.lost"), Value: fmt.Sprintf("/deal #%d lost", d.ID), Style: "danger"})
-	return bs
+	if len(move.Options) > 0 {
+		bs = append(bs, move)
+	}
+	bs = append(bs, Button{Label: b.text(lang, "btn.next"), Value: cmd("next step"), Form: FormNext, DealID: d.ID})
+	if s, _ := pb.Stage(d.Stage); len(s.Questions) > 0 {
+		bs = append(bs, Button{Label: b.text(lang, "btn.coach"), Value: cmd("coach"), Form: FormCoach, DealID: d.ID})
+	}
+	bs = append(bs, Button{Label: b.text(lang, "btn.edit"), Value: fmt.Sprintf("/deal #%d", d.ID), Form: FormEdit, DealID: d.ID})
+	snooze := Button{Label: b.text(lang, "btn.snooze")}
+	for _, n := range snoozeDays {
+		snooze.Options = append(snooze.Options, Button{Label: b.text(lang, "days", "n", n), Value: cmd(fmt.Sprintf("snooze %dd", n))})
+	}
+	return append(bs, snooze,
+		Button{Label: b.text(lang, "btn.won"), Value: cmd("won"), Style: "primary"},
+		Button{Label: b.text(lang, "btn.lost"), Value: cmd("lost"), Style: "danger"})
 }
 
 // list shows the speaker's open deals, furthest along and largest first.

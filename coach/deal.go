@@ -33,10 +33,38 @@ type Deal struct {
 	NextStep      string
 	NextStepDue   Date
 	ExpectedClose Date
+	SnoozedUntil  Date // reminders resume on this day; zero: not snoozed (see Snoozed)
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	StageSince    time.Time // when the deal entered its current stage
 	Version       int64     // bumped on every write, for optimistic concurrency
+}
+
+// MaxSnoozeDays is how far ahead a deal may be snoozed: a deal quiet for
+// longer than a quarter is better marked lost.
+const MaxSnoozeDays = 90
+
+// Snoozed reports whether reminders about the deal are held back on day
+// today: from the day the snooze was set through the day before
+// SnoozedUntil. On SnoozedUntil itself reminders resume, so "snooze 3 days"
+// on Monday (SnoozedUntil Thursday) is quiet Monday to Wednesday.
+func (d Deal) Snoozed(today Date) bool {
+	return !d.SnoozedUntil.IsZero() && today.Before(d.SnoozedUntil)
+}
+
+// CheckSnooze tells whether a deal may be snoozed until day until, asked
+// on day today: the day must be later than today and at most MaxSnoozeDays
+// after it. The zero day (no snooze) is always fine.
+func CheckSnooze(today, until Date) *Error {
+	switch {
+	case until.IsZero():
+		return nil
+	case !today.Before(until):
+		return Errorf(Invalid, "err.snooze_past", "date", until.String(), "max", MaxSnoozeDays)
+	case today.DaysUntil(until) > MaxSnoozeDays:
+		return Errorf(Invalid, "err.snooze_far", "date", until.String(), "max", MaxSnoozeDays)
+	}
+	return nil
 }
 
 // Name is how a deal is shown in one line: the customer, and the title when

@@ -22,6 +22,7 @@ const (
 	EvSkipped   EventKind = "skipped"   // From is the question key
 	EvQualified EventKind = "qualified" // From → To are "factor:mark"
 	EvContact   EventKind = "contact"   // From is the name, To "role/relationship/style"
+	EvSnoozed   EventKind = "snoozed"   // From → To are the old and new SnoozedUntil, "" when not snoozed
 )
 
 // Event is one entry of a deal's history: who changed what, and when.
@@ -61,6 +62,9 @@ func Diff(before, after Deal) []Event {
 	}
 	if before.ExpectedClose != after.ExpectedClose {
 		add(EvClose, before.ExpectedClose.String(), after.ExpectedClose.String())
+	}
+	if before.SnoozedUntil != after.SnoozedUntil {
+		add(EvSnoozed, before.SnoozedUntil.String(), after.SnoozedUntil.String())
 	}
 	if before.Status != after.Status {
 		switch after.Status {

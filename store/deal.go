@@ -13,7 +13,7 @@ import (
 
 const dealCols = `d.id, d.customer, d.title, d.owner_id, coalesce(p.name, ''), coalesce(d.team_id, 0),
 	d.amount, d.currency, d.stage, d.status, d.lost_reason, d.next_step, d.next_step_due,
-	d.expected_close, d.created_at, d.updated_at, d.stage_since, d.version`
+	d.expected_close, d.snoozed_until, d.created_at, d.updated_at, d.stage_since, d.version`
 
 const dealFrom = " FROM deals d LEFT JOIN people p ON p.id = d.owner_id"
 
@@ -22,12 +22,12 @@ type scanner interface{ Scan(...any) error }
 func scanDeal(row scanner) (coach.Deal, error) {
 	var d coach.Deal
 	var status, created, updated, since string
-	var due, closeDate sql.NullString
+	var due, closeDate, snoozed sql.NullString
 	err := row.Scan(&d.ID, &d.Customer, &d.Title, &d.OwnerID, &d.Owner, &d.TeamID, &d.Amount,
-		&d.Currency, &d.Stage, &status, &d.LostReason, &d.NextStep, &due, &closeDate,
+		&d.Currency, &d.Stage, &status, &d.LostReason, &d.NextStep, &due, &closeDate, &snoozed,
 		&created, &updated, &since, &d.Version)
 	d.Status = coach.Status(status)
-	d.NextStepDue, d.ExpectedClose = scanDate(due), scanDate(closeDate)
+	d.NextStepDue, d.ExpectedClose, d.SnoozedUntil = scanDate(due), scanDate(closeDate), scanDate(snoozed)
 	d.CreatedAt, d.UpdatedAt, d.StageSince = parseTime(created), parseTime(updated), parseTime(since)
 	return d, err
 }
@@ -88,11 +88,11 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal) (coach.Deal
 	d.Version = 1
 	res, err := tx.exec(ctx, `INSERT INTO deals (customer, customer_norm, title, title_norm, full_norm,
 		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
-		expected_close, stage_since, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		expected_close, snoozed_until, stage_since, created_at, updated_at, version)
+		VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
 		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), fullNorm(d), d.OwnerID,
 		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
-		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), fmtTime(d.StageSince),
+		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
 		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
 	if err != nil {
 		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
@@ -172,10 +172,10 @@ func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change
 // updates touch none of them.
 func updateRow(ctx context.Context, tx *wtx, before, d coach.Deal) error {
 	res, err := tx.exec(ctx, `UPDATE deals SET amount = ?, currency = ?, stage = ?, lost_reason = ?,
-		next_step = ?, next_step_due = ?, expected_close = ?, stage_since = ?, updated_at = ?, version = version + 1
-		WHERE id = ? AND version = ?`,
+		next_step = ?, next_step_due = ?, expected_close = ?, snoozed_until = ?, stage_since = ?, updated_at = ?,
+		version = version + 1 WHERE id = ? AND version = ?`,
 		d.Amount, d.Currency, d.Stage, d.LostReason, d.NextStep, nullDate(d.NextStepDue),
-		nullDate(d.ExpectedClose), fmtTime(d.StageSince), fmtTime(d.UpdatedAt), d.ID, before.Version)
+		nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince), fmtTime(d.UpdatedAt), d.ID, before.Version)
 	if err != nil {
 		return fmt.Errorf("update deal %d: %w", d.ID, err)
 	}

@@ -61,7 +61,7 @@ func (db *DB) importUpdate(ctx context.Context, tx *wtx, d coach.Deal, actorID i
 		after.Customer, after.Title, after.OwnerID, after.Owner = d.Customer, d.Title, d.OwnerID, d.Owner
 		after.Amount, after.Currency, after.Stage, after.Status = d.Amount, d.Currency, d.Stage, d.Status
 		after.LostReason, after.NextStep = d.LostReason, d.NextStep
-		after.NextStepDue, after.ExpectedClose = d.NextStepDue, d.ExpectedClose
+		after.NextStepDue, after.ExpectedClose, after.SnoozedUntil = d.NextStepDue, d.ExpectedClose, d.SnoozedUntil
 		return nil, nil
 	})
 	return err

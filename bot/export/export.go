@@ -27,7 +27,7 @@ import (
 func Columns() []string {
 	return []string{"id", "customer", "title", "owner", "amount", "currency", "stage", "stage_name",
 		"stage_name_zh", "win_rate", "status", "next_step", "next_step_due", "expected_close",
-		"lost_reason", "created_at", "updated_at"}
+		"lost_reason", "created_at", "updated_at", "snoozed_until"} // new columns go last: readers may count them
 }
 
 // record is one exported deal. Its fields follow Columns.
@@ -49,6 +49,7 @@ type record struct {
 	LostReason    string      `json:"lost_reason"`
 	CreatedAt     string      `json:"created_at"`
 	UpdatedAt     string      `json:"updated_at"`
+	SnoozedUntil  *string     `json:"snoozed_until"`
 }
 
 func newRecord(pb *coach.Playbook, d coach.Deal) record {
@@ -58,7 +59,7 @@ func newRecord(pb *coach.Playbook, d coach.Deal) record {
 		Amount: json.Number(d.Amount.String()), Currency: d.Currency,
 		Stage: d.Stage, StageName: s.Name.EN, StageNameZH: s.Name.ZH, WinRate: pb.WinRate(d),
 		Status: string(d.Status), NextStep: d.NextStep,
-		NextStepDue: nullDate(d.NextStepDue), ExpectedClose: nullDate(d.ExpectedClose),
+		NextStepDue: nullDate(d.NextStepDue), ExpectedClose: nullDate(d.ExpectedClose), SnoozedUntil: nullDate(d.SnoozedUntil),
 		LostReason: d.LostReason, CreatedAt: stamp(d.CreatedAt), UpdatedAt: stamp(d.UpdatedAt),
 	}
 }
@@ -67,7 +68,8 @@ func newRecord(pb *coach.Playbook, d coach.Deal) record {
 func (r record) fields() []string {
 	return []string{strconv.FormatInt(r.ID, 10), r.Customer, r.Title, r.Owner, string(r.Amount),
 		r.Currency, r.Stage, r.StageName, r.StageNameZH, strconv.Itoa(r.WinRate), r.Status,
-		r.NextStep, deref(r.NextStepDue), deref(r.ExpectedClose), r.LostReason, r.CreatedAt, r.UpdatedAt}
+		r.NextStep, deref(r.NextStepDue), deref(r.ExpectedClose), r.LostReason,
+		r.CreatedAt, r.UpdatedAt, deref(r.SnoozedUntil)}
 }
 
 func nullDate(d coach.Date) *string {

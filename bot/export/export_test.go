@@ -113,7 +113,8 @@ func fixture(t *testing.T, db *store.DB, c *clock) {
 	d = create("2026-11-05T11:00:00Z", coach.Deal{Customer: "华东电力集团", Title: "数据中台", OwnerID: zw.ID,
 		Amount: coach.Major(5_000_000), Currency: "CNY", Stage: "shortlist"})
 	change("2026-11-21T08:00:00Z", d.ID, func(d *coach.Deal) { d.Status, d.LostReason = coach.Lost, "价格高于竞品 30%" })
-	create("2026-11-06T12:00:00Z", coach.Deal{Customer: "Hooli", OwnerID: alice.ID, Currency: "USD", Stage: "contract"})
+	create("2026-11-06T12:00:00Z", coach.Deal{Customer: "Hooli", OwnerID: alice.ID, Currency: "USD", Stage: "contract",
+		SnoozedUntil: date("2026-11-13")})
 }
 
 func export(t *testing.T, db *store.DB, pb *coach.Playbook, format string) []byte {

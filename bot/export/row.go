@@ -143,6 +143,7 @@ func (im *importer) apply(r *row, d *coach.Deal) (owner string) {
 	}
 	d.NextStepDue = r.date("next_step_due", d.NextStepDue)
 	d.ExpectedClose = r.date("expected_close", d.ExpectedClose)
+	d.SnoozedUntil = r.date("snoozed_until", d.SnoozedUntil)
 	if v, ok := r.cell("lost_reason"); ok {
 		d.LostReason = v
 	}

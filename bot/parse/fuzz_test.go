@@ -15,6 +15,7 @@ import (
 var errKeys = map[string]bool{
 	"err.amount": true, "err.date": true, "err.stage": true, "err.need_customer": true,
 	"err.need_deal": true, "err.too_long": true, "err.mark": true, "err.contact": true,
+	"err.snooze": true, "err.snooze_past": true, "err.snooze_far": true,
 }
 
 // FuzzParse checks that Parse never panics and keeps its promises on any
@@ -40,7 +41,7 @@ func FuzzParse(f *testing.F) {
 // checkCommand checks the promises of one parsed command.
 func checkCommand(t *testing.T, c Context, in string, cmd Command) {
 	t.Helper()
-	if cmd.Kind < Unknown || cmd.Kind > Contact {
+	if cmd.Kind < Unknown || cmd.Kind > Snooze {
 		t.Fatalf("kind %d out of range", cmd.Kind)
 	}
 	if cmd.Lang != "" && cmd.Lang != "zh" && cmd.Lang != "en" {
@@ -61,12 +62,14 @@ func checkCommand(t *testing.T, c Context, in string, cmd Command) {
 		}
 	}
 	checkCoaching(t, c, cmd)
+	checkSnooze(t, c, cmd)
 	if cmd.Err != nil {
 		if !errKeys[cmd.Err.Key] {
 			t.Fatalf("error key %q", cmd.Err.Key)
 		}
 		if cmd.Err.Key != "err.need_deal" && (cmd.HasAmount || cmd.HasNext || cmd.Stage != "" ||
-			!cmd.Close.IsZero() || cmd.Note != "" || cmd.Customer != "" || cmd.Marks != nil || cmd.Contact != nil) {
+			!cmd.Close.IsZero() || cmd.Note != "" || cmd.Customer != "" || cmd.Marks != nil || cmd.Contact != nil ||
+			!cmd.SnoozeUntil.IsZero()) {
 			t.Fatalf("fields set beside %s: %+v", cmd.Err.Key, cmd)
 		}
 	}
@@ -101,6 +104,25 @@ func checkCoaching(t *testing.T, c Context, cmd Command) {
 				t.Fatalf("contact %+v: %q is no key", ci, k.key)
 			}
 		}
+	}
+}
+
+// checkSnooze: a snooze date comes only with a snooze, a real day after
+// the message's and at most coach.MaxSnoozeDays after it.
+func checkSnooze(t *testing.T, c Context, cmd Command) {
+	t.Helper()
+	d := cmd.SnoozeUntil
+	if d.IsZero() {
+		return
+	}
+	if cmd.Kind != Snooze {
+		t.Fatalf("snooze date on a %s: %+v", cmd.Kind, cmd)
+	}
+	if _, ok := validDate(d.Year, d.Month, d.Day); !ok {
+		t.Fatalf("snooze date %v is not a day", d)
+	}
+	if err := coach.CheckSnooze(coach.DateOf(c.Now), d); err != nil {
+		t.Fatalf("snooze date %v: %v", d, err)
 	}
 }
 
@@ -176,5 +198,3 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
-
-var _ = coach.Date{}

@@ -29,10 +29,11 @@ const (
 	Coach                 // coach one deal through its push questions: "coach Acme", "辅导 #12"
 	Qualify               // 8C1F0W: "qualify #12" starts a guided walk; "Acme budget F" sets Marks
 	Contact               // a person of the decision chain: "Acme: Jane Doe is the decision maker, ally"
+	Snooze                // no reminders until SnoozeUntil: "/deal #12 snooze 3d", "经信银行 暂缓一周"; zero: "unsnooze #12"
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact"}
+	"lost", "coach", "qualify", "contact", "snooze"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -56,7 +57,7 @@ type Command struct {
 	Kind  Kind
 	Lang  string // "zh" when the text has Han characters, "en" when it has Latin letters, "" otherwise
 	Slash bool   // the text began with "/deal"
-	Ref   Ref    // the deal referred to (Update, Won, Lost, Show, Coach, Qualify, Contact)
+	Ref   Ref    // the deal referred to (Update, Won, Lost, Show, Coach, Qualify, Contact, Snooze)
 
 	Customer, Title string // New: the customer and an optional title; Update: a new title
 
@@ -76,6 +77,8 @@ type Command struct {
 
 	Marks   []Mark       // Qualify: the factor marks given in the message, in order; none starts a guided walk
 	Contact *ContactInfo // Contact: the person and what was said about them
+
+	SnoozeUntil coach.Date // Snooze: reminders resume on this day; zero ends the snooze
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -148,6 +151,9 @@ func (p *parser) free(t text) Command {
 	}
 	if body, ok := cutNewPrefix(t); ok {
 		return p.newDeal(body)
+	}
+	if cmd, ok := p.snooze(t, false); ok {
+		return cmd
 	}
 	if cmd, ok := p.coaching(t, whole); ok {
 		return cmd

@@ -55,6 +55,9 @@ func (p *parser) slash(b text) Command {
 	if cmd, ok := p.slashVerb(w, rest); ok {
 		return cmd
 	}
+	if cmd, ok := p.snooze(b, true); ok {
+		return cmd
+	}
 	if body, ok := cutNewPrefix(b); ok {
 		return p.newDeal(body)
 	}

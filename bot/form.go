@@ -1,0 +1,529 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
+)
+
+// Form is a set of fields a person fills in at once. Adapters render it
+// (a Slack modal, a Lark card form) and send the values back to Submit.
+type Form struct {
+	ID     string // FormEdit, FormNext, FormCoach
+	DealID int64
+	Lang   string
+	Title  string // at most 24 characters (Slack's modal title limit)
+	Submit string // the submit button's label, at most 24 characters
+	Intro  string // a line above the fields (plain text: the deal, its stage)
+	Fields []FormField
+}
+
+// FieldKind says how a field is filled in.
+type FieldKind int
+
+// Field kinds.
+const (
+	FieldText     FieldKind = iota // one line
+	FieldLongText                  // several lines
+	FieldSelect                    // one of Options
+	FieldDate                      // a date; Value is YYYY-MM-DD
+)
+
+// FormField is one input of a form.
+type FormField struct {
+	Key      string // stable id: "stage", "amount", "next_step", "next_due", "close", or a question key
+	Label    string // at most 2000 chars; keep short
+	Hint     string // placeholder, may be ""
+	Kind     FieldKind
+	Value    string  // the current value, pre-filled
+	Options  []Field // FieldSelect: Label shown, Value sent back
+	Optional bool
+}
+
+// The keys of the deal's own fields in a form.
+const (
+	keyStage  = "stage"
+	keyAmount = "amount"
+	keyNext   = "next_step"
+	keyDue    = "next_due"
+	keyClose  = "close"
+)
+
+// formTitleMax is Slack's limit on a modal's title and submit label.
+const formTitleMax = 24
+
+// Form builds form id for deal dealID as the person sending m sees it.
+// When it cannot be shown (unknown deal, not theirs to edit, a closed
+// deal, no questions at this stage) Form.ID is "" and the Reply says why
+// (ephemeral, localized). It changes nothing.
+func (b *Bot) Form(ctx context.Context, m Message, id string, dealID int64) (f Form, r Reply, err error) {
+	start := time.Now()
+	defer func() { b.cfg.Metrics.observe(m.Platform, outcome(r, err), start) }()
+	t, err := b.formTurn(ctx, m)
+	if err != nil {
+		return Form{}, b.internal(b.formLang(coach.Person{}, m)), b.logForm(ctx, m, id, dealID, err)
+	}
+	d, err := b.formDeal(ctx, t, id, dealID)
+	if err == nil {
+		f, err = b.buildForm(ctx, t, id, d)
+	}
+	if err != nil {
+		r, err = b.refusal(ctx, t, id, dealID, err)
+		return Form{}, r, err
+	}
+	return f, Reply{}, nil
+}
+
+// Submit applies a filled form. values maps field keys to what was entered
+// (dates as YYYY-MM-DD or free text; amounts as the person typed them,
+// e.g. "120k", "150万"). When a value is wrong, nothing changes and errs
+// maps that field's key to a localized message to show beside it.
+// Otherwise the Reply confirms what changed (as a chat update's reply
+// does, with the deal card's fields) and everything is committed before it
+// returns. Permission is checked again: the deal may have changed hands
+// since the form opened.
+func (b *Bot) Submit(ctx context.Context, m Message, id string, dealID int64, values map[string]string) (r Reply, errs map[string]string, err error) {
+	start := time.Now()
+	defer func() { b.cfg.Metrics.observe(m.Platform, outcome(r, err), start) }()
+	t, err := b.formTurn(ctx, m)
+	if err != nil {
+		return b.internal(b.formLang(coach.Person{}, m)), nil, b.logForm(ctx, m, id, dealID, err)
+	}
+	d, err := b.formDeal(ctx, t, id, dealID)
+	if err == nil {
+		_, _, err = b.loadState(ctx, t)
+	}
+	if err == nil {
+		if id == FormCoach {
+			r, errs, err = b.submitAnswers(ctx, t, d, values)
+		} else {
+			r, errs, err = b.submitDeal(ctx, t, d, id, values)
+		}
+	}
+	if len(errs) > 0 && err == nil {
+		return Reply{Lang: t.lang, Ephemeral: true, code: coach.Invalid}, errs, nil
+	}
+	if err == nil || coach.ErrorCode(err) != coach.Internal {
+		if ferr := b.flushState(ctx, t); ferr != nil { // as Handle: a refusal still ends the wait
+			err = ferr
+		}
+	}
+	if err != nil {
+		r, err = b.refusal(ctx, t, id, dealID, err)
+		return r, nil, err
+	}
+	r.Lang = t.lang
+	return r, nil, nil
+}
+
+// formTurn is the turn of a form: the speaker resolved as Handle does.
+func (b *Bot) formTurn(ctx context.Context, m Message) (*turn, error) {
+	sess, err := b.session(ctx, m)
+	if err != nil {
+		return nil, err
+	}
+	p := sess.Person
+	return &turn{msg: m, person: p, lang: b.formLang(p, m), now: b.cfg.Now().In(b.location(p)),
+		stateRaw: sess.State, stateAt: sess.StateAt}, nil
+}
+
+// formLang is a form's language: a form has no words of its own to tell
+// it, so it is the person's, else the platform's, else the default.
+func (b *Bot) formLang(p coach.Person, m Message) string { return b.language(parse.Command{}, p, m) }
+
+// formDeal loads the deal a form is about and checks that the speaker may
+// fill the form in now.
+func (b *Bot) formDeal(ctx context.Context, t *turn, id string, dealID int64) (coach.Deal, error) {
+	if id != FormEdit && id != FormNext && id != FormCoach {
+		return coach.Deal{}, fmt.Errorf("unknown form %q", id)
+	}
+	d, err := b.cfg.Store.Deal(ctx, dealID)
+	switch {
+	case err != nil:
+		return d, err
+	case !t.person.CanEdit(d):
+		return d, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+	case d.Status != coach.Open:
+		return d, coach.Errorf(coach.Invalid, "form.closed", "ref", ref(d))
+	}
+	if s, _ := b.cfg.Playbook.Stage(d.Stage); id == FormCoach && len(s.Questions) == 0 {
+		return d, coach.Errorf(coach.Invalid, "form.no_questions", "ref", ref(d), "stage", s.Name.In(t.lang))
+	}
+	return d, nil
+}
+
+// refusal is the reply to a form that failed: the reason in the person's
+// language, or an apology for an internal error, which is logged here.
+func (b *Bot) refusal(ctx context.Context, t *turn, id string, dealID int64, err error) (Reply, error) {
+	if coach.ErrorCode(err) == coach.Internal {
+		return b.internal(t.lang), b.logForm(ctx, t.msg, id, dealID, err)
+	}
+	return b.errorReply(t.lang, err), nil
+}
+
+func (b *Bot) logForm(ctx context.Context, m Message, id string, dealID int64, err error) error {
+	b.log.ErrorContext(ctx, "form", "platform", m.Platform, "user", m.UserID, "deal_id", dealID, "form", id, "err", err)
+	return err
+}
+
+// outcome is the metrics label of an answer, as Handle counts it.
+func outcome(r Reply, err error) string {
+	switch {
+	case err != nil:
+		return string(coach.Internal)
+	case r.Ephemeral && r.code != "":
+		return string(r.code)
+	}
+	return "ok"
+}
+
+func (b *Bot) buildForm(ctx context.Context, t *turn, id string, d coach.Deal) (Form, error) {
+	l := t.lang
+	f := Form{ID: id, DealID: d.ID, Lang: l, Title: cut(b.text(l, "form."+id+".title", "ref", ref(d)), formTitleMax),
+		Submit: cut(b.text(l, "form.submit"), formTitleMax), Intro: ref(d) + " " + d.Name() + " — " + b.stageLabel(l, d)}
+	next := FormField{Key: keyNext, Label: b.text(l, "f.next"), Hint: b.text(l, "form.next_hint"), Value: d.NextStep}
+	due := FormField{Key: keyDue, Label: b.text(l, "form.next_due"), Kind: FieldDate, Value: d.NextStepDue.String()}
+	switch id {
+	case FormNext:
+		f.Fields = []FormField{next, due}
+	case FormEdit:
+		var stages []Field
+		for _, s := range b.cfg.Playbook.Stages {
+			stages = append(stages, Field{Label: stageOption(l, s), Value: s.Key})
+		}
+		next.Optional, due.Optional = true, true
+		f.Fields = []FormField{
+			{Key: keyStage, Label: b.text(l, "f.stage"), Kind: FieldSelect, Value: d.Stage, Options: stages, Optional: true},
+			{Key: keyAmount, Label: b.text(l, "f.amount"), Hint: b.text(l, "form.amount_hint"), Value: b.amountValue(l, d), Optional: true},
+			next, due,
+			{Key: keyClose, Label: b.text(l, "f.close"), Kind: FieldDate, Value: d.ExpectedClose.String(), Optional: true},
+		}
+	case FormCoach:
+		answers, err := b.answers(ctx, t, d.ID)
+		if err != nil {
+			return Form{}, err
+		}
+		s, _ := b.cfg.Playbook.Stage(d.Stage)
+		if goal := s.Goal.In(l); goal != "" {
+			f.Intro += "\n" + goal
+		}
+		for _, q := range s.Questions {
+			fd := FormField{Key: q.Key, Label: q.Text.In(l), Kind: FieldLongText, Optional: !q.Required}
+			if a := answers[q.Key]; a.Status == coach.Answered {
+				fd.Value = a.Text
+			}
+			if coach.IsNextStepQuestion(q) { // the deal's next step answers it
+				fd.Value, fd.Hint = nextValue(d), b.text(l, "form.next_dated_hint")
+			}
+			f.Fields = append(f.Fields, fd)
+		}
+	}
+	return f, nil
+}
+
+// stageOption is a stage in a menu: "Shortlisted 50%".
+func stageOption(lang string, s prompts.Stage) string {
+	return fmt.Sprintf("%s %d%%", s.Name.In(lang), s.WinRate)
+}
+
+// amountValue is a deal's amount as the person would type it and the
+// parser reads back exactly: "¥150万" where that is exact, else
+// "¥1,234,567.89", else the bare number; "" when there is none.
+func (b *Bot) amountValue(lang string, d coach.Deal) string {
+	if d.Amount == 0 {
+		return ""
+	}
+	for _, s := range []string{b.money(lang, d.Amount, d.Currency), b.money("en", d.Amount, d.Currency)} {
+		if m, ok := parse.ParseAmount(s); ok && m == d.Amount {
+			return s
+		}
+	}
+	return strings.TrimSpace(b.money("en", d.Amount, "")) // an unknown currency's code would not read back
+}
+
+// nextValue is a deal's next step as one answer: "send proposal 2026-12-10".
+func nextValue(d coach.Deal) string {
+	if d.NextStep == "" || d.NextStepDue.IsZero() {
+		return d.NextStep
+	}
+	return d.NextStep + " " + d.NextStepDue.String()
+}
+
+// cut shortens s to n characters.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// submitDeal applies the edit or next-step form as one chat update: one
+// version, one event per changed field, and the same warnings, coaching
+// and questions as "#12 stage 3, 150k, next step …".
+func (b *Bot) submitDeal(ctx context.Context, t *turn, d coach.Deal, id string, values map[string]string) (Reply, map[string]string, error) {
+	cmd, errs := b.formCommand(t, d, id, values)
+	if len(errs) > 0 {
+		return Reply{}, errs, nil
+	}
+	r, err := b.update(ctx, t, d.ID, cmd)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	// The card the form was opened from is stale now: its fields follow
+	// the list of changes ("Updated #12 …:", then the list).
+	l := t.lang
+	if len(r.Blocks) < 2 || r.Blocks[0].Text != b.text(l, "updated", "ref", ref(d), "name", d.Name()) {
+		return r, nil, nil // unchanged
+	}
+	after, err := b.cfg.Store.Deal(ctx, d.ID)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	fields := Block{Kind: FieldsBlock, Fields: []Field{
+		{b.text(l, "f.stage"), b.stageProgress(l, after)},
+		{b.text(l, "f.amount"), b.money(l, after.Amount, after.Currency)},
+		{b.text(l, "f.next"), b.nextStep(t, after)},
+		{b.text(l, "f.close"), b.date(t, after.ExpectedClose)},
+	}}
+	r.Blocks = slices.Insert(r.Blocks, 2, fields)
+	return r, nil, nil
+}
+
+// formCommand reads a deal form into the command a chat update would be.
+// Empty fields leave the deal as it is.
+func (b *Bot) formCommand(t *turn, d coach.Deal, id string, values map[string]string) (parse.Command, map[string]string) {
+	l, pb := t.lang, b.cfg.Playbook
+	cmd := parse.Command{Kind: parse.Update, Ref: parse.Ref{ID: d.ID}}
+	errs := map[string]string{}
+	val := func(k string) string { return strings.TrimSpace(values[k]) }
+	if id == FormEdit {
+		if s := val(keyStage); s != "" && s != d.Stage {
+			switch _, ok := pb.Stage(s); {
+			case !ok:
+				errs[keyStage] = b.text(l, "err.stage", "text", s)
+			case s == pb.Final().Key: // as "/deal #12 stage won"
+				cmd.Kind = parse.Won
+			default:
+				cmd.Stage = s
+			}
+		}
+		if s := val(keyAmount); s != "" {
+			if m, cur, ok := b.readAmount(t, d, s); !ok {
+				errs[keyAmount] = b.text(l, "err.amount", "text", s)
+			} else if cur != "" && cur != d.Currency {
+				errs[keyAmount] = b.text(l, "err.currency", "given", cur, "currency", d.Currency)
+			} else {
+				cmd.Amount, cmd.HasAmount = m, true
+			}
+		}
+		if s := val(keyClose); s != "" {
+			if day, ok := parse.ParseDate(s, t.now); ok {
+				cmd.Close = day
+			} else {
+				errs[keyClose] = b.text(l, "err.date", "text", s)
+			}
+		}
+	}
+	step, due := val(keyNext), val(keyDue)
+	if id == FormNext {
+		for k, v := range map[string]string{keyNext: step, keyDue: due} {
+			if v == "" {
+				errs[k] = b.text(l, "form.required")
+			}
+		}
+	}
+	var day coach.Date
+	if due != "" {
+		var ok bool
+		if day, ok = parse.ParseDate(due, t.now); !ok {
+			errs[keyDue] = b.text(l, "err.date", "text", due)
+		}
+	}
+	switch {
+	case step == "": // the chat never clears a next step; a date alone moves it
+		cmd.NextDue, cmd.HasNext = day, !day.IsZero()
+	case step == d.NextStep && day.IsZero(): // unchanged
+	case !day.IsZero():
+		cmd.NextStep, cmd.NextDue, cmd.HasNext = step, day, true
+	default: // a new step without a date: read it as chat does ("demo Friday")
+		c, msg := b.readNext(t, d, step)
+		if msg != "" {
+			errs[keyNext] = msg
+		}
+		cmd.NextStep, cmd.NextDue, cmd.HasNext = c.NextStep, c.NextDue, c.HasNext
+	}
+	return cmd, errs
+}
+
+// readAmount reads an amount field whole, with the currency it names ("" if
+// none), as the chat reads "#12 amount $150k".
+func (b *Bot) readAmount(t *turn, d coach.Deal, s string) (coach.Money, string, bool) {
+	m, ok := parse.ParseAmount(s)
+	if !ok {
+		return 0, "", false
+	}
+	c := parse.Parse(fmt.Sprintf("/deal #%d amount %s", d.ID, s), b.parseContext(t))
+	if c.Err != nil || !c.HasAmount || c.Amount != m {
+		return m, "", true
+	}
+	return m, c.Currency, true
+}
+
+// readNext reads a next step as the answer to "what is your next step, and
+// when?" does (answerNext). Words that are not plainly a next step and its
+// date are kept as they were typed.
+func (b *Bot) readNext(t *turn, d coach.Deal, text string) (parse.Command, string) {
+	literal := parse.Command{NextStep: text, HasNext: true}
+	c := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), b.parseContext(t))
+	switch {
+	case c.Err != nil:
+		return c, b.cfg.Catalog.Text(t.lang, c.Err.Key, c.Err.Args)
+	case c.Kind != parse.Update || !c.HasNext || c.HasAmount || c.Stage != "" || !c.Close.IsZero() || c.Note != "" || c.Title != "":
+		return literal, ""
+	}
+	return c, ""
+}
+
+func (b *Bot) parseContext(t *turn) parse.Context {
+	return parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People}
+}
+
+// formAnswer is an answer a coaching form gives, with its question.
+type formAnswer struct {
+	q prompts.Question
+	a coach.Answer
+}
+
+// submitAnswers stores the answers of a coaching form as chat answers are
+// stored (with the contacts they name and the marks they suggest), sets
+// the next step its question gives, and says what is still unanswered.
+func (b *Bot) submitAnswers(ctx context.Context, t *turn, d coach.Deal, values map[string]string) (Reply, map[string]string, error) {
+	stored, err := b.answers(ctx, t, d.ID)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	s, _ := b.cfg.Playbook.Stage(d.Stage)
+	errs := map[string]string{}
+	var given []formAnswer
+	var next *parse.Command
+	for _, q := range s.Questions {
+		v := strings.TrimSpace(values[q.Key])
+		a := coach.Answer{DealID: d.ID, Question: q.Key, Stage: d.Stage, Status: coach.Answered, Text: v}
+		switch kind := parse.ClassifyAnswer(v); {
+		case kind == parse.AnswerSkip:
+			a.Status, a.Text = coach.Skipped, ""
+		case kind != parse.AnswerText: // "", "ok", "later": no answer, as in chat
+			continue
+		case coach.IsNextStepQuestion(q):
+			if v != nextValue(d) {
+				c, msg := b.readNext(t, d, v)
+				if msg != "" {
+					errs[q.Key] = msg
+				}
+				next = &c
+			}
+			continue
+		}
+		if old, ok := stored[q.Key]; !ok || old.Status != a.Status || old.Text != a.Text {
+			given = append(given, formAnswer{q, a})
+		}
+	}
+	if len(errs) > 0 {
+		return Reply{}, errs, nil
+	}
+	if t.waiting && t.cur.DealID == d.ID && t.cur.Await == awaitQuestion {
+		// The form answered what the chat was asking; "coach #12" resumes.
+		if err := b.clearState(ctx, t); err != nil {
+			return Reply{}, nil, err
+		}
+	}
+	r := Reply{Lang: t.lang, DealID: d.ID}
+	if err := b.saveAnswers(ctx, t, d, given, &r); err != nil {
+		return Reply{}, nil, err
+	}
+	if next != nil {
+		next.Kind, next.Ref = parse.Update, parse.Ref{ID: d.ID}
+		u, err := b.update(ctx, t, d.ID, *next)
+		if err != nil {
+			return Reply{}, nil, err
+		}
+		r.Blocks = append(r.Blocks, u.Blocks...)
+	}
+	if len(r.Blocks) == 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "form.coach.nothing", "ref", ref(d))})
+	}
+	left, err := b.unansweredBlocks(ctx, t, d.ID)
+	r.Blocks = append(r.Blocks, left...)
+	return r, nil, err
+}
+
+// saveAnswers stores answers one by one, exactly as chat answers are
+// stored, and lists them in r.
+func (b *Bot) saveAnswers(ctx context.Context, t *turn, d coach.Deal, given []formAnswer, r *Reply) error {
+	if len(given) == 0 {
+		return nil
+	}
+	l := t.lang
+	var items, notes []string
+	for _, g := range given {
+		if err := b.cfg.Store.SaveAnswer(ctx, g.a, t.person.ID); err != nil {
+			return err
+		}
+		if g.a.Status == coach.Skipped {
+			items = append(items, g.q.Text.In(l)+" — "+b.text(l, "coach.skipped"))
+			continue
+		}
+		items = append(items, g.q.Text.In(l)+" — "+g.a.Text)
+		line, err := b.noteAnswer(ctx, t, d, g.q, g.a.Text)
+		if err != nil {
+			return err
+		}
+		if line != "" {
+			notes = append(notes, line)
+		}
+	}
+	t.answers = nil
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(l, "form.coach.saved", "ref", ref(d), "name", d.Name())},
+		Block{Kind: ListBlock, Items: items})
+	if len(notes) > 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: strings.Join(notes, "\n")})
+	}
+	return nil
+}
+
+// unansweredBlocks lists the questions of the deal's stage not answered
+// yet (skipped ones included), or says that every one is.
+func (b *Bot) unansweredBlocks(ctx context.Context, t *turn, dealID int64) ([]Block, error) {
+	d, err := b.cfg.Store.Deal(ctx, dealID)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := b.answers(ctx, t, dealID)
+	if err != nil {
+		return nil, err
+	}
+	s, _ := b.cfg.Playbook.Stage(d.Stage)
+	var left []string
+	for _, q := range s.Questions {
+		if answers[q.Key].Status == coach.Answered || coach.IsNextStepQuestion(q) && d.NextStep != "" && !d.NextStepDue.IsZero() {
+			continue
+		}
+		tag := ""
+		if q.Required {
+			tag = b.text(t.lang, "coach.required")
+		}
+		left = append(left, q.Text.In(t.lang)+tag)
+	}
+	if len(left) == 0 {
+		return []Block{{Kind: ContextBlock, Text: b.text(t.lang, "form.coach.complete", "ref", ref(d), "stage", s.Name.In(t.lang))}}, nil
+	}
+	return []Block{{Kind: ContextBlock, Text: b.text(t.lang, "form.coach.left", "stage", s.Name.In(t.lang))},
+		{Kind: ListBlock, Items: left}}, nil
+}
