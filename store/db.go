@@ -38,6 +38,10 @@ type DB struct {
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{}
 	closing  sync.Once
+
+	inboxQ    chan *inboxReq // unbuffered: see submitInbox
+	stopInbox chan struct{}  // closed by Close
+	inboxDone chan struct{}
 }
 
 // Option configures Open.
@@ -86,6 +90,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db.ckpt.SetMaxOpenConns(1)
 	db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
 	go db.checkpoints(checkpointEvery)
+	db.inboxQ, db.stopInbox, db.inboxDone = make(chan *inboxReq), make(chan struct{}), make(chan struct{})
+	go db.inboxBatcher()
 	return db, nil
 }
 
@@ -130,6 +136,10 @@ func (db *DB) Close() error {
 }
 
 func (db *DB) close() error {
+	// The inbox batcher commits the batch it holds; callers still waiting
+	// to be taken get an error.
+	close(db.stopInbox)
+	<-db.inboxDone
 	close(db.stopCkpt)
 	<-db.ckptDone
 	db.rstmts.close()
@@ -149,7 +159,8 @@ func (db *DB) Ping(ctx context.Context) error {
 }
 
 // inTx runs fn in one immediate write transaction and commits it; any error
-// rolls everything back.
+// rolls everything back. If ctx carries a pending mark (WithMark), the
+// transaction also marks that event processed.
 func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -161,8 +172,18 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
 		tx.Rollback()
 		return err
 	}
+	m := pendingMark(ctx)
+	if m != nil {
+		if err := m.write(ctx, tx, db.now()); err != nil {
+			tx.Rollback()
+			return err
+		}
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if m != nil {
+		m.done.Store(true)
 	}
 	return nil
 }
