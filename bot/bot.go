@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -36,6 +37,7 @@ type Bot struct {
 	cfg    Config
 	admins map[string]bool
 	log    *slog.Logger
+	zones  sync.Map // zone name → *time.Location
 }
 
 // New builds a bot from cfg, filling defaults.
@@ -129,6 +131,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 			err = ferr
 		}
 	}
+	if errors.Is(err, store.ErrDuplicate) {
+		return Reply{}, err // a retried or replayed event: nothing to say
+	}
 	if err != nil {
 		if coach.ErrorCode(err) == coach.Internal {
 			b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
@@ -145,13 +150,32 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 // session loads who is speaking, creating them on first contact, with
 // what the conversation here waits for.
 func (b *Bot) session(ctx context.Context, m Message) (store.Session, error) {
+	// Creating or filling in the person is the same on a replay: it must
+	// not count as handling the platform's event (see store.WithMark).
+	ctx = store.WithoutMark(ctx)
 	name := m.UserName
 	if name == "" {
 		name = m.UserID
 	}
-	s, err := b.cfg.Store.Session(ctx, coach.Person{Platform: m.Platform, PlatformID: m.UserID, Name: name}, m.scope())
+	tz := b.validZone(m.TZ)
+	s, err := b.cfg.Store.Session(ctx, coach.Person{Platform: m.Platform, PlatformID: m.UserID, Name: name, TZ: tz}, m.scope())
 	if err != nil {
 		return s, fmt.Errorf("person %s/%s: %w", m.Platform, m.UserID, err)
+	}
+	// What the platform tells of a person fills what we lack, never
+	// overrides what was set: a zone set in chat stays.
+	fillTZ := tz != "" && s.Person.TZ == ""
+	fillName := m.UserName != "" && s.Person.Name == m.UserID && m.UserName != m.UserID
+	if fillTZ || fillName {
+		if fillTZ {
+			s.Person.TZ = tz
+		}
+		if fillName {
+			s.Person.Name = m.UserName
+		}
+		if err := b.cfg.Store.UpdatePerson(ctx, s.Person); err != nil {
+			return s, fmt.Errorf("update %s/%s from the platform: %w", m.Platform, m.UserID, err)
+		}
 	}
 	if b.admins[m.UserID] && s.Person.Role != coach.Admin {
 		s.Person.Role = coach.Admin
@@ -162,13 +186,37 @@ func (b *Bot) session(ctx context.Context, m Message) (store.Session, error) {
 	return s, nil
 }
 
+// location is the person's zone, else the deployment's.
 func (b *Bot) location(p coach.Person) *time.Location {
-	if p.TZ != "" {
-		if loc, err := time.LoadLocation(p.TZ); err == nil {
-			return loc
-		}
+	if loc, ok := b.zone(p.TZ); ok {
+		return loc
 	}
 	return b.cfg.DefaultTZ
+}
+
+// zone loads a zone by name. Zones are cached: time.LoadLocation parses
+// the zone file on every call, and every message needs its sender's.
+func (b *Bot) zone(name string) (*time.Location, bool) {
+	if name == "" {
+		return nil, false
+	}
+	if loc, ok := b.zones.Load(name); ok {
+		return loc.(*time.Location), true
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, false
+	}
+	b.zones.Store(name, loc)
+	return loc, true
+}
+
+// validZone returns tz if it names a zone, else "".
+func (b *Bot) validZone(tz string) string {
+	if _, ok := b.zone(tz); !ok {
+		return ""
+	}
+	return tz
 }
 
 // language picks the reply language: the message's own, else the person's,
@@ -199,7 +247,7 @@ func (b *Bot) rememberLang(ctx context.Context, t *turn, cmd parse.Command) erro
 		return nil
 	}
 	t.person.Lang = cmd.Lang
-	return b.cfg.Store.UpdatePerson(ctx, t.person)
+	return b.cfg.Store.UpdatePerson(store.WithoutMark(ctx), t.person)
 }
 
 func (b *Bot) text(lang, key string, args ...any) string {

@@ -63,9 +63,11 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// auto-checkpoint is a safety net should the goroutine fall behind.
 	// Page caches: the writer's is the larger, since every update reads the
 	// index pages it then rewrites; readers keep 1 MB each, which holds the
-	// chat process under 40 MB over 100,000 deals (BenchmarkChatProcess).
+	// chat process under 40 MB over 100,000 deals (BenchmarkChatProcess), and
+	// the server under Slack load too (BenchmarkSlackCommands): an 8 MB
+	// writer cache cost it 10 MB more resident memory and gained no speed.
 	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")+
-		"&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-8000)"); err != nil {
+		"&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-4000)"); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.write.SetMaxOpenConns(1)
@@ -96,7 +98,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 }
 
 // checkpointEvery is how often the WAL is copied back into the database.
-const checkpointEvery = time.Second
+const checkpointEvery = 100 * time.Millisecond
 
 // checkpoints copies the WAL into the database file periodically, off the
 // writers' path. PASSIVE never blocks readers or the writer.

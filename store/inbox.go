@@ -26,7 +26,17 @@ const (
 	insertInboxSQL = `INSERT INTO inbox (platform, event_id, payload, received_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (platform, event_id) DO NOTHING`
 	markInboxSQL = `UPDATE inbox SET processed_at = ? WHERE platform = ? AND event_id = ? AND processed_at IS NULL`
+	// claimInboxSQL marks an event processed, recording it if it was not
+	// received first; a row already processed is left alone (no row
+	// changes: a duplicate).
+	claimInboxSQL = `INSERT INTO inbox (platform, event_id, payload, received_at, processed_at) VALUES (?1, ?2, x'', ?3, ?3)
+		ON CONFLICT (platform, event_id) DO UPDATE SET processed_at = excluded.processed_at WHERE inbox.processed_at IS NULL`
 )
+
+// ErrDuplicate is returned by a write transaction run with a mark (see
+// WithMark) whose event was already processed: the transaction is rolled
+// back, so a retried or replayed event never applies twice.
+var ErrDuplicate = errors.New("event already processed")
 
 // inboxReq is one Receive or MarkProcessed waiting for the batcher.
 type inboxReq struct {
@@ -165,9 +175,10 @@ type Mark struct {
 type markKey struct{}
 
 // WithMark returns a context whose first committed write transaction also
-// marks the event processed, atomically with the event's effect. Later
-// transactions with the context leave the inbox alone; a transaction that
-// rolls back marks nothing.
+// marks the event processed, atomically with the event's effect (recording
+// it if it was not received before). Later transactions with the context
+// leave the inbox alone; a transaction that rolls back marks nothing; one
+// whose event was already processed fails with ErrDuplicate.
 func WithMark(ctx context.Context, platform, eventID string) (context.Context, *Mark) {
 	m := &Mark{platform: platform, eventID: eventID}
 	return context.WithValue(ctx, markKey{}, m), m
@@ -192,9 +203,19 @@ func pendingMark(ctx context.Context) *Mark {
 	return m
 }
 
+// write records the event processed in tx: marking its inbox row, or
+// inserting one for an event that was not received first (a slash command
+// answered within its request needs no row before its effect). It fails
+// with ErrDuplicate when the event was processed already.
 func (m *Mark) write(ctx context.Context, tx *wtx, now time.Time) error {
-	if _, err := tx.exec(ctx, markInboxSQL, fmtTime(now), m.platform, m.eventID); err != nil {
+	res, err := tx.exec(ctx, claimInboxSQL, m.platform, m.eventID, fmtTime(now))
+	if err != nil {
 		return fmt.Errorf("mark %s event %s processed: %w", m.platform, m.eventID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("mark %s event %s processed: %w", m.platform, m.eventID, err)
+	} else if n == 0 {
+		return fmt.Errorf("%s event %s: %w", m.platform, m.eventID, ErrDuplicate)
 	}
 	return nil
 }

@@ -387,3 +387,33 @@ func BenchmarkReceiveSerial(b *testing.B) {
 		}
 	}
 }
+
+// A mark for an event never received (a slash command answered within
+// its request) records it processed with the effect; the same event again
+// is refused as a duplicate and changes nothing.
+func TestMarkClaimsAnUnreceivedEventOnce(t *testing.T) {
+	db := openTest(t)
+	a := rep(t, db, "A")
+	d, err := db.CreateDeal(context.Background(), coach.Deal{Customer: "Acme", OwnerID: a.ID, Currency: "USD", Stage: "prospect"}, a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setStage := func(stage string) func(d *coach.Deal) ([]coach.Event, error) {
+		return func(d *coach.Deal) ([]coach.Event, error) { d.Stage = stage; return nil, nil }
+	}
+	ctx, m := WithMark(context.Background(), "slack", "cmd:1")
+	if _, _, err := db.UpdateDeal(ctx, d.ID, a.ID, setStage("interest"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !m.Done() || processedAt(t, db, "slack", "cmd:1") == "" {
+		t.Fatal("the effect did not record the event")
+	}
+	again, _ := WithMark(context.Background(), "slack", "cmd:1")
+	_, _, err = db.UpdateDeal(again, d.ID, a.ID, setStage("approved"), nil)
+	if !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("replay: %v, want ErrDuplicate", err)
+	}
+	if got, _ := db.Deal(context.Background(), d.ID); got.Stage != "interest" {
+		t.Fatalf("a duplicate changed the deal: stage %q", got.Stage)
+	}
+}
