@@ -6,6 +6,7 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -30,9 +31,13 @@ const (
 
 // Escape makes user text safe in mrkdwn: with &, < and > escaped no deal
 // name or note can mention @channel, @here or a user, or forge a link.
-func Escape(s string) string {
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
+func Escape(s string) string { return escaper.Replace(s) }
+
+// The replacers are built once: building one costs more than using it.
+var (
+	escaper   = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	unescaper = strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&")
+)
 
 // Blocks renders a reply as Block Kit, every piece within Slack's limits:
 // long texts are split or cut, and what does not fit in one message is
@@ -42,7 +47,40 @@ func Blocks(r bot.Reply, more string) []slack.Block {
 	for i, b := range r.Blocks {
 		out = append(out, render(b, i)...)
 	}
+	// Most replies are far below the limits: measuring them by encoding
+	// (as fit does) would cost more than rendering them.
+	if len(out) <= maxBlocks && textBytes(r)*jsonGrowth+len(out)*blockOverhead <= maxMessageBytes {
+		return out
+	}
 	return fit(out, more)
+}
+
+// A reply's encoded size is at most its text, each byte escaped (a "&"
+// becomes "&amp;", encoded "\u0026amp;"), plus each block's frame.
+const (
+	jsonGrowth    = 10
+	blockOverhead = 400
+)
+
+// textBytes is the length of every text in a reply.
+func textBytes(r bot.Reply) int {
+	n := 0
+	for _, b := range r.Blocks {
+		n += len(b.Text)
+		for _, f := range b.Fields {
+			n += len(f.Label) + len(f.Value) + 4
+		}
+		for _, it := range b.Items {
+			n += len(it) + 4
+		}
+		for _, bt := range b.Buttons {
+			n += len(bt.Label) + len(bt.Value) + len(bt.Form) + 20
+			for _, o := range bt.Options {
+				n += len(o.Label) + len(o.Value) + 20
+			}
+		}
+	}
+	return n
 }
 
 func render(b bot.Block, i int) []slack.Block {
@@ -109,11 +147,39 @@ func fields(fs []bot.Field) []slack.Block {
 	return out
 }
 
+// Action ids tell interactions apart: a button sending a command, a menu
+// of commands, or a button opening a form ("form:edit:…", value the deal).
+const (
+	actionCommand = "cmd-"
+	actionMenu    = "menu-"
+	actionForm    = "form:"
+	maxOptions    = 100
+	maxOptionVal  = 150
+)
+
 func buttons(bs []bot.Button, block int) slack.Block {
 	var els []slack.BlockElement
 	for j, b := range bs[:min(len(bs), maxActions)] {
-		btn := slack.NewButtonBlockElement(fmt.Sprintf("cmd-%d-%d", block, j), cut(b.Value, maxButtonValue),
-			slack.NewTextBlockObject(slack.PlainTextType, cut(b.Label, maxButtonText), false, false))
+		label := slack.NewTextBlockObject(slack.PlainTextType, cut(b.Label, maxButtonText), false, false)
+		switch {
+		case len(b.Options) > 0:
+			var opts []*slack.OptionBlockObject
+			for _, o := range b.Options[:min(len(b.Options), maxOptions)] {
+				if len(o.Value) > maxOptionVal {
+					continue // a command cut short would be another command
+				}
+				opts = append(opts, slack.NewOptionBlockObject(o.Value,
+					slack.NewTextBlockObject(slack.PlainTextType, cut(o.Label, maxButtonText), false, false), nil))
+			}
+			els = append(els, slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, label,
+				fmt.Sprintf("%s%d-%d", actionMenu, block, j), opts...))
+			continue
+		case b.Form != "":
+			els = append(els, slack.NewButtonBlockElement(fmt.Sprintf("%s%s:%d-%d", actionForm, b.Form, block, j),
+				strconv.FormatInt(b.DealID, 10), label))
+			continue
+		}
+		btn := slack.NewButtonBlockElement(fmt.Sprintf("%s%d-%d", actionCommand, block, j), cut(b.Value, maxButtonValue), label)
 		switch b.Style {
 		case "primary":
 			btn.Style = slack.StylePrimary

@@ -20,7 +20,16 @@ type config struct {
 	Admins   []string
 	Now      func() time.Time // DEALCOACH_NOW pins it; else the real clock
 	FixedNow bool
+	Slack    slackConfig
 }
+
+// slackConfig is Slack's part: enabled by the bot token, in HTTP mode with
+// the signing secret or in Socket Mode with the app token.
+type slackConfig struct {
+	BotToken, SigningSecret, AppToken, APIURL string
+}
+
+func (s slackConfig) enabled() bool { return s.BotToken != "" }
 
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
@@ -58,6 +67,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if a = strings.TrimSpace(a); a != "" {
 			c.Admins = append(c.Admins, a)
 		}
+	}
+	c.Slack = slackConfig{BotToken: env("SLACK_BOT_TOKEN", ""), SigningSecret: env("SLACK_SIGNING_SECRET", ""),
+		AppToken: env("SLACK_APP_TOKEN", ""), APIURL: env("SLACK_API_URL", "")}
+	switch {
+	case c.Slack.BotToken == "" && (c.Slack.SigningSecret != "" || c.Slack.AppToken != ""):
+		errs = append(errs, "SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN is not: set the bot token (xoxb-…) to enable Slack")
+	case c.Slack.BotToken != "" && c.Slack.SigningSecret == "" && c.Slack.AppToken == "":
+		errs = append(errs, "SLACK_BOT_TOKEN is set: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode) too")
+	}
+	if u := c.Slack.APIURL; u != "" && !strings.HasSuffix(u, "/") {
+		c.Slack.APIURL = u + "/" // slack-go joins method names to it
 	}
 	if v := env("DEALCOACH_NOW", ""); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

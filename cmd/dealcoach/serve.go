@@ -11,10 +11,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/dealcoach/dealcoach/bot"
+	slackbot "github.com/dealcoach/dealcoach/bot/slack"
 )
 
-// cmdServe runs the HTTP server: health and metrics now, the Slack and Lark
-// endpoints as their adapters are enabled.
+// cmdServe runs the HTTP server: health, metrics, and the chat platforms
+// that are configured.
 func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slog.Logger) error {
 	fs := newFlags("serve", io)
 	if fs.Parse(args) != nil {
@@ -27,7 +30,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	defer a.db.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if _, err := a.bot(reg); err != nil {
+	b, err := a.bot(reg)
+	if err != nil {
 		return err
 	}
 	mux := http.NewServeMux()
@@ -40,9 +44,19 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	var closers []func(context.Context) error
+	if cfg.Slack.enabled() {
+		sa, err := startSlack(ctx, cfg, a, b, mux, log)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, sa.Close)
+	} else {
+		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN to enable Slack; serving health and metrics only", "addr", cfg.Addr)
+	}
 	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
-	log.Warn("no chat platform configured yet: serving health and metrics only", "addr", cfg.Addr)
+	log.Info("serving", "addr", cfg.Addr)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	select {
@@ -52,8 +66,46 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("shut down: %w", err)
+	err = srv.Shutdown(shut)
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		err = fmt.Errorf("shut down: %w", err)
+	} else {
+		err = nil
 	}
-	return nil
+	// After the server: requests in flight may still queue work.
+	for _, c := range closers {
+		if cerr := c(shut); cerr != nil && err == nil {
+			err = fmt.Errorf("shut down: %w", cerr)
+		}
+	}
+	return err
+}
+
+// startSlack enables Slack: events recorded before a crash are handled
+// first, then HTTP endpoints (with the signing secret) and Socket Mode
+// (with the app token) are served.
+func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger) (*slackbot.Adapter, error) {
+	sa, err := slackbot.New(slackbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, Token: cfg.Slack.BotToken,
+		SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL,
+		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	if err := sa.Replay(ctx); err != nil {
+		return nil, err
+	}
+	go sa.Sweep(ctx, time.Minute, 2*time.Minute)
+	if cfg.Slack.SigningSecret != "" {
+		sa.Routes(mux)
+		log.Info("slack enabled over HTTP", "endpoints", "/slack/commands /slack/events /slack/interactions")
+	}
+	if cfg.Slack.AppToken != "" {
+		go func() {
+			if err := sa.RunSocket(ctx); err != nil {
+				log.Error("slack socket mode", "err", err)
+			}
+		}()
+		log.Info("slack enabled over Socket Mode")
+	}
+	return sa, nil
 }

@@ -1,0 +1,359 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/queue"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// maxReplays bounds the signatures kept against replays: ten minutes of
+// requests at 160 a second, about 3 MB at most.
+const maxReplays = 100_000
+
+// platform is the name Slack's people, conversations and inbox rows are
+// stored under.
+const platform = "slack"
+
+// Config is what the adapter needs; cmd builds it from the environment.
+type Config struct {
+	Bot           *bot.Bot
+	Store         *store.DB
+	Catalog       *prompts.Catalog
+	Token         string // SLACK_BOT_TOKEN
+	SigningSecret string // SLACK_SIGNING_SECRET: HTTP mode
+	AppToken      string // SLACK_APP_TOKEN: Socket Mode
+	APIURL        string // SLACK_API_URL: the Web API's base URL; "" is Slack's
+	DefaultLang   string // for texts of the adapter's own when no reply says
+	Log           *slog.Logger
+	Now           func() time.Time // the clock; default time.Now
+
+	Workers   int           // goroutines handling events after their ack; default 8
+	AckWithin time.Duration // a slash command slower than this is acked with "working on it" and answered later; default 2.5s
+	Queue     queue.Config  // delivery of replies; Classify is set by the adapter
+}
+
+// Adapter serves Slack: HTTP endpoints or Socket Mode, and the Web API
+// calls replies need.
+type Adapter struct {
+	cfg   Config
+	api   *slack.Client
+	log   *slog.Logger
+	users *users
+	out   *queue.Queue
+
+	replays *Replays // signatures seen, against replayed requests
+
+	ctx    context.Context // the adapter's life: work after an ack runs in it
+	cancel context.CancelFunc
+	work   []chan task
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	closed   bool
+	inflight map[string]bool // inbox keys queued or running, so a sweep never runs one twice
+}
+
+// task is work on one recorded inbox event, run after the ack.
+type task struct {
+	key   string // inbox event id
+	order string // tasks with one order key run one at a time, in arrival order
+	run   func(ctx context.Context)
+}
+
+// New builds the adapter and starts its workers; Close stops them.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Bot == nil || cfg.Store == nil || cfg.Catalog == nil {
+		return nil, errors.New("slack: bot, store and catalog are required")
+	}
+	if cfg.Token == "" {
+		return nil, errors.New("slack: SLACK_BOT_TOKEN is required")
+	}
+	if cfg.SigningSecret == "" && cfg.AppToken == "" {
+		return nil, errors.New("slack: set SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)")
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultLang != "en" {
+		cfg.DefaultLang = "zh"
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	if cfg.AckWithin <= 0 {
+		cfg.AckWithin = 2500 * time.Millisecond
+	}
+	opts := []slack.Option{}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
+	}
+	if cfg.AppToken != "" {
+		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
+	}
+	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), log: cfg.Log.With("platform", platform),
+		inflight: map[string]bool{}}
+	a.users = newUsers(a.api, a.log, cfg.Now)
+	a.replays = NewReplays(maxReplays)
+	qc := cfg.Queue
+	qc.Classify = classify
+	if qc.Log == nil {
+		qc.Log = a.log
+	}
+	a.out = queue.New(qc)
+	a.ctx, a.cancel = context.WithCancel(context.Background())
+	for range cfg.Workers {
+		ch := make(chan task, 256)
+		a.work = append(a.work, ch)
+		a.wg.Add(1)
+		go a.worker(ch)
+	}
+	return a, nil
+}
+
+// Routes registers the HTTP endpoints on mux; every request's signature
+// is checked first.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.Handle("POST /slack/commands", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveCommand))
+	mux.Handle("POST /slack/events", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveEvent))
+	mux.Handle("POST /slack/interactions", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveInteraction))
+}
+
+// Close stops taking work, lets queued work and replies finish until ctx
+// ends, then cancels the rest. Events still unprocessed stay in the inbox
+// and are handled at the next start (see Replay).
+func (a *Adapter) Close(ctx context.Context) error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
+	a.closed = true
+	for _, ch := range a.work {
+		close(ch)
+	}
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.wg.Wait(); close(done) }()
+	var err error
+	select {
+	case <-done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	a.cancel()
+	<-done
+	if qerr := a.out.Close(ctx); qerr != nil && err == nil {
+		err = qerr
+	}
+	return err
+}
+
+func (a *Adapter) worker(ch chan task) {
+	defer a.wg.Done()
+	for t := range ch {
+		a.runTask(t)
+	}
+}
+
+func (a *Adapter) runTask(t task) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("slack task panicked", "event", t.key, "panic", p)
+		}
+		a.mu.Lock()
+		delete(a.inflight, t.key)
+		a.mu.Unlock()
+	}()
+	t.run(a.ctx)
+}
+
+// enqueue hands a recorded event to a worker: tasks of one order key
+// (a person in a channel) always go to the same worker, so they run in
+// the order they arrived. When the worker is far behind the task is left
+// in the inbox for the sweep rather than holding up the ack.
+func (a *Adapter) enqueue(t task) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed || a.inflight[t.key] {
+		return
+	}
+	h := fnv.New32a()
+	h.Write([]byte(t.order))
+	select {
+	case a.work[h.Sum32()%uint32(len(a.work))] <- t:
+		a.inflight[t.key] = true
+	default:
+		a.log.Warn("slack workers busy: event left for the sweep", "event", t.key)
+	}
+}
+
+// envelope is how an event is kept in the inbox: enough to handle it
+// again after a restart.
+type envelope struct {
+	Kind string          `json:"kind"` // "event", "command", "action", "view"
+	Body json.RawMessage `json:"body"`
+}
+
+// record writes the event to the inbox, committed, before anything
+// acknowledges it. fresh is false for a retry or a duplicate.
+func (a *Adapter) record(ctx context.Context, key, kind string, body []byte) (fresh bool, err error) {
+	raw, err := json.Marshal(envelope{Kind: kind, Body: body})
+	if err != nil {
+		return false, fmt.Errorf("encode %s %s: %w", kind, key, err)
+	}
+	fresh, err = a.cfg.Store.Receive(ctx, platform, key, raw)
+	if err != nil {
+		return false, fmt.Errorf("record %s %s: %w", kind, key, err)
+	}
+	if !fresh {
+		a.log.InfoContext(ctx, "duplicate delivery ignored", "event", key)
+	}
+	return fresh, nil
+}
+
+// handle runs one recorded event's message through the core, marking the
+// inbox row processed in the same transaction as what the message changes
+// (or after, when it changed nothing). A duplicate gives an empty reply.
+func (a *Adapter) handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
+	mctx, mark := store.WithMark(ctx, platform, key)
+	r, err := a.cfg.Bot.Handle(mctx, m)
+	if errors.Is(err, store.ErrDuplicate) {
+		return bot.Reply{}, nil
+	}
+	a.done(ctx, key, mark)
+	return r, err
+}
+
+// done marks an event processed unless its effect's transaction did.
+func (a *Adapter) done(ctx context.Context, key string, mark *store.Mark) {
+	if mark != nil && mark.Done() {
+		return
+	}
+	if err := a.cfg.Store.MarkProcessed(ctx, platform, key); err != nil {
+		a.log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
+	}
+}
+
+// Replay handles the events recorded before a crash but never processed.
+// Call it once at start, before serving.
+func (a *Adapter) Replay(ctx context.Context) error {
+	// Everything in the inbox at start was left by an earlier process.
+	evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(24*time.Hour))
+	if err != nil {
+		return fmt.Errorf("slack replay: %w", err)
+	}
+	for _, e := range evs {
+		a.log.InfoContext(ctx, "replaying event recorded before a restart", "event", e.EventID)
+		a.resume(ctx, e.EventID, e.Payload)
+	}
+	return nil
+}
+
+// inboxKept is how long processed events are kept for dedupe.
+const inboxKept = 7 * 24 * time.Hour
+
+// Sweep periodically replays events that stayed unprocessed for a while:
+// left behind by busy workers, or recorded while a previous process died;
+// and it forgets processed events older than inboxKept.
+func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.ctx.Done():
+			return
+		case <-t.C:
+		}
+		// Dedupe needs a row only while Slack may still retry (hours) and
+		// a replayed request's timestamp passes (minutes): a week is ample.
+		if _, err := a.cfg.Store.PruneInbox(ctx, a.cfg.Now().Add(-inboxKept)); err != nil {
+			a.log.ErrorContext(ctx, "slack sweep: prune the inbox", "err", err)
+		}
+		evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(-age))
+		if err != nil {
+			a.log.ErrorContext(ctx, "slack sweep", "err", err)
+			continue
+		}
+		for _, e := range evs {
+			a.resume(ctx, e.EventID, e.Payload)
+		}
+	}
+}
+
+// resume queues a recorded event again.
+func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
+	var env envelope
+	if err := json.Unmarshal(payload, &env); err != nil {
+		a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
+		a.done(ctx, key, nil)
+		return
+	}
+	var t task
+	var err error
+	switch env.Kind {
+	case "event":
+		t, err = a.eventTask(key, env.Body)
+	case "command":
+		t, err = a.commandTask(key, env.Body)
+	case "action":
+		t, err = a.actionTask(key, env.Body)
+	case "view":
+		t, err = a.viewTask(key, env.Body)
+	default:
+		err = fmt.Errorf("unknown kind %q", env.Kind)
+	}
+	if err != nil {
+		a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
+		a.done(ctx, key, nil)
+		return
+	}
+	if t.run == nil { // nothing to do for it
+		a.done(ctx, key, nil)
+		return
+	}
+	a.enqueue(t)
+}
+
+// classify tells the reply queue how to treat a Web API failure: wait as
+// long as a 429 asks, retry server and network errors, give up on the rest
+// (a channel the bot is not in will not appear by retrying).
+func classify(err error) (retry bool, after time.Duration) {
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		return true, max(rl.RetryAfter, time.Second)
+	}
+	var sc slack.StatusCodeError
+	if errors.As(err, &sc) {
+		return sc.Code >= 500, 0
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) {
+		switch se.Err {
+		case "internal_error", "fatal_error", "service_unavailable", "request_timeout", "ratelimited":
+			return true, 0
+		}
+		return false, 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return false, 0
+	}
+	return true, 0 // the network
+}

@@ -1,0 +1,205 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// serveCommand answers a slash command: recorded, handled, and answered in
+// the response when that takes less than AckWithin (nearly always), else
+// acknowledged at once and answered through the response URL.
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "malformed command", http.StatusBadRequest)
+		return
+	}
+	sc := slashCommand(form)
+	if sc.UserID == "" || sc.ChannelID == "" || sc.Command == "" {
+		http.Error(w, "malformed command", http.StatusBadRequest)
+		return
+	}
+	var once sync.Mutex
+	err = a.command(r.Context(), sc, func(msg *slack.Msg) {
+		once.Lock()
+		defer once.Unlock()
+		writeJSON(w, msg)
+		// The whole answer, with its length, now: the handler may go on
+		// working after a "working on it", and Slack must not wait for it.
+		http.NewResponseController(w).Flush()
+	})
+	if err != nil {
+		a.log.ErrorContext(r.Context(), "slack command", "err", err)
+		http.Error(w, "cannot record the command", http.StatusInternalServerError)
+	}
+}
+
+// slashCommand reads the form Slack posts (slack.SlashCommandParse wants
+// the request, whose body the verifier has already read).
+func slashCommand(f url.Values) slack.SlashCommand {
+	return slack.SlashCommand{
+		TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), EnterpriseID: f.Get("enterprise_id"),
+		ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
+		UserID: f.Get("user_id"), UserName: f.Get("user_name"),
+		Command: f.Get("command"), Text: f.Get("text"),
+		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id"),
+	}
+}
+
+// command runs a slash command and calls ack once with the
+// acknowledgement's body (nil: empty): the answer when the core is done
+// within AckWithin, as it nearly always is, else "working on it", and the
+// answer then goes to the response URL.
+//
+// A command answered within its request needs no inbox row first: its
+// change and the record that it was processed (its trigger id, against
+// retries and replays) commit in one transaction before the answer, and a
+// replayed change is refused by that record (store.ErrDuplicate; a
+// replayed question is merely answered again). Only the slow path records
+// the command before acknowledging, so that a crash replays it. The core runs on the caller's goroutine: a new goroutine per command
+// would grow a fresh stack to the depth SQLite needs, every time. An error
+// means ack was not called: the caller answers with a failure.
+func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*slack.Msg)) error {
+	key := "cmd:" + sc.TriggerID
+	if sc.TriggerID == "" { // Slack always sends one; be safe with a fake
+		key = fmt.Sprintf("cmd:%s:%s:%d", sc.ChannelID, sc.UserID, a.cfg.Now().UnixNano())
+	}
+	var mu sync.Mutex
+	acked := false
+	late := time.AfterFunc(a.cfg.AckWithin, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if acked {
+			return
+		}
+		acked = true
+		if body, err := json.Marshal(sc); err != nil {
+			a.log.Error("encode slack command", "event", key, "err", err)
+		} else if _, err := a.record(context.WithoutCancel(ctx), key, "command", body); err != nil {
+			a.log.Error("record slow slack command", "event", key, "err", err)
+		}
+		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: a.cfg.Catalog.Text(a.cfg.DefaultLang, "slack.working", nil)})
+	})
+	// Slack hanging up must not stop a command half way.
+	wctx := context.WithoutCancel(ctx)
+	m := a.message(wctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
+	mctx, _ := store.WithMark(wctx, platform, key)
+	r, err := a.cfg.Bot.Handle(mctx, m)
+	late.Stop()
+	duplicate := errors.Is(err, store.ErrDuplicate)
+	if err != nil && !duplicate {
+		a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case acked: // slow: recorded, and answered through the response URL
+		a.done(wctx, key, nil)
+		if !duplicate {
+			a.respond(sc.ChannelID, sc.ResponseURL, r)
+		}
+	case duplicate:
+		acked = true
+		ack(nil)
+	default:
+		acked = true
+		ack(a.response(r))
+	}
+	return nil
+}
+
+// commandText is what the core reads: "/deal" and the text after it. The
+// core's grammar knows /deal; a command renamed in the app's settings
+// still reads as /deal.
+func commandText(sc slack.SlashCommand) string {
+	return strings.TrimSpace("/deal " + Plain(sc.Text))
+}
+
+// commandTask replays a command recorded before a crash: its answer goes
+// to the response URL (valid for 30 minutes).
+func (a *Adapter) commandTask(key string, body []byte) (task, error) {
+	var sc slack.SlashCommand
+	if err := json.Unmarshal(body, &sc); err != nil {
+		return task{}, err
+	}
+	return task{key: key, order: sc.ChannelID + "/" + sc.UserID, run: func(ctx context.Context) {
+		m := a.message(ctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
+		r, err := a.handle(ctx, key, m)
+		if err != nil {
+			a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
+		}
+		a.respond(sc.ChannelID, sc.ResponseURL, r)
+	}}, nil
+}
+
+// response is a reply as a slash command's answer: private replies are
+// ephemeral, updates are shown in the channel.
+func (a *Adapter) response(r bot.Reply) *slack.Msg {
+	if len(r.Blocks) == 0 {
+		return nil
+	}
+	typ := slack.ResponseTypeInChannel
+	if r.Ephemeral {
+		typ = slack.ResponseTypeEphemeral
+	}
+	return &slack.Msg{ResponseType: typ, Text: fallback(r),
+		Blocks: slack.Blocks{BlockSet: Blocks(r, a.moreFormat(r.Lang))}}
+}
+
+// respond posts a reply to a response URL, in order with the channel's
+// other replies.
+func (a *Adapter) respond(channel, responseURL string, r bot.Reply) {
+	msg := a.response(r)
+	if msg == nil || responseURL == "" {
+		return
+	}
+	wm := &slack.WebhookMessage{ResponseType: msg.ResponseType, Text: msg.Text, Blocks: &msg.Blocks}
+	if err := a.out.Send(channel, func(ctx context.Context) error {
+		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.httpClient(), wm)
+	}); err != nil {
+		a.log.Error("queue slack response", "channel", channel, "err", err)
+	}
+}
+
+func (a *Adapter) httpClient() *http.Client { return http.DefaultClient }
+
+// writeJSON answers with v as JSON, or an empty 200 for nil, with its
+// length set so that a flushed answer is complete.
+func writeJSON(w http.ResponseWriter, v any) {
+	if v == nil || isNilMsg(v) {
+		w.Header().Set("Content-Length", "0")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
+	w.Write(raw)
+}
+
+func isNilMsg(v any) bool {
+	switch m := v.(type) {
+	case *slack.Msg:
+		return m == nil
+	case *slack.ViewSubmissionResponse:
+		return m == nil
+	}
+	return false
+}

@@ -1,0 +1,239 @@
+package slack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"github.com/dealcoach/dealcoach/bot"
+)
+
+// serveEvent answers the Events API: the URL check, then message events,
+// recorded before the 200 and handled after it.
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	if ev.Type == slackevents.URLVerification {
+		var c slackevents.ChallengeResponse
+		if err := json.Unmarshal(body, &c); err != nil {
+			http.Error(w, "malformed challenge", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		fmt.Fprint(w, c.Challenge)
+		return
+	}
+	if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+		a.log.InfoContext(r.Context(), "slack retried an event", "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+	}
+	if err := a.event(r.Context(), ev, body); err != nil {
+		a.log.ErrorContext(r.Context(), "slack event", "err", err)
+		// Not acknowledged: Slack delivers it again.
+		http.Error(w, "cannot record the event", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// event records a message event and queues it; other events are
+// acknowledged and ignored. It returns once the event is committed, so
+// the caller may acknowledge it.
+func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent, body []byte) error {
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok || cb.EventID == "" {
+		return nil
+	}
+	key := "ev:" + cb.EventID
+	t, err := a.eventTask(key, body)
+	if err != nil {
+		return fmt.Errorf("event %s: %w", cb.EventID, err)
+	}
+	if t.run == nil {
+		return nil
+	}
+	fresh, err := a.record(ctx, key, "event", body)
+	if err != nil || !fresh {
+		return err
+	}
+	a.enqueue(t)
+	return nil
+}
+
+// incoming is a message to the bot, from an app_mention or a DM.
+type incoming struct {
+	team, channel, user, text, ts, thread string
+}
+
+// eventTask reads an event callback; a task with no run means the event
+// is not for the core (bots, edits, joins, mentions in DMs).
+func (a *Adapter) eventTask(key string, body []byte) (task, error) {
+	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
+	if err != nil {
+		return task{}, err
+	}
+	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if !ok {
+		return task{}, nil
+	}
+	var in incoming
+	switch e := ev.InnerEvent.Data.(type) {
+	case *slackevents.AppMentionEvent:
+		if e.BotID != "" || isDM(e.Channel) { // a DM's mention also comes as message.im
+			return task{}, nil
+		}
+		in = incoming{team: cb.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
+			thread: cmpOr(e.ThreadTimeStamp, e.TimeStamp)} // answer in the mention's thread
+	case *slackevents.MessageEvent:
+		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" {
+			return task{}, nil
+		}
+		in = incoming{team: cb.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
+			thread: e.ThreadTimeStamp} // a DM is one conversation unless the person opened a thread
+	default:
+		return task{}, nil
+	}
+	if in.team == "" {
+		in.team = ev.TeamID
+	}
+	return task{key: key, order: in.channel + "/" + in.user, run: func(ctx context.Context) {
+		m := a.message(ctx, in.team, in.channel, in.thread, in.user, Plain(in.text))
+		m.Time = slackTime(in.ts, m.Time)
+		r, err := a.handle(ctx, key, m)
+		if err != nil {
+			a.log.ErrorContext(ctx, "handle slack message", "event", key, "err", err)
+		}
+		a.reply(in.channel, in.thread, in.user, r)
+	}}, nil
+}
+
+// message builds the core's message, with what users.info tells of the
+// person (cached).
+func (a *Adapter) message(ctx context.Context, team, channel, thread, user, text string) bot.Message {
+	u := a.users.get(ctx, user)
+	return bot.Message{Platform: platform, Team: team, Channel: channel, Thread: thread, UserID: user,
+		UserName: u.Name, Locale: u.Locale, TZ: u.TZ, Text: text, Time: a.cfg.Now()}
+}
+
+// reply posts a reply where the message came from, in order with the
+// channel's other replies. Private replies (errors, help) in a channel
+// are ephemeral; in a DM everything is.
+func (a *Adapter) reply(channel, thread, user string, r bot.Reply) {
+	if len(r.Blocks) == 0 {
+		return
+	}
+	opts := a.msgOptions(r)
+	if thread != "" {
+		opts = append(opts, slack.MsgOptionTS(thread))
+	}
+	err := a.out.Send(channel, func(ctx context.Context) error {
+		var err error
+		if r.Ephemeral && !isDM(channel) {
+			_, err = a.api.PostEphemeralContext(ctx, channel, user, opts...)
+		} else {
+			_, _, err = a.api.PostMessageContext(ctx, channel, opts...)
+		}
+		return err
+	})
+	if err != nil {
+		a.log.Error("queue slack reply", "channel", channel, "err", err)
+	}
+}
+
+// msgOptions renders a reply: Block Kit, and an escaped plain-text
+// fallback for notifications.
+func (a *Adapter) msgOptions(r bot.Reply) []slack.MsgOption {
+	return []slack.MsgOption{
+		slack.MsgOptionBlocks(Blocks(r, a.moreFormat(r.Lang))...),
+		slack.MsgOptionText(fallback(r), false),
+	}
+}
+
+// fallback is a reply's plain text for notifications, escaped and cut.
+func fallback(r bot.Reply) string {
+	return cut(Escape(r.PlainText()), maxSectionText)
+}
+
+func (a *Adapter) lang(l string) string {
+	if l == "" {
+		return a.cfg.DefaultLang
+	}
+	return l
+}
+
+// moreFormat is the note on a reply cut to Slack's limits: a format with
+// one %d.
+func (a *Adapter) moreFormat(lang string) string {
+	text := a.cfg.Catalog.Text(a.lang(lang), "slack.more", map[string]any{"n": "\x00"})
+	return strings.ReplaceAll(strings.ReplaceAll(text, "%", "%%"), "\x00", "%d")
+}
+
+// isDM tells a direct-message channel by its id.
+func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// slackTime reads a Slack timestamp ("1355517523.000005").
+func slackTime(ts string, def time.Time) time.Time {
+	sec, frac, _ := strings.Cut(ts, ".")
+	s, err := strconv.ParseInt(sec, 10, 64)
+	if err != nil || s <= 0 {
+		return def
+	}
+	us, _ := strconv.ParseInt((frac + "000000")[:6], 10, 64)
+	return time.Unix(s, us*1000)
+}
+
+// Slack's markup in incoming text: <@U123>, <@U123|name>, <#C123|general>,
+// <!here>, <https://x|label>, and &amp; &lt; &gt;.
+var (
+	leadingMention = regexp.MustCompile(`^(\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:：]*)+`)
+	markup         = regexp.MustCompile(`<([^<>]*)>`)
+)
+
+// Plain turns Slack's text into what the person typed: the bot's mention
+// at the start dropped, links and mentions shown by their labels, the
+// entities decoded.
+func Plain(text string) string {
+	text = leadingMention.ReplaceAllString(text, "")
+	text = markup.ReplaceAllStringFunc(text, func(m string) string {
+		inner := m[1 : len(m)-1]
+		target, label, hasLabel := strings.Cut(inner, "|")
+		switch {
+		case strings.HasPrefix(target, "@"):
+			if hasLabel {
+				return "@" + strings.TrimPrefix(label, "@")
+			}
+			return target
+		case strings.HasPrefix(target, "#"):
+			if hasLabel {
+				return "#" + label
+			}
+			return target
+		case strings.HasPrefix(target, "!"):
+			if hasLabel {
+				return label
+			}
+			return "@" + strings.TrimPrefix(strings.SplitN(target, "^", 2)[0], "!")
+		case hasLabel:
+			return label
+		}
+		return strings.TrimPrefix(target, "mailto:")
+	})
+	return strings.TrimSpace(unescaper.Replace(text))
+}
