@@ -116,7 +116,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 		ack(nil)
 	default:
 		acked = true
-		ack(a.response(r))
+		a.answer(ack, sc.ChannelID, sc.ResponseURL, r)
 	}
 	return nil
 }
@@ -145,9 +145,9 @@ func (a *Adapter) commandTask(key string, body []byte) (task, error) {
 	}}, nil
 }
 
-// response is a reply as a slash command's answer: private replies are
-// ephemeral, updates are shown in the channel.
-func (a *Adapter) response(r bot.Reply) *slack.Msg {
+// responses is a reply as a slash command's answers, one per page:
+// private replies are ephemeral, updates are shown in the channel.
+func (a *Adapter) responses(r bot.Reply) []*slack.Msg {
 	if len(r.Blocks) == 0 {
 		return nil
 	}
@@ -155,22 +155,42 @@ func (a *Adapter) response(r bot.Reply) *slack.Msg {
 	if r.Ephemeral {
 		typ = slack.ResponseTypeEphemeral
 	}
-	return &slack.Msg{ResponseType: typ, Text: fallback(r),
-		Blocks: slack.Blocks{BlockSet: Blocks(r, a.moreFormat(r.Lang))}}
+	var out []*slack.Msg
+	for i, page := range a.pages(r) {
+		out = append(out, &slack.Msg{ResponseType: typ, Text: pageText(r, i), Blocks: slack.Blocks{BlockSet: page}})
+	}
+	return out
+}
+
+// answer acknowledges a command with the first page of its reply; the
+// others follow through the response URL.
+func (a *Adapter) answer(ack func(*slack.Msg), channel, responseURL string, r bot.Reply) {
+	msgs := a.responses(r)
+	if len(msgs) == 0 {
+		ack(nil)
+		return
+	}
+	ack(msgs[0])
+	a.respondAll(channel, responseURL, msgs[1:])
 }
 
 // respond posts a reply to a response URL, in order with the channel's
 // other replies.
 func (a *Adapter) respond(channel, responseURL string, r bot.Reply) {
-	msg := a.response(r)
-	if msg == nil || responseURL == "" {
+	a.respondAll(channel, responseURL, a.responses(r))
+}
+
+func (a *Adapter) respondAll(channel, responseURL string, msgs []*slack.Msg) {
+	if responseURL == "" {
 		return
 	}
-	wm := &slack.WebhookMessage{ResponseType: msg.ResponseType, Text: msg.Text, Blocks: &msg.Blocks}
-	if err := a.out.Send(channel, func(ctx context.Context) error {
-		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.httpClient(), wm)
-	}); err != nil {
-		a.log.Error("queue slack response", "channel", channel, "err", err)
+	for _, msg := range msgs {
+		wm := &slack.WebhookMessage{ResponseType: msg.ResponseType, Text: msg.Text, Blocks: &msg.Blocks}
+		if err := a.out.Send(channel, func(ctx context.Context) error {
+			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.httpClient(), wm)
+		}); err != nil {
+			a.log.Error("queue slack response", "channel", channel, "err", err)
+		}
 	}
 }
 

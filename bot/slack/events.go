@@ -132,31 +132,42 @@ func (a *Adapter) reply(channel, thread, user string, r bot.Reply) {
 	if len(r.Blocks) == 0 {
 		return
 	}
-	opts := a.msgOptions(r)
-	if thread != "" {
-		opts = append(opts, slack.MsgOptionTS(thread))
-	}
-	err := a.out.Send(channel, func(ctx context.Context) error {
-		var err error
-		if r.Ephemeral && !isDM(channel) {
-			_, err = a.api.PostEphemeralContext(ctx, channel, user, opts...)
-		} else {
-			_, _, err = a.api.PostMessageContext(ctx, channel, opts...)
+	for i, page := range a.pages(r) {
+		opts := []slack.MsgOption{slack.MsgOptionBlocks(page...), slack.MsgOptionText(pageText(r, i), false)}
+		if thread != "" {
+			opts = append(opts, slack.MsgOptionTS(thread))
 		}
-		return err
-	})
-	if err != nil {
-		a.log.Error("queue slack reply", "channel", channel, "err", err)
+		err := a.out.Send(channel, func(ctx context.Context) error {
+			var err error
+			if r.Ephemeral && !isDM(channel) {
+				_, err = a.api.PostEphemeralContext(ctx, channel, user, opts...)
+			} else {
+				_, _, err = a.api.PostMessageContext(ctx, channel, opts...)
+			}
+			return err
+		})
+		if err != nil {
+			a.log.Error("queue slack reply", "channel", channel, "err", err)
+		}
 	}
 }
 
-// msgOptions renders a reply: Block Kit, and an escaped plain-text
-// fallback for notifications.
-func (a *Adapter) msgOptions(r bot.Reply) []slack.MsgOption {
-	return []slack.MsgOption{
-		slack.MsgOptionBlocks(Blocks(r, a.moreFormat(r.Lang))...),
-		slack.MsgOptionText(fallback(r), false),
+// maxPages bounds the messages one reply becomes (a response URL takes
+// five); past it the reply is cut with a note.
+const maxPages = 5
+
+// pages renders a reply as the messages it takes.
+func (a *Adapter) pages(r bot.Reply) [][]slack.Block {
+	return Pages(r, a.moreFormat(r.Lang), maxPages)
+}
+
+// pageText is a message's plain-text fallback (notifications): the whole
+// reply's on the first page, a page number on the next ones.
+func pageText(r bot.Reply, page int) string {
+	if page == 0 {
+		return fallback(r)
 	}
+	return fmt.Sprintf("(%d)", page+1)
 }
 
 // fallback is a reply's plain text for notifications, escaped and cut.

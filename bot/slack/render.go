@@ -43,13 +43,8 @@ var (
 // long texts are split or cut, and what does not fit in one message is
 // dropped with a line saying how much was left out (more) .
 func Blocks(r bot.Reply, more string) []slack.Block {
-	var out []slack.Block
-	for i, b := range r.Blocks {
-		out = append(out, render(b, i)...)
-	}
-	// Most replies are far below the limits: measuring them by encoding
-	// (as fit does) would cost more than rendering them.
-	if len(out) <= maxBlocks && textBytes(r)*jsonGrowth+len(out)*blockOverhead <= maxMessageBytes {
+	out, small := renderAll(r)
+	if small {
 		return out
 	}
 	return fit(out, more)
@@ -194,29 +189,79 @@ func buttons(bs []bot.Button, block int) slack.Block {
 // fit keeps as many blocks as the message limits allow; when some are left
 // out, a last context block says so with more, a format taking the count.
 func fit(bs []slack.Block, more string) []slack.Block {
-	fits := func(n int, withNote bool) bool {
-		if n+boolInt(withNote) > maxBlocks {
-			return false
-		}
-		raw, err := json.Marshal(bs[:n])
-		return err == nil && len(raw)+boolInt(withNote)*200 <= maxMessageBytes
-	}
-	if fits(len(bs), false) {
+	sizes := blockSizes(bs)
+	if n := fitting(sizes, 0); n == len(bs) {
 		return bs
 	}
-	n := len(bs)
-	for n > 0 && !fits(n, true) {
-		n--
-	}
+	n := fitting(sizes, noteBytes)
 	note := slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, Escape(fmt.Sprintf(more, len(bs)-n)), false, false))
 	return append(bs[:n:n], note)
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
+// noteBytes is room kept for fit's note.
+const noteBytes = 200
+
+// Pages renders a reply as messages in order, each within Slack's limits,
+// so that a long reply is paged rather than cut; past maxPages the last
+// page is cut, with more's note saying how much was left out.
+func Pages(r bot.Reply, more string, maxPages int) [][]slack.Block {
+	all, small := renderAll(r)
+	if small {
+		return [][]slack.Block{all}
 	}
-	return 0
+	var pages [][]slack.Block
+	for rest := all; len(rest) > 0; {
+		if len(pages) == maxPages-1 {
+			return append(pages, fit(rest, more))
+		}
+		n := max(fitting(blockSizes(rest), 0), 1)
+		pages = append(pages, rest[:n:n])
+		rest = rest[n:]
+	}
+	return pages
+}
+
+// renderAll renders every block; small tells a reply far below the limits
+// without encoding it to measure (that would cost more than rendering).
+func renderAll(r bot.Reply) (out []slack.Block, small bool) {
+	for i, b := range r.Blocks {
+		out = append(out, render(b, i)...)
+	}
+	return out, len(out) <= maxBlocks && textBytes(r)*jsonGrowth+len(out)*blockOverhead <= maxMessageBytes
+}
+
+// blockSizes is each block's encoded length.
+func blockSizes(bs []slack.Block) []int {
+	sizes := make([]int, len(bs))
+	for i, b := range bs {
+		raw, err := json.Marshal(b)
+		if err != nil {
+			sizes[i] = maxMessageBytes // unencodable: never fits
+			continue
+		}
+		sizes[i] = len(raw)
+	}
+	return sizes
+}
+
+// fitting is how many blocks from the front fit in one message, leaving
+// reserve bytes (and a block) free when reserve > 0.
+func fitting(sizes []int, reserve int) int {
+	limit := maxBlocks
+	if reserve > 0 {
+		limit--
+	}
+	total := 2 + reserve // "[" and "]"
+	for i, n := range sizes {
+		if i == limit {
+			return i
+		}
+		total += n + 1
+		if total > maxMessageBytes {
+			return i
+		}
+	}
+	return len(sizes)
 }
 
 // cut shortens s to at most n characters, marking the cut. It never

@@ -143,3 +143,45 @@ func TestCutKeepsEntitiesWhole(t *testing.T) {
 		}
 	}
 }
+
+func TestLongRepliesArePagedInOrderWithinTheLimits(t *testing.T) {
+	var r bot.Reply
+	for i := range 120 {
+		r.Blocks = append(r.Blocks, bot.Block{Kind: bot.TextBlock, Text: fmt.Sprintf("para %03d %s", i, strings.Repeat("x", 400))})
+	}
+	pages := Pages(r, "%d more", 5)
+	if len(pages) < 2 {
+		t.Fatalf("%d pages", len(pages))
+	}
+	var seen []string
+	for i, p := range pages {
+		raw, _ := json.Marshal(p)
+		if len(p) > maxBlocks || len(raw) > maxMessageBytes {
+			t.Fatalf("page %d: %d blocks, %d bytes", i, len(p), len(raw))
+		}
+		for _, b := range p {
+			if s, ok := b.(*slack.SectionBlock); ok {
+				seen = append(seen, s.Text.Text[:8])
+			}
+		}
+	}
+	for i, s := range seen {
+		if s != fmt.Sprintf("para %03d", i) {
+			t.Fatalf("block %d is %q: out of order or lost", i, s)
+		}
+	}
+	if len(seen) != 120 {
+		t.Fatalf("%d of 120 paragraphs", len(seen))
+	}
+	// Past the page limit the last page is cut with the note.
+	cut := Pages(r, "%d more", 2)
+	last := cut[len(cut)-1]
+	raw, _ := json.Marshal(last[len(last)-1])
+	if len(cut) != 2 || !strings.Contains(string(raw), "more") {
+		t.Fatalf("cut: %d pages, last block %s", len(cut), raw)
+	}
+	// A short reply is one page, untouched.
+	if p := Pages(bot.Reply{Blocks: r.Blocks[:2]}, "%d more", 5); len(p) != 1 || len(p[0]) != 2 {
+		t.Fatalf("short reply paged: %v", p)
+	}
+}
