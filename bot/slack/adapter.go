@@ -15,6 +15,7 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/queue"
+	"github.com/dealcoach/dealcoach/bot/replay"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
 )
@@ -54,7 +55,7 @@ type Adapter struct {
 	users *users
 	out   *queue.Queue
 
-	replays *Replays // signatures seen, against replayed requests
+	replays *replay.Guard // signatures seen, against replayed requests
 
 	ctx    context.Context // the adapter's life: work after an ack runs in it
 	cancel context.CancelFunc
@@ -109,7 +110,7 @@ func New(cfg Config) (*Adapter, error) {
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), log: cfg.Log.With("platform", platform),
 		inflight: map[string]bool{}}
 	a.users = newUsers(a.api, a.log, cfg.Now)
-	a.replays = NewReplays(maxReplays)
+	a.replays = replay.New(maxReplays)
 	qc := cfg.Queue
 	qc.Classify = classify
 	if qc.Log == nil {

@@ -1,7 +1,6 @@
 package slack
 
 import (
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +9,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/dealcoach/dealcoach/bot/replay"
 )
 
 // Slack's documented signing example (api.slack.com/authentication/verifying-requests-from-slack).
@@ -26,7 +27,7 @@ func TestVerifiedWithSlacksExample(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		time.Sleep(time.Until(time.Unix(exampleTimestamp+30, 0)))
 		var got string
-		h := Verified(exampleSecret, NewReplays(10), slog.New(slog.NewTextHandler(io.Discard, nil)), func(w http.ResponseWriter, r *http.Request, body []byte) {
+		h := Verified(exampleSecret, replay.New(10), slog.New(slog.NewTextHandler(io.Discard, nil)), func(w http.ResponseWriter, r *http.Request, body []byte) {
 			got = string(body)
 		})
 		send := func(secretSig, ts, body string) int {
@@ -68,30 +69,4 @@ func TestVerifiedWithSlacksExample(t *testing.T) {
 			t.Errorf("replay after 6 minutes: %d", code)
 		}
 	})
-}
-
-func TestReplaysRememberWithinTheWindowAndAreBounded(t *testing.T) {
-	g := NewReplays(3)
-	now := time.Unix(exampleTimestamp, 0)
-	sig := func(i int) string { return fmt.Sprintf("v0=%02x%062x", i, 0) } // keys are the first 16 bytes
-	if !g.Fresh(sig(1), now) || g.Fresh(sig(1), now.Add(time.Minute)) {
-		t.Fatal("a signature seen twice was fresh")
-	}
-	if g.Fresh("v0=zz", now) || g.Fresh("", now) {
-		t.Fatal("a malformed signature was fresh")
-	}
-	// Past the window the verifier refuses the timestamp: no need to remember.
-	if !g.Fresh(sig(1), now.Add(replayWindow+time.Second)) {
-		t.Fatal("remembered past the window")
-	}
-	// At most max: the oldest is forgotten first.
-	for i := 2; i <= 4; i++ {
-		g.Fresh(sig(i), now.Add(replayWindow+time.Second))
-	}
-	if g.Fresh(sig(4), now.Add(replayWindow+time.Second)) || !g.Fresh(sig(1), now.Add(replayWindow+2*time.Second)) {
-		t.Fatal("not bounded oldest first")
-	}
-	if len(g.seen) > 3 {
-		t.Fatalf("%d kept, max 3", len(g.seen))
-	}
 }

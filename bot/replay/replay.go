@@ -1,0 +1,69 @@
+// Package replay refuses a signed platform request seen before: a
+// captured request sent again within its timestamp window.
+package replay
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Guard remembers the signatures of verified requests for as long as
+// their timestamps pass verification, so that a captured request sent
+// again is refused. (Platforms' own retries are new requests, signed
+// anew.) It keeps at most max signatures, forgetting the oldest first.
+type Guard struct {
+	mu    sync.Mutex
+	max   int
+	seen  map[sigKey]struct{}
+	order []seenSig // in arrival order
+	head  int       // order[head:] are remembered
+}
+
+// sigKey is the first 64 bits of a signature: among the at most 100,000
+// kept, two requests share one by chance about once in 10^9 years of
+// traffic, and a key takes an eighth of the memory.
+type sigKey uint64
+
+type seenSig struct {
+	key   sigKey
+	until int64 // unix seconds after which the verifier refuses it anyway
+}
+
+// Window outlasts the platforms' timestamp checks: a timestamp may be up
+// to five minutes old or ahead.
+const Window = 10 * time.Minute
+
+// New makes a guard of at most max signatures.
+func New(max int) *Guard {
+	return &Guard{max: max, seen: map[sigKey]struct{}{}}
+}
+
+// Fresh records a request's hex signature (a "v0=" prefix is ignored)
+// seen at now and reports whether it was new; one that is not hex, or
+// shorter than 64 bits, is never fresh.
+func (g *Guard) Fresh(signature string, now time.Time) bool {
+	raw, err := hex.DecodeString(strings.TrimPrefix(signature, "v0="))
+	if err != nil || len(raw) < 8 {
+		return false
+	}
+	k := sigKey(binary.BigEndian.Uint64(raw))
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for g.head < len(g.order) && (g.order[g.head].until < now.Unix() || len(g.order)-g.head >= g.max) {
+		delete(g.seen, g.order[g.head].key)
+		g.head++
+	}
+	if g.head > len(g.order)/2 { // reuse the slice's front
+		g.order = append(g.order[:0], g.order[g.head:]...)
+		g.head = 0
+	}
+	if _, ok := g.seen[k]; ok {
+		return false
+	}
+	g.seen[k] = struct{}{}
+	g.order = append(g.order, seenSig{key: k, until: now.Add(Window).Unix()})
+	return true
+}
