@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -16,6 +14,7 @@ import (
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/queue"
 	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
 )
@@ -49,29 +48,14 @@ type Config struct {
 // Adapter serves Slack: HTTP endpoints or Socket Mode, and the Web API
 // calls replies need.
 type Adapter struct {
-	cfg   Config
-	api   *slack.Client
-	log   *slog.Logger
-	users *users
-	out   *queue.Queue
+	cfg    Config
+	api    *slack.Client
+	log    *slog.Logger
+	people *work.People
+	pool   *work.Pool
+	out    *queue.Queue
 
 	replays *replay.Guard // signatures seen, against replayed requests
-
-	ctx    context.Context // the adapter's life: work after an ack runs in it
-	cancel context.CancelFunc
-	work   []chan task
-	wg     sync.WaitGroup
-
-	mu       sync.Mutex
-	closed   bool
-	inflight map[string]bool // inbox keys queued or running, so a sweep never runs one twice
-}
-
-// task is work on one recorded inbox event, run after the ack.
-type task struct {
-	key   string // inbox event id
-	order string // tasks with one order key run one at a time, in arrival order
-	run   func(ctx context.Context)
 }
 
 // New builds the adapter and starts its workers; Close stops them.
@@ -107,9 +91,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), log: cfg.Log.With("platform", platform),
-		inflight: map[string]bool{}}
-	a.users = newUsers(a.api, a.log, cfg.Now)
+	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), log: cfg.Log.With("platform", platform)}
+	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
 	a.replays = replay.New(maxReplays)
 	qc := cfg.Queue
 	qc.Classify = classify
@@ -117,13 +100,7 @@ func New(cfg Config) (*Adapter, error) {
 		qc.Log = a.log
 	}
 	a.out = queue.New(qc)
-	a.ctx, a.cancel = context.WithCancel(context.Background())
-	for range cfg.Workers {
-		ch := make(chan task, 256)
-		a.work = append(a.work, ch)
-		a.wg.Add(1)
-		go a.worker(ch)
-	}
+	a.pool = work.NewPool(cfg.Workers, 256, a.log)
 	return a, nil
 }
 
@@ -139,69 +116,27 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 // ends, then cancels the rest. Events still unprocessed stay in the inbox
 // and are handled at the next start (see Replay).
 func (a *Adapter) Close(ctx context.Context) error {
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return nil
-	}
-	a.closed = true
-	for _, ch := range a.work {
-		close(ch)
-	}
-	a.mu.Unlock()
-	done := make(chan struct{})
-	go func() { a.wg.Wait(); close(done) }()
-	var err error
-	select {
-	case <-done:
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	a.cancel()
-	<-done
+	err := a.pool.Close(ctx)
 	if qerr := a.out.Close(ctx); qerr != nil && err == nil {
 		err = qerr
 	}
 	return err
 }
 
-func (a *Adapter) worker(ch chan task) {
-	defer a.wg.Done()
-	for t := range ch {
-		a.runTask(t)
+// lookup asks users.info who a person is.
+func (a *Adapter) lookup(ctx context.Context, id string) (work.Person, error) {
+	u, err := a.api.GetUserInfoContext(ctx, id)
+	if err != nil {
+		return work.Person{}, err
 	}
-}
-
-func (a *Adapter) runTask(t task) {
-	defer func() {
-		if p := recover(); p != nil {
-			a.log.Error("slack task panicked", "event", t.key, "panic", p)
-		}
-		a.mu.Lock()
-		delete(a.inflight, t.key)
-		a.mu.Unlock()
-	}()
-	t.run(a.ctx)
-}
-
-// enqueue hands a recorded event to a worker: tasks of one order key
-// (a person in a channel) always go to the same worker, so they run in
-// the order they arrived. When the worker is far behind the task is left
-// in the inbox for the sweep rather than holding up the ack.
-func (a *Adapter) enqueue(t task) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.closed || a.inflight[t.key] {
-		return
+	name := u.Profile.DisplayName
+	if name == "" {
+		name = u.RealName
 	}
-	h := fnv.New32a()
-	h.Write([]byte(t.order))
-	select {
-	case a.work[h.Sum32()%uint32(len(a.work))] <- t:
-		a.inflight[t.key] = true
-	default:
-		a.log.Warn("slack workers busy: event left for the sweep", "event", t.key)
+	if name == "" {
+		name = u.Name
 	}
+	return work.Person{Name: name, TZ: u.TZ, Locale: u.Locale}, nil
 }
 
 // envelope is how an event is kept in the inbox: enough to handle it
@@ -279,7 +214,7 @@ func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-a.ctx.Done():
+		case <-a.pool.Ctx().Done():
 			return
 		case <-t.C:
 		}
@@ -307,7 +242,7 @@ func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
 		a.done(ctx, key, nil)
 		return
 	}
-	var t task
+	var t work.Task
 	var err error
 	switch env.Kind {
 	case "event":
@@ -326,11 +261,11 @@ func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
 		a.done(ctx, key, nil)
 		return
 	}
-	if t.run == nil { // nothing to do for it
+	if t.Run == nil { // nothing to do for it
 		a.done(ctx, key, nil)
 		return
 	}
-	a.enqueue(t)
+	a.pool.Add(t)
 }
 
 // classify tells the reply queue how to treat a Web API failure: wait as

@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/store"
 )
 
@@ -130,12 +131,12 @@ func commandText(sc slack.SlashCommand) string {
 
 // commandTask replays a command recorded before a crash: its answer goes
 // to the response URL (valid for 30 minutes).
-func (a *Adapter) commandTask(key string, body []byte) (task, error) {
+func (a *Adapter) commandTask(key string, body []byte) (work.Task, error) {
 	var sc slack.SlashCommand
 	if err := json.Unmarshal(body, &sc); err != nil {
-		return task{}, err
+		return work.Task{}, err
 	}
-	return task{key: key, order: sc.ChannelID + "/" + sc.UserID, run: func(ctx context.Context) {
+	return work.Task{Key: key, Order: sc.ChannelID + "/" + sc.UserID, Run: func(ctx context.Context) {
 		m := a.message(ctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
 		r, err := a.handle(ctx, key, m)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/work"
 )
 
 // serveEvent answers the Events API: the URL check, then message events,
@@ -59,14 +60,14 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent, body
 	if err != nil {
 		return fmt.Errorf("event %s: %w", cb.EventID, err)
 	}
-	if t.run == nil {
+	if t.Run == nil {
 		return nil
 	}
 	fresh, err := a.record(ctx, key, "event", body)
 	if err != nil || !fresh {
 		return err
 	}
-	a.enqueue(t)
+	a.pool.Add(t)
 	return nil
 }
 
@@ -75,38 +76,38 @@ type incoming struct {
 	team, channel, user, text, ts, thread string
 }
 
-// eventTask reads an event callback; a task with no run means the event
+// eventTask reads an event callback; a task with no Run means the event
 // is not for the core (bots, edits, joins, mentions in DMs).
-func (a *Adapter) eventTask(key string, body []byte) (task, error) {
+func (a *Adapter) eventTask(key string, body []byte) (work.Task, error) {
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
-		return task{}, err
+		return work.Task{}, err
 	}
 	cb, ok := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if !ok {
-		return task{}, nil
+		return work.Task{}, nil
 	}
 	var in incoming
 	switch e := ev.InnerEvent.Data.(type) {
 	case *slackevents.AppMentionEvent:
 		if e.BotID != "" || isDM(e.Channel) { // a DM's mention also comes as message.im
-			return task{}, nil
+			return work.Task{}, nil
 		}
 		in = incoming{team: cb.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
 			thread: cmpOr(e.ThreadTimeStamp, e.TimeStamp)} // answer in the mention's thread
 	case *slackevents.MessageEvent:
 		if e.ChannelType != "im" || e.SubType != "" || e.BotID != "" || e.User == "" {
-			return task{}, nil
+			return work.Task{}, nil
 		}
 		in = incoming{team: cb.TeamID, channel: e.Channel, user: e.User, text: e.Text, ts: e.TimeStamp,
 			thread: e.ThreadTimeStamp} // a DM is one conversation unless the person opened a thread
 	default:
-		return task{}, nil
+		return work.Task{}, nil
 	}
 	if in.team == "" {
 		in.team = ev.TeamID
 	}
-	return task{key: key, order: in.channel + "/" + in.user, run: func(ctx context.Context) {
+	return work.Task{Key: key, Order: in.channel + "/" + in.user, Run: func(ctx context.Context) {
 		m := a.message(ctx, in.team, in.channel, in.thread, in.user, Plain(in.text))
 		m.Time = slackTime(in.ts, m.Time)
 		r, err := a.handle(ctx, key, m)
@@ -120,7 +121,7 @@ func (a *Adapter) eventTask(key string, body []byte) (task, error) {
 // message builds the core's message, with what users.info tells of the
 // person (cached).
 func (a *Adapter) message(ctx context.Context, team, channel, thread, user, text string) bot.Message {
-	u := a.users.get(ctx, user)
+	u := a.people.Get(ctx, user)
 	return bot.Message{Platform: platform, Team: team, Channel: channel, Thread: thread, UserID: user,
 		UserName: u.Name, Locale: u.Locale, TZ: u.TZ, Text: text, Time: a.cfg.Now()}
 }

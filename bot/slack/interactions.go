@@ -13,6 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/store"
 )
 
@@ -55,14 +56,14 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback,
 		}
 		key := "act:" + cmpOr(ic.TriggerID, ic.ActionTs+":"+ic.User.ID)
 		t, err := a.actionTask(key, raw)
-		if err != nil || t.run == nil {
+		if err != nil || t.Run == nil {
 			return nil, err
 		}
 		fresh, err := a.record(ctx, key, "action", raw)
 		if err != nil || !fresh {
 			return nil, err
 		}
-		a.enqueue(t)
+		a.pool.Add(t)
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:
 		return a.submit(ctx, ic, raw)
@@ -73,13 +74,13 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback,
 // actionTask reads a button or menu choice: the command it carries runs
 // as if the person had typed it; the reply goes where the card is, and
 // the card is redrawn with the deal as it now stands.
-func (a *Adapter) actionTask(key string, raw []byte) (task, error) {
+func (a *Adapter) actionTask(key string, raw []byte) (work.Task, error) {
 	var ic slack.InteractionCallback
 	if err := json.Unmarshal(raw, &ic); err != nil {
-		return task{}, err
+		return work.Task{}, err
 	}
 	if len(ic.ActionCallback.BlockActions) == 0 {
-		return task{}, nil
+		return work.Task{}, nil
 	}
 	act := ic.ActionCallback.BlockActions[0]
 	text := act.Value
@@ -87,14 +88,14 @@ func (a *Adapter) actionTask(key string, raw []byte) (task, error) {
 		text = act.SelectedOption.Value
 	}
 	if !strings.HasPrefix(act.ActionID, actionCommand) && !strings.HasPrefix(act.ActionID, actionMenu) || text == "" {
-		return task{}, nil
+		return work.Task{}, nil
 	}
 	channel, user := ic.Channel.ID, ic.User.ID
 	if channel == "" {
 		channel = ic.Container.ChannelID
 	}
 	thread := cardThread(channel, ic.Message.ThreadTimestamp, cmpOr(ic.Message.Timestamp, ic.Container.MessageTs))
-	return task{key: key, order: channel + "/" + user, run: func(ctx context.Context) {
+	return work.Task{Key: key, Order: channel + "/" + user, Run: func(ctx context.Context) {
 		m := a.message(ctx, ic.Team.ID, channel, thread, user, text)
 		r, err := a.handle(ctx, key, m)
 		if err != nil {
@@ -202,16 +203,16 @@ func (a *Adapter) runSubmit(ctx context.Context, key string, ic slack.Interactio
 
 // viewTask replays a submission recorded before a crash: field errors can
 // no longer be shown on the modal, so they are sent privately.
-func (a *Adapter) viewTask(key string, raw []byte) (task, error) {
+func (a *Adapter) viewTask(key string, raw []byte) (work.Task, error) {
 	var ic slack.InteractionCallback
 	if err := json.Unmarshal(raw, &ic); err != nil {
-		return task{}, err
+		return work.Task{}, err
 	}
 	var meta formMeta
 	if err := json.Unmarshal([]byte(ic.View.PrivateMetadata), &meta); err != nil || meta.Form == "" {
-		return task{}, nil
+		return work.Task{}, nil
 	}
-	return task{key: key, order: meta.Channel + "/" + ic.User.ID, run: func(ctx context.Context) {
+	return work.Task{Key: key, Order: meta.Channel + "/" + ic.User.ID, Run: func(ctx context.Context) {
 		r, errs := a.runSubmit(ctx, key, ic, meta)
 		if len(errs) > 0 {
 			var lines []string
