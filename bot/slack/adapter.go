@@ -265,7 +265,7 @@ func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
 		a.done(ctx, key, nil)
 		return
 	}
-	a.pool.Add(t)
+	a.pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer
 }
 
 // classify tells the reply queue how to treat a Web API failure: wait as

@@ -92,7 +92,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 		} else if _, err := a.record(context.WithoutCancel(ctx), key, "command", body); err != nil {
 			a.log.Error("record slow slack command", "event", key, "err", err)
 		}
-		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: a.cfg.Catalog.Text(a.cfg.DefaultLang, "slack.working", nil)})
+		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: a.cfg.Catalog.Text(a.cfg.DefaultLang, "reply.working", nil)})
 	})
 	// Slack hanging up must not stop a command half way.
 	wctx := context.WithoutCancel(ctx)

@@ -67,7 +67,7 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent, body
 	if err != nil || !fresh {
 		return err
 	}
-	a.pool.Add(t)
+	a.pool.Add(t, work.AckWait)
 	return nil
 }
 
@@ -186,7 +186,7 @@ func (a *Adapter) lang(l string) string {
 // moreFormat is the note on a reply cut to Slack's limits: a format with
 // one %d.
 func (a *Adapter) moreFormat(lang string) string {
-	text := a.cfg.Catalog.Text(a.lang(lang), "slack.more", map[string]any{"n": "\x00"})
+	text := a.cfg.Catalog.Text(a.lang(lang), "reply.more", map[string]any{"n": "\x00"})
 	return strings.ReplaceAll(strings.ReplaceAll(text, "%", "%%"), "\x00", "%d")
 }
 

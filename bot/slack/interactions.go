@@ -63,7 +63,7 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback,
 		if err != nil || !fresh {
 			return nil, err
 		}
-		a.pool.Add(t)
+		a.pool.Add(t, work.AckWait)
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:
 		return a.submit(ctx, ic, raw)
@@ -163,7 +163,7 @@ func (a *Adapter) openForm(ctx context.Context, ic slack.InteractionCallback, fo
 		return
 	}
 	meta, _ := json.Marshal(formMeta{Form: f.ID, Deal: f.DealID, Team: ic.Team.ID, Channel: channel, Thread: thread})
-	view := Modal(f, a.cfg.Catalog.Text(a.lang(f.Lang), "slack.cancel", nil))
+	view := Modal(f, a.cfg.Catalog.Text(a.lang(f.Lang), "form.cancel", nil))
 	view.PrivateMetadata = string(meta)
 	if _, err := a.api.OpenViewContext(ctx, ic.TriggerID, view); err != nil {
 		a.log.ErrorContext(ctx, "slack views.open", "form", form, "deal", id, "err", err)

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Task is work on one recorded event.
@@ -16,6 +17,10 @@ type Task struct {
 	Order string // tasks with one order key (a person in a chat) run one at a time, in order
 	Run   func(ctx context.Context)
 }
+
+// AckWait is how long an event about to be acknowledged may wait for room
+// in a worker's backlog: platforms want their answer within 3 seconds.
+const AckWait = 2 * time.Second
 
 // Pool runs tasks on a fixed set of goroutines. Long-lived workers also
 // spare each event a fresh stack grown to the depth SQLite needs.
@@ -29,6 +34,7 @@ type Pool struct {
 	mu       sync.Mutex
 	closed   bool
 	inflight map[string]bool
+	sending  sync.WaitGroup // Adds past the closed check, still sending
 }
 
 // NewPool starts n workers, each with room for backlog tasks.
@@ -48,25 +54,43 @@ func NewPool(n, backlog int, log *slog.Logger) *Pool {
 // the adapter runs in it.
 func (p *Pool) Ctx() context.Context { return p.ctx }
 
-// Add queues t on its order key's worker. It reports false when t was not
-// queued: already queued or running, the pool closed, or the worker's
-// backlog full. The event stays in the inbox then, for a later sweep.
-func (p *Pool) Add(t Task) bool {
+// Add queues t on its order key's worker, waiting up to wait for room in
+// its backlog (the caller has not answered the platform yet: waiting
+// slows the platform down rather than letting work pile up). It reports
+// false when t was not queued: already queued or running, the pool
+// closed, or no room in time. The event stays in the inbox then, for a
+// later sweep.
+func (p *Pool) Add(t Task, wait time.Duration) bool {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.closed || p.inflight[t.Key] {
+		p.mu.Unlock()
 		return false
 	}
+	p.inflight[t.Key] = true
+	p.sending.Add(1) // Close waits for senders before closing the queues
+	p.mu.Unlock()
+	defer p.sending.Done()
 	h := fnv.New32a()
 	h.Write([]byte(t.Order))
+	q := p.queues[h.Sum32()%uint32(len(p.queues))]
 	select {
-	case p.queues[h.Sum32()%uint32(len(p.queues))] <- t:
-		p.inflight[t.Key] = true
+	case q <- t:
 		return true
 	default:
-		p.log.Warn("workers busy: event left for the sweep", "event", t.Key)
-		return false
 	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+	select {
+	case q <- t:
+		return true
+	case <-timer.C:
+	case <-p.ctx.Done():
+	}
+	p.log.Warn("workers busy: event left for the sweep", "event", t.Key)
+	p.mu.Lock()
+	delete(p.inflight, t.Key)
+	p.mu.Unlock()
+	return false
 }
 
 func (p *Pool) worker(ch chan Task) {
@@ -97,10 +121,15 @@ func (p *Pool) Close(ctx context.Context) error {
 		return nil
 	}
 	p.closed = true
+	p.mu.Unlock()
+	// Adds already past the check may be waiting for room: let them
+	// finish (they give up when the context ends) before closing.
+	stop := context.AfterFunc(ctx, p.cancel)
+	defer stop()
+	p.sending.Wait()
 	for _, ch := range p.queues {
 		close(ch)
 	}
-	p.mu.Unlock()
 	done := make(chan struct{})
 	go func() { p.wg.Wait(); close(done) }()
 	var err error

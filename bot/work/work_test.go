@@ -23,13 +23,13 @@ func TestPoolKeepsOrderPerKeyAndRunsEachEventOnce(t *testing.T) {
 			mu.Lock()
 			got[order] = append(got[order], i)
 			mu.Unlock()
-		}})
+		}}, 0)
 	}
 	block := make(chan struct{})
-	if !p.Add(Task{Key: "slow", Order: "d", Run: func(context.Context) { <-block }}) {
+	if !p.Add(Task{Key: "slow", Order: "d", Run: func(context.Context) { <-block }}, 0) {
 		t.Fatal("not queued")
 	}
-	if p.Add(Task{Key: "slow", Order: "d", Run: func(context.Context) { t.Error("ran twice") }}) {
+	if p.Add(Task{Key: "slow", Order: "d", Run: func(context.Context) { t.Error("ran twice") }}, 0) {
 		t.Fatal("a task in flight was queued again")
 	}
 	close(block)
@@ -46,7 +46,7 @@ func TestPoolKeepsOrderPerKeyAndRunsEachEventOnce(t *testing.T) {
 			t.Fatalf("%s ran %d of 100", order, len(is))
 		}
 	}
-	if p.Add(Task{Key: "late", Run: func(context.Context) {}}) {
+	if p.Add(Task{Key: "late", Run: func(context.Context) {}}, 0) {
 		t.Fatal("queued after Close")
 	}
 }
@@ -54,7 +54,7 @@ func TestPoolKeepsOrderPerKeyAndRunsEachEventOnce(t *testing.T) {
 func TestPoolCloseCancelsWhatOutlastsItsDeadline(t *testing.T) {
 	p := NewPool(1, 10, quiet)
 	stopped := make(chan struct{})
-	p.Add(Task{Key: "stuck", Run: func(ctx context.Context) { <-ctx.Done(); close(stopped) }})
+	p.Add(Task{Key: "stuck", Run: func(ctx context.Context) { <-ctx.Done(); close(stopped) }}, 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	if err := p.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -66,15 +66,23 @@ func TestPoolCloseCancelsWhatOutlastsItsDeadline(t *testing.T) {
 func TestPoolLeavesWorkWhenTheBacklogIsFull(t *testing.T) {
 	p := NewPool(1, 1, quiet)
 	block := make(chan struct{})
-	p.Add(Task{Key: "1", Run: func(context.Context) { <-block }})
+	p.Add(Task{Key: "1", Run: func(context.Context) { <-block }}, 0)
 	time.Sleep(10 * time.Millisecond) // the worker has taken 1
-	if !p.Add(Task{Key: "2", Run: func(context.Context) {}}) {
+	if !p.Add(Task{Key: "2", Run: func(context.Context) {}}, 0) {
 		t.Fatal("backlog of one refused its first task")
 	}
-	if p.Add(Task{Key: "3", Run: func(context.Context) {}}) {
+	start := time.Now()
+	if p.Add(Task{Key: "3", Run: func(context.Context) {}}, 30*time.Millisecond) {
 		t.Fatal("a full backlog took more")
 	}
-	close(block)
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Fatalf("gave up after %v, want the 30 ms wait", waited)
+	}
+	// Room appears while it waits: taken.
+	go func() { time.Sleep(20 * time.Millisecond); close(block) }()
+	if !p.Add(Task{Key: "4", Run: func(context.Context) {}}, time.Second) {
+		t.Fatal("not taken when room appeared")
+	}
 	p.Close(context.Background())
 }
 

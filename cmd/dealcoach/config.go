@@ -21,7 +21,17 @@ type config struct {
 	Now      func() time.Time // DEALCOACH_NOW pins it; else the real clock
 	FixedNow bool
 	Slack    slackConfig
+	Lark     larkConfig
 }
+
+// larkConfig is Lark's (Feishu's) part: enabled by the app's id and
+// secret, over HTTP callbacks or the long connection.
+type larkConfig struct {
+	AppID, AppSecret, Token, EncryptKey, Mode, BaseURL string
+	AllowPlain                                         bool
+}
+
+func (l larkConfig) enabled() bool { return l.AppID != "" }
 
 // slackConfig is Slack's part: enabled by the bot token, in HTTP mode with
 // the signing secret or in Socket Mode with the app token.
@@ -78,6 +88,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if u := c.Slack.APIURL; u != "" && !strings.HasSuffix(u, "/") {
 		c.Slack.APIURL = u + "/" // slack-go joins method names to it
+	}
+	c.Lark = larkConfig{AppID: env("LARK_APP_ID", ""), AppSecret: env("LARK_APP_SECRET", ""),
+		Token: env("LARK_VERIFICATION_TOKEN", ""), EncryptKey: env("LARK_ENCRYPT_KEY", ""),
+		Mode: env("LARK_EVENT_MODE", "http"), BaseURL: env("LARK_BASE_URL", "https://open.feishu.cn"),
+		AllowPlain: env("LARK_ALLOW_PLAIN", "") == "1"}
+	switch l := c.Lark; {
+	case (l.AppID == "") != (l.AppSecret == ""):
+		errs = append(errs, "set both LARK_APP_ID and LARK_APP_SECRET to enable Lark (or neither)")
+	case l.Mode != "http" && l.Mode != "ws":
+		errs = append(errs, fmt.Sprintf("LARK_EVENT_MODE=%q: set http or ws", l.Mode))
+	case l.AppID != "" && l.Mode == "http" && l.Token == "":
+		errs = append(errs, "Lark over HTTP needs LARK_VERIFICATION_TOKEN (Events and Callbacks → Encryption Strategy)")
+	case l.AppID != "" && l.Mode == "http" && l.EncryptKey == "" && !l.AllowPlain:
+		errs = append(errs, "Lark over HTTP needs LARK_ENCRYPT_KEY: without it events are neither encrypted nor signed; set LARK_ALLOW_PLAIN=1 to accept them on the token alone, or use LARK_EVENT_MODE=ws")
 	}
 	if v := env("DEALCOACH_NOW", ""); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dealcoach/dealcoach/bot"
+	larkbot "github.com/dealcoach/dealcoach/bot/lark"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
 )
 
@@ -51,8 +52,16 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 			return err
 		}
 		closers = append(closers, sa.Close)
-	} else {
-		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN to enable Slack; serving health and metrics only", "addr", cfg.Addr)
+	}
+	if cfg.Lark.enabled() {
+		la, err := startLark(ctx, cfg, a, b, mux, log)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, la.Close)
+	}
+	if !cfg.Slack.enabled() && !cfg.Lark.enabled() {
+		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or LARK_APP_ID to enable one; serving health and metrics only", "addr", cfg.Addr)
 	}
 	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
@@ -108,4 +117,35 @@ func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.S
 		log.Info("slack enabled over Socket Mode")
 	}
 	return sa, nil
+}
+
+// startLark enables Lark: events recorded before a crash are handled
+// first, then HTTP callbacks or the long connection are served.
+func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger) (*larkbot.Adapter, error) {
+	l := cfg.Lark
+	la, err := larkbot.New(larkbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, AppID: l.AppID, AppSecret: l.AppSecret,
+		Token: l.Token, EncryptKey: l.EncryptKey, AllowPlain: l.AllowPlain, Mode: l.Mode, BaseURL: l.BaseURL,
+		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+	if err != nil {
+		return nil, err
+	}
+	if err := la.Replay(ctx); err != nil {
+		return nil, err
+	}
+	go la.Sweep(ctx, time.Minute, 2*time.Minute)
+	if l.Mode == larkbot.ModeWS {
+		go func() {
+			if err := la.RunWS(ctx); err != nil {
+				log.Error("lark long connection", "err", err)
+			}
+		}()
+		log.Info("lark enabled over the long connection")
+		return la, nil
+	}
+	la.Routes(mux)
+	if l.EncryptKey == "" {
+		log.Warn("lark callbacks accepted without an Encrypt Key (LARK_ALLOW_PLAIN=1): they are checked by token alone")
+	}
+	log.Info("lark enabled over HTTP", "endpoint", "/lark/events")
+	return la, nil
 }

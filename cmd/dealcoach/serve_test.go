@@ -114,3 +114,13 @@ func TestSlackConfigNeedsASecretOrAnAppToken(t *testing.T) {
 		t.Fatalf("serve with a token alone: %v, %s", err, msg)
 	}
 }
+
+func TestLarkConfigRefusesHTTPWithoutAnEncryptKey(t *testing.T) {
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+filepath.Join(t.TempDir(), "x.db"), "LARK_APP_ID=cli_1",
+		"LARK_APP_SECRET=s", "LARK_VERIFICATION_TOKEN=t", "LARK_ENCRYPT_KEY=", "LARK_ALLOW_PLAIN=")
+	msg, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "LARK_ENCRYPT_KEY") {
+		t.Fatalf("serve over HTTP without a key: %v, %s", err, msg)
+	}
+}

@@ -39,7 +39,7 @@ func BenchmarkSlackCommands(b *testing.B) {
 	const clients = 16
 	dir := b.TempDir()
 	db := filepath.Join(dir, "slack.db")
-	seedSlack(b, db, clients)
+	seedOwners(b, db, "slack", "U%02d", clients)
 	// The Web API: users.info on each person's first contact.
 	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.ParseForm()
@@ -171,9 +171,10 @@ func readResponse(r *bufio.Reader) (status int, body []byte, err error) {
 	return status, body, err
 }
 
-// seedSlack fills path with 100,000 deals owned in turn by Slack users
-// U00…U(owners-1).
-func seedSlack(b *testing.B, path string, owners int) {
+// seedOwners fills path with 100,000 deals owned in turn by the owners
+// people of platform, with ids idFormat(0…owners-1): deal i+1 is owned by
+// owner i % owners.
+func seedOwners(b *testing.B, path, platform, idFormat string, owners int) {
 	ctx := context.Background()
 	db, err := store.Open(ctx, path)
 	if err != nil {
@@ -182,7 +183,8 @@ func seedSlack(b *testing.B, path string, owners int) {
 	defer db.Close()
 	var ids []int64
 	for o := range owners {
-		p, err := db.EnsurePerson(ctx, coach.Person{Platform: "slack", PlatformID: fmt.Sprintf("U%02d", o), Name: fmt.Sprintf("Rep U%02d", o)})
+		id := fmt.Sprintf(idFormat, o)
+		p, err := db.EnsurePerson(ctx, coach.Person{Platform: platform, PlatformID: id, Name: "Rep " + id})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,0 +1,127 @@
+package lark
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// onCardAction answers a card's button, menu or form, within Lark's three
+// seconds: the core runs now, and the answer is a toast and the card
+// redrawn (or replaced by a form). A change and the record that its
+// event was processed commit together, so a re-delivered action applies
+// once. The full reply (with any question the core asks next) is also
+// posted under the card, where the conversation goes on.
+func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTriggerEvent) (*callback.CardActionTriggerResponse, error) {
+	if ev == nil || ev.Event == nil || ev.Event.Action == nil || ev.Event.Operator == nil {
+		return &callback.CardActionTriggerResponse{}, nil
+	}
+	act, err := ReadAction(ev.Event.Action.Value, ev.Event.Action.Option, ev.Event.Action.FormValue)
+	if err != nil {
+		a.log.WarnContext(ctx, "unreadable lark card action", "err", err)
+		return &callback.CardActionTriggerResponse{}, nil
+	}
+	var chat, cardMsg, tenant, eventID string
+	if c := ev.Event.Context; c != nil {
+		chat, cardMsg = c.OpenChatID, c.OpenMessageID
+	}
+	if ev.EventV2Base != nil && ev.EventV2Base.Header != nil {
+		tenant, eventID = ev.EventV2Base.Header.TenantKey, ev.EventV2Base.Header.EventID
+	}
+	user := ev.Event.Operator.OpenID
+	key := "act:" + eventID
+	if eventID == "" {
+		key = "act:" + cardMsg + ":" + user + ":" + act.Command
+	}
+	p := a.people.Get(ctx, user)
+	// A card's conversation is the chat's: the card does not tell which
+	// thread it sits in.
+	m := bot.Message{Platform: platform, Team: tenant, Channel: chat, UserID: user,
+		UserName: p.Name, Locale: p.Locale, TZ: p.TZ, Time: a.cfg.Now()}
+	mctx, _ := store.WithMark(ctx, platform, key)
+	switch {
+	case act.Submit:
+		r, errs, err := a.cfg.Bot.Submit(mctx, m, act.Form, act.DealID, act.Values)
+		if errors.Is(err, store.ErrDuplicate) {
+			return &callback.CardActionTriggerResponse{}, nil
+		}
+		if err != nil {
+			a.log.ErrorContext(ctx, "lark form submit", "form", act.Form, "deal", act.DealID, "err", err)
+		}
+		if len(errs) > 0 {
+			var lines []string
+			for _, e := range errs {
+				lines = append(lines, e)
+			}
+			slices.Sort(lines)
+			return toast("error", strings.Join(lines, " ")), nil
+		}
+		return a.afterAction(ctx, m, chat, cardMsg, act.DealID, r), nil
+	case act.Form != "":
+		f, refusal, err := a.cfg.Bot.Form(ctx, m, act.Form, act.DealID)
+		if err != nil {
+			a.log.ErrorContext(ctx, "lark form", "form", act.Form, "deal", act.DealID, "err", err)
+		}
+		if f.ID == "" {
+			return toast("error", refusal.PlainText()), nil
+		}
+		resp := &callback.CardActionTriggerResponse{Card: &callback.Card{Type: "raw",
+			Data: FormCard(f, a.cfg.Catalog.Text(a.lang(f.Lang), "form.cancel", nil))}}
+		return resp, nil
+	case act.Command != "":
+		m.Text = act.Command
+		r, err := a.cfg.Bot.Handle(mctx, m)
+		if errors.Is(err, store.ErrDuplicate) {
+			return &callback.CardActionTriggerResponse{}, nil
+		}
+		if err != nil {
+			a.log.ErrorContext(ctx, "handle lark card action", "event", key, "err", err)
+		}
+		if r.Ephemeral {
+			return toast("error", r.PlainText()), nil
+		}
+		return a.afterAction(ctx, m, chat, cardMsg, r.DealID, r), nil
+	}
+	return &callback.CardActionTriggerResponse{}, nil
+}
+
+// afterAction posts the reply under the card and answers with the card
+// redrawn as the deal now stands, and a toast of the reply's first line.
+func (a *Adapter) afterAction(ctx context.Context, m bot.Message, chat, cardMsg string, dealID int64, r bot.Reply) *callback.CardActionTriggerResponse {
+	resp := toast("success", firstLine(r))
+	if dealID != 0 {
+		m.Text = fmt.Sprintf("/deal #%d", dealID)
+		if card, err := a.cfg.Bot.Handle(ctx, m); err == nil && !card.Ephemeral && len(card.Blocks) > 0 {
+			resp.Card = &callback.Card{Type: "raw", Data: Card(card, a.moreFormat(card.Lang))}
+		}
+	}
+	if cardMsg != "" {
+		a.reply(chat, cardMsg, true, r)
+	}
+	return resp
+}
+
+func toast(kind, text string) *callback.CardActionTriggerResponse {
+	return &callback.CardActionTriggerResponse{Toast: &callback.Toast{Type: kind, Content: cutRunes(text, 200)}}
+}
+
+// firstLine is a reply's first line, for a toast.
+func firstLine(r bot.Reply) string {
+	s, _, _ := strings.Cut(r.PlainText(), "\n")
+	return s
+}
+
+func cutRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}

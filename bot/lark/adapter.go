@@ -1,0 +1,351 @@
+// Package lark is the Lark (Feishu) adapter: HTTP callbacks or the long
+// connection, messages in private chats and group mentions, interactive
+// cards and their actions.
+package lark
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
+	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/queue"
+	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// platform is the name Lark's people, conversations and inbox rows are
+// stored under.
+const platform = "lark"
+
+// Event modes.
+const (
+	ModeHTTP = "http" // callbacks to POST /lark/events
+	ModeWS   = "ws"   // the long connection: no public URL needed
+)
+
+const (
+	maxBody    = 1 << 20 // Lark's callbacks are far smaller
+	maxReplays = 100_000 // signatures kept against replays (see bot/replay)
+	maxCards   = 5       // a reply becomes at most this many cards
+	inboxKept  = 7 * 24 * time.Hour
+)
+
+// Config is what the adapter needs; cmd builds it from the environment.
+type Config struct {
+	Bot     *bot.Bot
+	Store   *store.DB
+	Catalog *prompts.Catalog
+
+	AppID, AppSecret string // LARK_APP_ID, LARK_APP_SECRET
+	Token            string // LARK_VERIFICATION_TOKEN
+	EncryptKey       string // LARK_ENCRYPT_KEY
+	AllowPlain       bool   // LARK_ALLOW_PLAIN: HTTP callbacks without an Encrypt Key (token check only)
+	Mode             string // ModeHTTP or ModeWS
+	BaseURL          string // LARK_BASE_URL: Feishu's, Lark's, or a fake
+
+	DefaultLang string
+	Log         *slog.Logger
+	Now         func() time.Time // the core's clock (DEALCOACH_NOW); signatures use the real one
+	Workers     int
+	Queue       queue.Config // delivery of replies; Classify is set by the adapter
+}
+
+// Adapter serves Lark.
+type Adapter struct {
+	cfg        Config
+	log        *slog.Logger
+	api        *api
+	verifier   *Verifier
+	dispatcher *dispatcher.EventDispatcher
+	people     *work.People
+	pool       *work.Pool
+	out        *queue.Queue
+}
+
+// New builds the adapter and starts its workers; Close stops them.
+func New(cfg Config) (*Adapter, error) {
+	if cfg.Bot == nil || cfg.Store == nil || cfg.Catalog == nil {
+		return nil, errors.New("lark: bot, store and catalog are required")
+	}
+	if cfg.AppID == "" || cfg.AppSecret == "" {
+		return nil, errors.New("lark: LARK_APP_ID and LARK_APP_SECRET are required")
+	}
+	if cfg.Mode == "" {
+		cfg.Mode = ModeHTTP
+	}
+	switch cfg.Mode {
+	case ModeHTTP:
+		// The SDK alone accepts forged events without an Encrypt Key: the
+		// token would be checked on the URL check only (DEPENDENCIES.md).
+		if cfg.Token == "" {
+			return nil, errors.New("lark: HTTP mode needs LARK_VERIFICATION_TOKEN")
+		}
+		if cfg.EncryptKey == "" && !cfg.AllowPlain {
+			return nil, errors.New("lark: HTTP mode needs LARK_ENCRYPT_KEY (events are signed with it); set LARK_ALLOW_PLAIN=1 to accept unencrypted callbacks checked by token alone")
+		}
+	case ModeWS:
+	default:
+		return nil, fmt.Errorf("lark: LARK_EVENT_MODE=%q: set http or ws", cfg.Mode)
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.DefaultLang != "en" {
+		cfg.DefaultLang = "zh"
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 8
+	}
+	a := &Adapter{cfg: cfg, log: cfg.Log.With("platform", platform)}
+	a.api = newAPI(cfg.AppID, cfg.AppSecret, cfg.BaseURL, a.log)
+	a.verifier = &Verifier{Token: cfg.Token, EncryptKey: cfg.EncryptKey, AllowPlain: cfg.AllowPlain,
+		Replays: replay.New(maxReplays)}
+	// Callbacks reach the dispatcher verified and decrypted (see
+	// serveEvents), so it is given no key of its own.
+	a.dispatcher = dispatcher.NewEventDispatcher(cfg.Token, "").
+		OnP2MessageReceiveV1(a.onMessage).
+		OnP2CardActionTrigger(a.onCardAction)
+	a.dispatcher.InitConfig(larkevent.WithLogLevel(larkcore.LogLevelError))
+	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
+	qc := cfg.Queue
+	qc.Classify = classify
+	if qc.Log == nil {
+		qc.Log = a.log
+	}
+	a.out = queue.New(qc)
+	a.pool = work.NewPool(cfg.Workers, 256, a.log)
+	return a, nil
+}
+
+// Routes registers POST /lark/events.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /lark/events", a.serveEvents)
+}
+
+// RunWS serves events over the long connection until ctx ends.
+func (a *Adapter) RunWS(ctx context.Context) error {
+	opts := []larkws.ClientOption{larkws.WithEventHandler(a.dispatcher), larkws.WithLogLevel(larkcore.LogLevelError)}
+	if a.cfg.BaseURL != "" {
+		opts = append(opts, larkws.WithDomain(a.cfg.BaseURL))
+	}
+	err := larkws.NewClient(a.cfg.AppID, a.cfg.AppSecret, opts...).Start(ctx)
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
+}
+
+// Close stops taking work, lets queued work and replies finish until ctx
+// ends, then cancels the rest (unprocessed events stay in the inbox).
+func (a *Adapter) Close(ctx context.Context) error {
+	err := a.pool.Close(ctx)
+	if qerr := a.out.Close(ctx); qerr != nil && err == nil {
+		err = qerr
+	}
+	return err
+}
+
+// lookup asks the contact API who a person is (when the app may read it).
+func (a *Adapter) lookup(ctx context.Context, openID string) (work.Person, error) {
+	name, tz, locale, err := a.api.user(ctx, openID)
+	return work.Person{Name: name, TZ: tz, Locale: locale}, err
+}
+
+// The event types handled; any other is acknowledged and ignored.
+const (
+	eventMessage    = "im.message.receive_v1"
+	eventCardAction = "card.action.trigger"
+)
+
+// serveEvents answers Lark's callbacks: verified (signature, timestamp,
+// replay, decryption, token) before anything else, then the URL check or
+// the event, through the SDK's dispatcher.
+func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "cannot read request", http.StatusBadRequest)
+		return
+	}
+	plain, err := a.verifier.Open(r.Header, body)
+	if err != nil {
+		a.log.WarnContext(r.Context(), "lark request refused", "err", err)
+		http.Error(w, "invalid signature", http.StatusUnauthorized)
+		return
+	}
+	var peek struct {
+		Type      string `json:"type"`
+		Challenge string `json:"challenge"`
+		Header    *struct {
+			EventType string `json:"event_type"`
+		} `json:"header"`
+	}
+	if err := json.Unmarshal(plain, &peek); err != nil {
+		http.Error(w, "malformed event", http.StatusBadRequest)
+		return
+	}
+	if peek.Type == "url_verification" {
+		writeJSON(w, map[string]string{"challenge": peek.Challenge})
+		return
+	}
+	if peek.Header == nil || (peek.Header.EventType != eventMessage && peek.Header.EventType != eventCardAction) {
+		writeJSON(w, map[string]string{})
+		return
+	}
+	resp := a.dispatcher.Handle(r.Context(), &larkevent.EventReq{Header: r.Header, Body: plain, RequestURI: r.RequestURI})
+	for k, vs := range resp.Header {
+		for _, v := range vs {
+			w.Header().Add(k, v)
+		}
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	w.WriteHeader(resp.StatusCode)
+	w.Write(resp.Body)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
+	w.Write(raw)
+}
+
+// envelope is how an event is kept in the inbox: enough to handle it
+// again after a restart.
+type envelope struct {
+	Kind string          `json:"kind"` // "message"
+	Body json.RawMessage `json:"body"`
+}
+
+// record writes the event to the inbox, committed, before Lark gets its
+// answer. fresh is false for a re-delivery.
+func (a *Adapter) record(ctx context.Context, key, kind string, body []byte) (fresh bool, err error) {
+	raw, err := json.Marshal(envelope{Kind: kind, Body: body})
+	if err != nil {
+		return false, fmt.Errorf("encode %s %s: %w", kind, key, err)
+	}
+	fresh, err = a.cfg.Store.Receive(ctx, platform, key, raw)
+	if err != nil {
+		return false, fmt.Errorf("record %s %s: %w", kind, key, err)
+	}
+	if !fresh {
+		a.log.InfoContext(ctx, "duplicate delivery ignored", "event", key)
+	}
+	return fresh, nil
+}
+
+// handle runs one recorded event's message through the core, marking it
+// processed in the same transaction as what it changes (or after).
+func (a *Adapter) handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
+	mctx, mark := store.WithMark(ctx, platform, key)
+	r, err := a.cfg.Bot.Handle(mctx, m)
+	if errors.Is(err, store.ErrDuplicate) {
+		return bot.Reply{}, nil
+	}
+	a.done(ctx, key, mark)
+	return r, err
+}
+
+// done marks an event processed unless its change's transaction did.
+func (a *Adapter) done(ctx context.Context, key string, mark *store.Mark) {
+	if mark != nil && mark.Done() {
+		return
+	}
+	if err := a.cfg.Store.MarkProcessed(ctx, platform, key); err != nil {
+		a.log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
+	}
+}
+
+// Replay handles the events recorded before a crash but never processed.
+// Call it once at start, before serving.
+func (a *Adapter) Replay(ctx context.Context) error {
+	// Everything in the inbox at start was left by an earlier process.
+	evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(24*time.Hour))
+	if err != nil {
+		return fmt.Errorf("lark replay: %w", err)
+	}
+	for _, e := range evs {
+		a.log.InfoContext(ctx, "replaying event recorded before a restart", "event", e.EventID)
+		a.resume(ctx, e.EventID, e.Payload)
+	}
+	return nil
+}
+
+// Sweep periodically replays events that stayed unprocessed for a while
+// and forgets processed ones older than a week (Lark re-delivers for
+// hours, so a week of rows is ample for dedupe).
+func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.pool.Ctx().Done():
+			return
+		case <-t.C:
+		}
+		if _, err := a.cfg.Store.PruneInbox(ctx, a.cfg.Now().Add(-inboxKept)); err != nil {
+			a.log.ErrorContext(ctx, "lark sweep: prune the inbox", "err", err)
+		}
+		evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(-age))
+		if err != nil {
+			a.log.ErrorContext(ctx, "lark sweep", "err", err)
+			continue
+		}
+		for _, e := range evs {
+			a.resume(ctx, e.EventID, e.Payload)
+		}
+	}
+}
+
+// resume queues a recorded event again.
+func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
+	var env envelope
+	err := json.Unmarshal(payload, &env)
+	var t work.Task
+	if err == nil {
+		if env.Kind != "message" {
+			err = fmt.Errorf("unknown kind %q", env.Kind)
+		} else {
+			var ev larkim.P2MessageReceiveV1
+			if err = json.Unmarshal(env.Body, &ev); err == nil {
+				t, _ = a.messageTask(key, &ev)
+			}
+		}
+	}
+	if err != nil || t.Run == nil {
+		if err != nil {
+			a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
+		}
+		a.done(ctx, key, nil)
+		return
+	}
+	a.pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	larkbot "github.com/dealcoach/dealcoach/bot/lark"
+)
+
+// BenchmarkLarkEvents runs the real binary, "dealcoach serve" with Lark
+// over HTTP, over a database of 100,000 deals, and sends it encrypted,
+// signed im.message.receive_v1 events from 16 concurrent clients over
+// loopback: each is verified, decrypted, recorded in the inbox and
+// answered, then handled (parsed, applied, committed) and replied to
+// through the open platform (a fake in this process). The clock stops
+// when the last reply has arrived. It reports events per second (end to
+// end), the 99th percentile of the callback's answer, and the server's
+// peak resident memory.
+//
+//	go test -run=NONE -bench=LarkEvents -benchtime=20000x ./cmd/dealcoach/
+func BenchmarkLarkEvents(b *testing.B) {
+	const clients = 16
+	const key, token = "bench key", "bench-token"
+	dir := b.TempDir()
+	db := filepath.Join(dir, "lark.db")
+	seedOwners(b, db, "lark", "ou_%02d", clients)
+	var replies atomic.Int64
+	platform := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.Contains(r.URL.Path, "tenant_access_token"):
+			fmt.Fprint(w, `{"code":0,"msg":"ok","tenant_access_token":"t-bench","expire":7200}`)
+		case strings.Contains(r.URL.Path, "/contact/"):
+			fmt.Fprint(w, `{"code":0,"msg":"success","data":{"user":{"name":"Rep","time_zone":"Asia/Shanghai"}}}`)
+		default:
+			replies.Add(1)
+			fmt.Fprint(w, `{"code":0,"msg":"success","data":{"message_id":"om_reply"}}`)
+		}
+	}))
+	defer platform.Close()
+	addr := freeAddr(b)
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00",
+		"LARK_APP_ID=cli_bench", "LARK_APP_SECRET=secret", "LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key,
+		"LARK_BASE_URL="+platform.URL)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+	waitHealthy(b, addr, &logs)
+
+	seq := 0
+	seal := func(user, text string) []byte {
+		seq++
+		content, _ := json.Marshal(map[string]string{"text": text})
+		ev, _ := json.Marshal(map[string]any{
+			"schema": "2.0",
+			"header": map[string]any{"event_id": fmt.Sprintf("ev-%d", seq), "event_type": "im.message.receive_v1",
+				"create_time": "1764000000000", "token": token, "app_id": "cli_bench", "tenant_key": "t1"},
+			"event": map[string]any{
+				"sender": map[string]any{"sender_id": map[string]any{"open_id": user}, "sender_type": "user", "tenant_key": "t1"},
+				"message": map[string]any{"message_id": fmt.Sprintf("om-%d", seq), "create_time": "1764000000000",
+					"chat_id": "oc_" + user, "chat_type": "p2p", "message_type": "text", "content": string(content)},
+			},
+		})
+		enc, err := larkbot.Encrypt(ev, key)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := json.Marshal(map[string]string{"encrypt": enc})
+		ts, nonce := strconv.FormatInt(time.Now().Unix(), 10), fmt.Sprintf("n%d", seq)
+		return fmt.Appendf(nil, "POST /lark/events HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"+
+			"Content-Length: %d\r\nX-Lark-Request-Timestamp: %s\r\nX-Lark-Request-Nonce: %s\r\nX-Lark-Signature: %s\r\n\r\n%s",
+			addr, len(body), ts, nonce, larkbot.Signature(ts, nonce, key, body), body)
+	}
+	type conn struct {
+		c net.Conn
+		r *bufio.Reader
+	}
+	send := func(c conn, req []byte) time.Duration {
+		start := time.Now()
+		if _, err := c.c.Write(req); err != nil {
+			b.Error(err)
+			return 0
+		}
+		status, reply, err := readResponse(c.r)
+		took := time.Since(start)
+		if err != nil || status != http.StatusOK {
+			b.Errorf("status %d, %v: %s", status, err, reply)
+		}
+		return took
+	}
+	conns := make([]conn, clients)
+	reqs := make([][][]byte, clients)
+	for c := range clients {
+		nc, err := net.Dial("tcp", addr)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer nc.Close()
+		conns[c] = conn{nc, bufio.NewReader(nc)}
+		user := fmt.Sprintf("ou_%02d", c)
+		send(conns[c], seal(user, "/deal help")) // first contact out of the timing
+		for i := c; i < b.N; i += clients {
+			deal := 1 + c + clients*((i/clients*7919)%(100_000/clients)) // the client's own deals
+			reqs[c] = append(reqs[c], seal(user, fmt.Sprintf("/deal #%d amount %dk", deal, 100+i%900)))
+		}
+	}
+	for replies.Load() < clients { // the warm-ups' replies
+		time.Sleep(time.Millisecond)
+	}
+	base := replies.Load()
+
+	lat := make([][]time.Duration, clients)
+	var wg sync.WaitGroup
+	b.ResetTimer()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, req := range reqs[c] {
+				lat[c] = append(lat[c], send(conns[c], req))
+			}
+		}()
+	}
+	wg.Wait()
+	deadline := time.Now().Add(time.Minute)
+	for replies.Load() < base+int64(b.N) && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	b.StopTimer()
+	if got := replies.Load() - base; got < int64(b.N) {
+		b.Fatalf("%d of %d events replied to: %s", got, b.N, logs.String())
+	}
+	all := slices.Concat(lat...)
+	slices.Sort(all)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(vmHWM(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)))/1024, "server-peak-RSS-MB")
+	b.ReportMetric(0, "ns/op")
+}
