@@ -42,7 +42,6 @@ const (
 	maxBody    = 1 << 20 // Lark's callbacks are far smaller
 	maxReplays = 100_000 // signatures kept against replays (see bot/replay)
 	maxCards   = 5       // a reply becomes at most this many cards
-	inboxKept  = 7 * 24 * time.Hour
 )
 
 // Config is what the adapter needs; cmd builds it from the environment.
@@ -74,6 +73,7 @@ type Adapter struct {
 	dispatcher *dispatcher.EventDispatcher
 	people     *work.People
 	pool       *work.Pool
+	inbox      *work.Inbox
 	out        *queue.Queue
 }
 
@@ -132,6 +132,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a.out = queue.New(qc)
 	a.pool = work.NewPool(cfg.Workers, 256, a.log)
+	a.inbox = &work.Inbox{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Pool: a.pool, Log: a.log, Now: cfg.Now, Decode: a.decode}
 	return a, nil
 }
 
@@ -236,116 +237,25 @@ func writeJSON(w http.ResponseWriter, v any) {
 	w.Write(raw)
 }
 
-// envelope is how an event is kept in the inbox: enough to handle it
-// again after a restart.
-type envelope struct {
-	Kind string          `json:"kind"` // "message"
-	Body json.RawMessage `json:"body"`
-}
-
-// record writes the event to the inbox, committed, before Lark gets its
-// answer. fresh is false for a re-delivery.
-func (a *Adapter) record(ctx context.Context, key, kind string, body []byte) (fresh bool, err error) {
-	raw, err := json.Marshal(envelope{Kind: kind, Body: body})
-	if err != nil {
-		return false, fmt.Errorf("encode %s %s: %w", kind, key, err)
+// decode turns a recorded event back into its task.
+func (a *Adapter) decode(key, kind string, body []byte) (work.Task, error) {
+	if kind != "message" {
+		return work.Task{}, fmt.Errorf("unknown kind %q", kind)
 	}
-	fresh, err = a.cfg.Store.Receive(ctx, platform, key, raw)
-	if err != nil {
-		return false, fmt.Errorf("record %s %s: %w", kind, key, err)
+	var ev larkim.P2MessageReceiveV1
+	if err := json.Unmarshal(body, &ev); err != nil {
+		return work.Task{}, err
 	}
-	if !fresh {
-		a.log.InfoContext(ctx, "duplicate delivery ignored", "event", key)
-	}
-	return fresh, nil
-}
-
-// handle runs one recorded event's message through the core, marking it
-// processed in the same transaction as what it changes (or after).
-func (a *Adapter) handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
-	mctx, mark := store.WithMark(ctx, platform, key)
-	r, err := a.cfg.Bot.Handle(mctx, m)
-	if errors.Is(err, store.ErrDuplicate) {
-		return bot.Reply{}, nil
-	}
-	a.done(ctx, key, mark)
-	return r, err
-}
-
-// done marks an event processed unless its change's transaction did.
-func (a *Adapter) done(ctx context.Context, key string, mark *store.Mark) {
-	if mark != nil && mark.Done() {
-		return
-	}
-	if err := a.cfg.Store.MarkProcessed(ctx, platform, key); err != nil {
-		a.log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
-	}
+	t, _ := a.messageTask(key, &ev)
+	return t, nil
 }
 
 // Replay handles the events recorded before a crash but never processed.
 // Call it once at start, before serving.
-func (a *Adapter) Replay(ctx context.Context) error {
-	// Everything in the inbox at start was left by an earlier process.
-	evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(24*time.Hour))
-	if err != nil {
-		return fmt.Errorf("lark replay: %w", err)
-	}
-	for _, e := range evs {
-		a.log.InfoContext(ctx, "replaying event recorded before a restart", "event", e.EventID)
-		a.resume(ctx, e.EventID, e.Payload)
-	}
-	return nil
-}
+func (a *Adapter) Replay(ctx context.Context) error { return a.inbox.Replay(ctx) }
 
-// Sweep periodically replays events that stayed unprocessed for a while
-// and forgets processed ones older than a week (Lark re-delivers for
-// hours, so a week of rows is ample for dedupe).
+// Sweep periodically replays events left unprocessed for age, and
+// forgets old processed ones (see work.Inbox).
 func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.pool.Ctx().Done():
-			return
-		case <-t.C:
-		}
-		if _, err := a.cfg.Store.PruneInbox(ctx, a.cfg.Now().Add(-inboxKept)); err != nil {
-			a.log.ErrorContext(ctx, "lark sweep: prune the inbox", "err", err)
-		}
-		evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(-age))
-		if err != nil {
-			a.log.ErrorContext(ctx, "lark sweep", "err", err)
-			continue
-		}
-		for _, e := range evs {
-			a.resume(ctx, e.EventID, e.Payload)
-		}
-	}
-}
-
-// resume queues a recorded event again.
-func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
-	var env envelope
-	err := json.Unmarshal(payload, &env)
-	var t work.Task
-	if err == nil {
-		if env.Kind != "message" {
-			err = fmt.Errorf("unknown kind %q", env.Kind)
-		} else {
-			var ev larkim.P2MessageReceiveV1
-			if err = json.Unmarshal(env.Body, &ev); err == nil {
-				t, _ = a.messageTask(key, &ev)
-			}
-		}
-	}
-	if err != nil || t.Run == nil {
-		if err != nil {
-			a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
-		}
-		a.done(ctx, key, nil)
-		return
-	}
-	a.pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer
+	a.inbox.Sweep(ctx, every, age)
 }

@@ -403,7 +403,7 @@ func TestContactNameAndEventsRecordedBeforeACrash(t *testing.T) {
 	// Recorded and acknowledged, then the process died before handling it.
 	ev := message("ev1", "om_1", "p2p", "oc_p2p", "ou_wang", "新商机 经信银行 120万", false)
 	raw, _ := json.Marshal(ev)
-	env, _ := json.Marshal(envelope{Kind: "message", Body: raw})
+	env, _ := json.Marshal(map[string]any{"kind": "message", "body": json.RawMessage(raw)})
 	if fresh, err := h.db.Receive(context.Background(), platform, "msg:om_1", env); err != nil || !fresh {
 		t.Fatal(fresh, err)
 	}

@@ -35,7 +35,7 @@ func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) 
 			return err
 		}
 	}
-	fresh, err := a.record(ctx, t.Key, "message", raw)
+	fresh, err := a.inbox.Record(ctx, t.Key, "message", raw)
 	if err != nil || !fresh {
 		return err
 	}
@@ -69,7 +69,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 		if m.Time.IsZero() {
 			m.Time = a.cfg.Now()
 		}
-		r, err := a.handle(ctx, key, m)
+		r, err := a.inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle lark message", "event", key, "err", err)
 		}

@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -53,6 +52,7 @@ type Adapter struct {
 	log    *slog.Logger
 	people *work.People
 	pool   *work.Pool
+	inbox  *work.Inbox
 	out    *queue.Queue
 
 	replays *replay.Guard // signatures seen, against replayed requests
@@ -101,6 +101,7 @@ func New(cfg Config) (*Adapter, error) {
 	}
 	a.out = queue.New(qc)
 	a.pool = work.NewPool(cfg.Workers, 256, a.log)
+	a.inbox = &work.Inbox{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Pool: a.pool, Log: a.log, Now: cfg.Now, Decode: a.decode}
 	return a, nil
 }
 
@@ -139,133 +140,29 @@ func (a *Adapter) lookup(ctx context.Context, id string) (work.Person, error) {
 	return work.Person{Name: name, TZ: u.TZ, Locale: u.Locale}, nil
 }
 
-// envelope is how an event is kept in the inbox: enough to handle it
-// again after a restart.
-type envelope struct {
-	Kind string          `json:"kind"` // "event", "command", "action", "view"
-	Body json.RawMessage `json:"body"`
-}
-
-// record writes the event to the inbox, committed, before anything
-// acknowledges it. fresh is false for a retry or a duplicate.
-func (a *Adapter) record(ctx context.Context, key, kind string, body []byte) (fresh bool, err error) {
-	raw, err := json.Marshal(envelope{Kind: kind, Body: body})
-	if err != nil {
-		return false, fmt.Errorf("encode %s %s: %w", kind, key, err)
+// decode turns a recorded event back into its task.
+func (a *Adapter) decode(key, kind string, body []byte) (work.Task, error) {
+	switch kind {
+	case "event":
+		return a.eventTask(key, body)
+	case "command":
+		return a.commandTask(key, body)
+	case "action":
+		return a.actionTask(key, body)
+	case "view":
+		return a.viewTask(key, body)
 	}
-	fresh, err = a.cfg.Store.Receive(ctx, platform, key, raw)
-	if err != nil {
-		return false, fmt.Errorf("record %s %s: %w", kind, key, err)
-	}
-	if !fresh {
-		a.log.InfoContext(ctx, "duplicate delivery ignored", "event", key)
-	}
-	return fresh, nil
-}
-
-// handle runs one recorded event's message through the core, marking the
-// inbox row processed in the same transaction as what the message changes
-// (or after, when it changed nothing). A duplicate gives an empty reply.
-func (a *Adapter) handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
-	mctx, mark := store.WithMark(ctx, platform, key)
-	r, err := a.cfg.Bot.Handle(mctx, m)
-	if errors.Is(err, store.ErrDuplicate) {
-		return bot.Reply{}, nil
-	}
-	a.done(ctx, key, mark)
-	return r, err
-}
-
-// done marks an event processed unless its effect's transaction did.
-func (a *Adapter) done(ctx context.Context, key string, mark *store.Mark) {
-	if mark != nil && mark.Done() {
-		return
-	}
-	if err := a.cfg.Store.MarkProcessed(ctx, platform, key); err != nil {
-		a.log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
-	}
+	return work.Task{}, fmt.Errorf("unknown kind %q", kind)
 }
 
 // Replay handles the events recorded before a crash but never processed.
 // Call it once at start, before serving.
-func (a *Adapter) Replay(ctx context.Context) error {
-	// Everything in the inbox at start was left by an earlier process.
-	evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(24*time.Hour))
-	if err != nil {
-		return fmt.Errorf("slack replay: %w", err)
-	}
-	for _, e := range evs {
-		a.log.InfoContext(ctx, "replaying event recorded before a restart", "event", e.EventID)
-		a.resume(ctx, e.EventID, e.Payload)
-	}
-	return nil
-}
+func (a *Adapter) Replay(ctx context.Context) error { return a.inbox.Replay(ctx) }
 
-// inboxKept is how long processed events are kept for dedupe.
-const inboxKept = 7 * 24 * time.Hour
-
-// Sweep periodically replays events that stayed unprocessed for a while:
-// left behind by busy workers, or recorded while a previous process died;
-// and it forgets processed events older than inboxKept.
+// Sweep periodically replays events left unprocessed for age, and
+// forgets old processed ones (see work.Inbox).
 func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-a.pool.Ctx().Done():
-			return
-		case <-t.C:
-		}
-		// Dedupe needs a row only while Slack may still retry (hours) and
-		// a replayed request's timestamp passes (minutes): a week is ample.
-		if _, err := a.cfg.Store.PruneInbox(ctx, a.cfg.Now().Add(-inboxKept)); err != nil {
-			a.log.ErrorContext(ctx, "slack sweep: prune the inbox", "err", err)
-		}
-		evs, err := a.cfg.Store.Unprocessed(ctx, platform, a.cfg.Now().Add(-age))
-		if err != nil {
-			a.log.ErrorContext(ctx, "slack sweep", "err", err)
-			continue
-		}
-		for _, e := range evs {
-			a.resume(ctx, e.EventID, e.Payload)
-		}
-	}
-}
-
-// resume queues a recorded event again.
-func (a *Adapter) resume(ctx context.Context, key string, payload []byte) {
-	var env envelope
-	if err := json.Unmarshal(payload, &env); err != nil {
-		a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
-		a.done(ctx, key, nil)
-		return
-	}
-	var t work.Task
-	var err error
-	switch env.Kind {
-	case "event":
-		t, err = a.eventTask(key, env.Body)
-	case "command":
-		t, err = a.commandTask(key, env.Body)
-	case "action":
-		t, err = a.actionTask(key, env.Body)
-	case "view":
-		t, err = a.viewTask(key, env.Body)
-	default:
-		err = fmt.Errorf("unknown kind %q", env.Kind)
-	}
-	if err != nil {
-		a.log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
-		a.done(ctx, key, nil)
-		return
-	}
-	if t.Run == nil { // nothing to do for it
-		a.done(ctx, key, nil)
-		return
-	}
-	a.pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer
+	a.inbox.Sweep(ctx, every, age)
 }
 
 // classify tells the reply queue how to treat a Web API failure: wait as

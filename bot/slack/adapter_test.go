@@ -398,7 +398,7 @@ func TestEventsRecordedBeforeACrashAreHandledAtStart(t *testing.T) {
 	h := newHarness(t)
 	// The event was acknowledged, then the process died before handling it.
 	body := eventBody("EvCrash", dm("U1", "D1", "new deal Survivor 5k", "1355517530.000001"))
-	env, _ := json.Marshal(envelope{Kind: "event", Body: json.RawMessage(body)})
+	env, _ := json.Marshal(map[string]any{"kind": "event", "body": json.RawMessage(body)})
 	if fresh, err := h.db.Receive(context.Background(), platform, "ev:EvCrash", env); err != nil || !fresh {
 		t.Fatal(fresh, err)
 	}

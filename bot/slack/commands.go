@@ -89,7 +89,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 		acked = true
 		if body, err := json.Marshal(sc); err != nil {
 			a.log.Error("encode slack command", "event", key, "err", err)
-		} else if _, err := a.record(context.WithoutCancel(ctx), key, "command", body); err != nil {
+		} else if _, err := a.inbox.Record(context.WithoutCancel(ctx), key, "command", body); err != nil {
 			a.log.Error("record slow slack command", "event", key, "err", err)
 		}
 		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: a.cfg.Catalog.Text(a.cfg.DefaultLang, "reply.working", nil)})
@@ -108,7 +108,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 	defer mu.Unlock()
 	switch {
 	case acked: // slow: recorded, and answered through the response URL
-		a.done(wctx, key, nil)
+		a.inbox.Done(wctx, key, nil)
 		if !duplicate {
 			a.respond(sc.ChannelID, sc.ResponseURL, r)
 		}
@@ -138,7 +138,7 @@ func (a *Adapter) commandTask(key string, body []byte) (work.Task, error) {
 	}
 	return work.Task{Key: key, Order: sc.ChannelID + "/" + sc.UserID, Run: func(ctx context.Context) {
 		m := a.message(ctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
-		r, err := a.handle(ctx, key, m)
+		r, err := a.inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
 		}

@@ -63,7 +63,7 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent, body
 	if t.Run == nil {
 		return nil
 	}
-	fresh, err := a.record(ctx, key, "event", body)
+	fresh, err := a.inbox.Record(ctx, key, "event", body)
 	if err != nil || !fresh {
 		return err
 	}
@@ -110,7 +110,7 @@ func (a *Adapter) eventTask(key string, body []byte) (work.Task, error) {
 	return work.Task{Key: key, Order: in.channel + "/" + in.user, Run: func(ctx context.Context) {
 		m := a.message(ctx, in.team, in.channel, in.thread, in.user, Plain(in.text))
 		m.Time = slackTime(in.ts, m.Time)
-		r, err := a.handle(ctx, key, m)
+		r, err := a.inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack message", "event", key, "err", err)
 		}

@@ -59,7 +59,7 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback,
 		if err != nil || t.Run == nil {
 			return nil, err
 		}
-		fresh, err := a.record(ctx, key, "action", raw)
+		fresh, err := a.inbox.Record(ctx, key, "action", raw)
 		if err != nil || !fresh {
 			return nil, err
 		}
@@ -97,7 +97,7 @@ func (a *Adapter) actionTask(key string, raw []byte) (work.Task, error) {
 	thread := cardThread(channel, ic.Message.ThreadTimestamp, cmpOr(ic.Message.Timestamp, ic.Container.MessageTs))
 	return work.Task{Key: key, Order: channel + "/" + user, Run: func(ctx context.Context) {
 		m := a.message(ctx, ic.Team.ID, channel, thread, user, text)
-		r, err := a.handle(ctx, key, m)
+		r, err := a.inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack action", "event", key, "err", err)
 		}
@@ -178,7 +178,7 @@ func (a *Adapter) submit(ctx context.Context, ic slack.InteractionCallback, raw 
 		return nil, nil // not one of ours
 	}
 	key := "view:" + ic.View.ID + ":" + ic.View.Hash
-	fresh, err := a.record(ctx, key, "view", raw)
+	fresh, err := a.inbox.Record(ctx, key, "view", raw)
 	if err != nil || !fresh {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (a *Adapter) runSubmit(ctx context.Context, key string, ic slack.Interactio
 	m := a.message(ctx, cmpOr(meta.Team, ic.Team.ID), meta.Channel, meta.Thread, ic.User.ID, "")
 	mctx, mark := store.WithMark(ctx, platform, key)
 	r, errs, err := a.cfg.Bot.Submit(mctx, m, meta.Form, meta.Deal, FormValues(ic.View.State))
-	a.done(ctx, key, mark)
+	a.inbox.Done(ctx, key, mark)
 	if err != nil {
 		a.log.ErrorContext(ctx, "slack form submit", "form", meta.Form, "deal", meta.Deal, "err", err)
 	}

@@ -1,0 +1,149 @@
+package work
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// inboxKept is how long processed events are kept for dedupe: platforms
+// retry for minutes to hours, and a replayed request's timestamp passes
+// for minutes. A week is ample.
+const inboxKept = 7 * 24 * time.Hour
+
+// Inbox is an adapter's side of the store's inbox: an event is recorded
+// before the platform is answered, handled by the pool with its inbox row
+// marked in the same transaction as its change, and handled again after
+// a crash.
+type Inbox struct {
+	Store    *store.DB
+	Bot      *bot.Bot
+	Platform string
+	Pool     *Pool
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Decode turns a recorded event back into its task (a task with no
+	// Run: nothing to do).
+	Decode func(key, kind string, body []byte) (Task, error)
+}
+
+// envelope is how an event is kept: its kind and the platform's payload.
+type envelope struct {
+	Kind string          `json:"kind"`
+	Body json.RawMessage `json:"body"`
+}
+
+// Record writes the event to the inbox, committed, before anything
+// answers the platform. fresh is false for a retry or a duplicate.
+func (in *Inbox) Record(ctx context.Context, key, kind string, body []byte) (fresh bool, err error) {
+	raw, err := json.Marshal(envelope{Kind: kind, Body: body})
+	if err != nil {
+		return false, fmt.Errorf("encode %s %s: %w", kind, key, err)
+	}
+	fresh, err = in.Store.Receive(ctx, in.Platform, key, raw)
+	if err != nil {
+		return false, fmt.Errorf("record %s %s: %w", kind, key, err)
+	}
+	if !fresh {
+		in.Log.InfoContext(ctx, "duplicate delivery ignored", "event", key)
+	}
+	return fresh, nil
+}
+
+// Handle runs a recorded event's message through the core, marking the
+// event processed in the same transaction as what the message changes (or
+// after, when it changed nothing). A duplicate gives an empty reply.
+func (in *Inbox) Handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
+	mctx, mark := store.WithMark(ctx, in.Platform, key)
+	r, err := in.Bot.Handle(mctx, m)
+	if errors.Is(err, store.ErrDuplicate) {
+		return bot.Reply{}, nil
+	}
+	in.Done(ctx, key, mark)
+	return r, err
+}
+
+// Done marks an event processed unless its change's transaction did
+// (mark may be nil).
+func (in *Inbox) Done(ctx context.Context, key string, mark *store.Mark) {
+	if mark != nil && mark.Done() {
+		return
+	}
+	if err := in.Store.MarkProcessed(ctx, in.Platform, key); err != nil {
+		in.Log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
+	}
+}
+
+// Replay handles the events recorded before a crash but never processed.
+// Call it once at start, before serving.
+func (in *Inbox) Replay(ctx context.Context) error {
+	// Everything in the inbox at start was left by an earlier process.
+	evs, err := in.Store.Unprocessed(ctx, in.Platform, in.Now().Add(24*time.Hour))
+	if err != nil {
+		return fmt.Errorf("%s replay: %w", in.Platform, err)
+	}
+	for _, e := range evs {
+		in.Log.InfoContext(ctx, "replaying event recorded before a restart", "event", e.EventID)
+		in.resume(ctx, e.EventID, e.Payload)
+	}
+	return nil
+}
+
+// Sweep periodically replays events that stayed unprocessed for age:
+// left behind by busy workers, or recorded while a previous process died.
+// It also forgets processed events older than a week.
+func (in *Inbox) Sweep(ctx context.Context, every, age time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-in.Pool.Ctx().Done():
+			return
+		case <-t.C:
+		}
+		in.SweepOnce(ctx, age)
+	}
+}
+
+// SweepOnce is one round of Sweep.
+func (in *Inbox) SweepOnce(ctx context.Context, age time.Duration) {
+	if _, err := in.Store.PruneInbox(ctx, in.Now().Add(-inboxKept)); err != nil {
+		in.Log.ErrorContext(ctx, "sweep: prune the inbox", "err", err)
+	}
+	evs, err := in.Store.Unprocessed(ctx, in.Platform, in.Now().Add(-age))
+	if err != nil {
+		in.Log.ErrorContext(ctx, "sweep", "err", err)
+		return
+	}
+	for _, e := range evs {
+		in.resume(ctx, e.EventID, e.Payload)
+	}
+}
+
+// resume queues a recorded event again.
+func (in *Inbox) resume(ctx context.Context, key string, payload []byte) {
+	var env envelope
+	err := json.Unmarshal(payload, &env)
+	var t Task
+	if err == nil {
+		t, err = in.Decode(key, env.Kind, env.Body)
+	}
+	if err != nil {
+		in.Log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
+		in.Done(ctx, key, nil)
+		return
+	}
+	if t.Run == nil { // nothing to do for it
+		in.Done(ctx, key, nil)
+		return
+	}
+	in.Pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer
+}

@@ -1,0 +1,60 @@
+package work
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// The sweep hands back events left unprocessed past their age, once, and
+// forgets processed events older than a week.
+func TestSweepReplaysLeftEventsAndPrunesOldOnes(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	pool := NewPool(2, 10, quiet)
+	var ran atomic.Int32
+	in := &Inbox{Store: db, Platform: "test", Pool: pool, Log: quiet, Now: clock}
+	in.Decode = func(key, kind string, body []byte) (Task, error) {
+		return Task{Key: key, Order: key, Run: func(ctx context.Context) {
+			ran.Add(1)
+			in.Done(ctx, key, nil)
+		}}, nil
+	}
+	ctx := context.Background()
+	for _, id := range []string{"old-done", "left"} {
+		if _, err := in.Record(ctx, id, "event", []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	in.Done(ctx, "old-done", nil)
+	in.SweepOnce(ctx, 2*time.Minute) // too young to sweep
+	time.Sleep(50 * time.Millisecond)
+	if ran.Load() != 0 {
+		t.Fatal("an event younger than the age was swept")
+	}
+	now = now.Add(3 * time.Minute)
+	in.SweepOnce(ctx, 2*time.Minute) // "left" is handed back
+	pool.Close(ctx)
+	if ran.Load() != 1 {
+		t.Fatalf("%d tasks ran, want 1", ran.Load())
+	}
+	if left, _ := db.Unprocessed(ctx, "test", now.Add(time.Hour)); len(left) != 0 {
+		t.Fatalf("still unprocessed: %v", left)
+	}
+	now = now.Add(8 * 24 * time.Hour)
+	in.Pool = NewPool(1, 1, quiet)
+	in.SweepOnce(ctx, 2*time.Minute)
+	in.Pool.Close(ctx)
+	if fresh, err := in.Record(ctx, "old-done", "event", []byte(`{}`)); err != nil || !fresh {
+		t.Fatalf("a week-old processed event was not forgotten: fresh %v, %v", fresh, err)
+	}
+}
