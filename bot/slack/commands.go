@@ -33,19 +33,12 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
-	var once sync.Mutex
-	err = a.command(r.Context(), sc, func(msg *slack.Msg) {
-		once.Lock()
-		defer once.Unlock()
+	a.command(r.Context(), sc, func(msg *slack.Msg) { // called once
 		writeJSON(w, msg)
 		// The whole answer, with its length, now: the handler may go on
 		// working after a "working on it", and Slack must not wait for it.
 		http.NewResponseController(w).Flush()
 	})
-	if err != nil {
-		a.log.ErrorContext(r.Context(), "slack command", "err", err)
-		http.Error(w, "cannot record the command", http.StatusInternalServerError)
-	}
 }
 
 // slashCommand reads the form Slack posts (slack.SlashCommandParse wants
@@ -70,10 +63,11 @@ func slashCommand(f url.Values) slack.SlashCommand {
 // retries and replays) commit in one transaction before the answer, and a
 // replayed change is refused by that record (store.ErrDuplicate; a
 // replayed question is merely answered again). Only the slow path records
-// the command before acknowledging, so that a crash replays it. The core runs on the caller's goroutine: a new goroutine per command
-// would grow a fresh stack to the depth SQLite needs, every time. An error
-// means ack was not called: the caller answers with a failure.
-func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*slack.Msg)) error {
+// the command before acknowledging, so that a crash replays it.
+//
+// The core runs on the caller's goroutine: a new goroutine per command
+// would grow a fresh stack to the depth SQLite needs, every time.
+func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*slack.Msg)) {
 	key := "cmd:" + sc.TriggerID
 	if sc.TriggerID == "" { // Slack always sends one; be safe with a fake
 		key = fmt.Sprintf("cmd:%s:%s:%d", sc.ChannelID, sc.UserID, a.cfg.Now().UnixNano())
@@ -119,7 +113,6 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 		acked = true
 		a.answer(ack, sc.ChannelID, sc.ResponseURL, r)
 	}
-	return nil
 }
 
 // commandText is what the core reads: "/deal" and the text after it. The

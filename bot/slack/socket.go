@@ -84,10 +84,8 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		case socketmode.EventTypeSlashCommand:
 			var sc slack.SlashCommand
 			if err = json.Unmarshal(req.Payload, &sc); err == nil {
-				err = a.command(ctx, sc, func(msg *slack.Msg) { a.ack(ctx, sm, req, msg) })
-				if err == nil {
-					return // acknowledged by command
-				}
+				a.command(ctx, sc, func(msg *slack.Msg) { a.ack(ctx, sm, req, msg) })
+				return // acknowledged by command
 			}
 		case socketmode.EventTypeInteractive:
 			var ic slack.InteractionCallback
