@@ -123,7 +123,13 @@ func New(cfg Config) (*Adapter, error) {
 	a.dispatcher = dispatcher.NewEventDispatcher(cfg.Token, "").
 		OnP2MessageReceiveV1(a.onMessage).
 		OnP2CardActionTrigger(a.onCardAction)
-	a.dispatcher.InitConfig(larkevent.WithLogLevel(larkcore.LogLevelError))
+	// Over the long connection every event reaches the dispatcher, and one
+	// it has no handler for is answered 500 (and sent again): the events an
+	// app may subscribe to beside ours are taken and ignored.
+	for _, t := range ignoredEvents {
+		a.dispatcher.OnCustomizedEvent(t, func(context.Context, *larkevent.EventReq) error { return nil })
+	}
+	a.dispatcher.InitConfig(larkevent.WithLogger(sdkLogger{a.log}), larkevent.WithLogLevel(larkcore.LogLevelWarn))
 	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
 	qc := cfg.Queue
 	qc.Classify = classify
@@ -141,9 +147,14 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /lark/events", a.serveEvents)
 }
 
-// RunWS serves events over the long connection until ctx ends.
+// RunWS serves events over the long connection until ctx ends. The SDK
+// reconnects by itself; an error means it gave up (credentials refused,
+// attempts exhausted) and Lark is no longer heard.
 func (a *Adapter) RunWS(ctx context.Context) error {
-	opts := []larkws.ClientOption{larkws.WithEventHandler(a.dispatcher), larkws.WithLogLevel(larkcore.LogLevelError)}
+	opts := []larkws.ClientOption{larkws.WithEventHandler(a.dispatcher),
+		larkws.WithLogger(sdkLogger{a.log}), larkws.WithLogLevel(larkcore.LogLevelWarn),
+		larkws.WithOnReconnecting(func() { a.log.Warn("lark long connection lost: reconnecting") }),
+		larkws.WithOnReconnected(func() { a.log.Info("lark long connection re-established") })}
 	if a.cfg.BaseURL != "" {
 		opts = append(opts, larkws.WithDomain(a.cfg.BaseURL))
 	}
@@ -175,6 +186,16 @@ const (
 	eventMessage    = "im.message.receive_v1"
 	eventCardAction = "card.action.trigger"
 )
+
+// ignoredEvents are events an app is commonly subscribed to beside ours.
+var ignoredEvents = []string{
+	"im.message.message_read_v1", "im.message.recalled_v1",
+	"im.message.reaction.created_v1", "im.message.reaction.deleted_v1",
+	"im.chat.member.bot.added_v1", "im.chat.member.bot.deleted_v1",
+	"im.chat.member.user.added_v1", "im.chat.member.user.deleted_v1",
+	"im.chat.disbanded_v1", "im.chat.updated_v1",
+	"application.bot.menu_v6", "p2p_chat_create",
+}
 
 // serveEvents answers Lark's callbacks: verified (signature, timestamp,
 // replay, decryption, token) before anything else, then the URL check or

@@ -46,15 +46,24 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	var closers []func(context.Context) error
+	// A platform connection that gives up for good stops the server, so
+	// that a supervisor restarts it rather than it running deaf.
+	errc := make(chan error, 3)
+	fail := func(err error) {
+		select {
+		case errc <- err:
+		default:
+		}
+	}
 	if cfg.Slack.enabled() {
-		sa, err := startSlack(ctx, cfg, a, b, mux, log)
+		sa, err := startSlack(ctx, cfg, a, b, mux, log, fail)
 		if err != nil {
 			return err
 		}
 		closers = append(closers, sa.Close)
 	}
 	if cfg.Lark.enabled() {
-		la, err := startLark(ctx, cfg, a, b, mux, log)
+		la, err := startLark(ctx, cfg, a, b, mux, log, fail)
 		if err != nil {
 			return err
 		}
@@ -66,11 +75,11 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	log.Info("serving", "addr", cfg.Addr)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
+	go func() { fail(fmt.Errorf("serve %s: %w", cfg.Addr, srv.ListenAndServe())) }()
+	var failed error
 	select {
-	case err := <-errc:
-		return fmt.Errorf("serve %s: %w", cfg.Addr, err)
+	case failed = <-errc:
+		log.Error("stopping", "err", failed)
 	case <-ctx.Done():
 	}
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -87,13 +96,16 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 			err = fmt.Errorf("shut down: %w", cerr)
 		}
 	}
+	if failed != nil {
+		return failed
+	}
 	return err
 }
 
 // startSlack enables Slack: events recorded before a crash are handled
 // first, then HTTP endpoints (with the signing secret) and Socket Mode
 // (with the app token) are served.
-func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger) (*slackbot.Adapter, error) {
+func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger, fail func(error)) (*slackbot.Adapter, error) {
 	sa, err := slackbot.New(slackbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, Token: cfg.Slack.BotToken,
 		SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL,
 		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
@@ -111,7 +123,7 @@ func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.S
 	if cfg.Slack.AppToken != "" {
 		go func() {
 			if err := sa.RunSocket(ctx); err != nil {
-				log.Error("slack socket mode", "err", err)
+				fail(fmt.Errorf("slack socket mode: %w", err))
 			}
 		}()
 		log.Info("slack enabled over Socket Mode")
@@ -121,7 +133,7 @@ func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.S
 
 // startLark enables Lark: events recorded before a crash are handled
 // first, then HTTP callbacks or the long connection are served.
-func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger) (*larkbot.Adapter, error) {
+func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger, fail func(error)) (*larkbot.Adapter, error) {
 	l := cfg.Lark
 	la, err := larkbot.New(larkbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, AppID: l.AppID, AppSecret: l.AppSecret,
 		Token: l.Token, EncryptKey: l.EncryptKey, AllowPlain: l.AllowPlain, Mode: l.Mode, BaseURL: l.BaseURL,
@@ -136,7 +148,7 @@ func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.Se
 	if l.Mode == larkbot.ModeWS {
 		go func() {
 			if err := la.RunWS(ctx); err != nil {
-				log.Error("lark long connection", "err", err)
+				fail(fmt.Errorf("lark long connection: %w", err))
 			}
 		}()
 		log.Info("lark enabled over the long connection")
