@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	larkbot "github.com/dealcoach/dealcoach/bot/lark"
 )
 
 // "dealcoach serve" with Slack configured: a signed /deal reaches the core
@@ -122,5 +124,103 @@ func TestLarkConfigRefusesHTTPWithoutAnEncryptKey(t *testing.T) {
 	msg, err := cmd.CombinedOutput()
 	if err == nil || !strings.Contains(string(msg), "LARK_ENCRYPT_KEY") {
 		t.Fatalf("serve over HTTP without a key: %v, %s", err, msg)
+	}
+}
+
+// "dealcoach serve" with Lark over HTTP: an encrypted, signed message
+// event is acknowledged, handled and replied to through the open platform;
+// a forged one is refused.
+func TestServeLarkEndToEnd(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "serve.db")
+	replies := make(chan string, 4)
+	platform := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		raw, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		switch {
+		case strings.Contains(r.URL.Path, "tenant_access_token"):
+			fmt.Fprint(w, `{"code":0,"msg":"ok","tenant_access_token":"t-e2e","expire":7200}`)
+		case strings.Contains(r.URL.Path, "/contact/"):
+			fmt.Fprint(w, `{"code":0,"msg":"success","data":{"user":{"name":"王芳","time_zone":"Asia/Shanghai"}}}`)
+		default:
+			replies <- string(raw)
+			fmt.Fprint(w, `{"code":0,"msg":"success","data":{"message_id":"om_reply"}}`)
+		}
+	}))
+	defer platform.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	const key, token = "e2e key", "e2e-token"
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00",
+		"LARK_APP_ID=cli_e2e", "LARK_APP_SECRET=secret", "LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key,
+		"LARK_BASE_URL="+platform.URL)
+	var logs strings.Builder
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	for range 200 {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			break
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	content, _ := json.Marshal(map[string]string{"text": "新商机 经信银行 120万"})
+	ev, _ := json.Marshal(map[string]any{"schema": "2.0",
+		"header": map[string]any{"event_id": "ev1", "event_type": "im.message.receive_v1", "create_time": "1764000000000",
+			"token": token, "app_id": "cli_e2e", "tenant_key": "t1"},
+		"event": map[string]any{
+			"sender": map[string]any{"sender_id": map[string]any{"open_id": "ou_wang"}, "sender_type": "user"},
+			"message": map[string]any{"message_id": "om_1", "create_time": "1764000000000", "chat_id": "oc_1",
+				"chat_type": "p2p", "message_type": "text", "content": string(content)}}})
+	enc, err := larkbot.Encrypt(ev, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"encrypt": enc})
+	post := func(sig string) int {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		if sig == "" {
+			sig = larkbot.Signature(ts, "nonce", key, body)
+		}
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/lark/events", strings.NewReader(string(body)))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Lark-Request-Timestamp", ts)
+		req.Header.Set("X-Lark-Request-Nonce", "nonce")
+		req.Header.Set("X-Lark-Signature", sig)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post(strings.Repeat("0", 64)); code != http.StatusUnauthorized {
+		t.Fatalf("forged: %d", code)
+	}
+	if code := post(""); code != http.StatusOK {
+		t.Fatalf("genuine: %d: %s", code, logs.String())
+	}
+	select {
+	case got := <-replies:
+		if !strings.Contains(got, "经信银行") {
+			t.Fatalf("reply %s", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no reply: %s", logs.String())
+	}
+	cmd.Process.Signal(os.Interrupt)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("serve exit: %v: %s", err, logs.String())
+	}
+	out, _, _ := dealcoach(t, db, "", "export")
+	if !strings.Contains(out, "经信银行") || !strings.Contains(out, "王芳") {
+		t.Fatalf("export: %s", out)
 	}
 }
