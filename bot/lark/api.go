@@ -55,7 +55,7 @@ func newAPI(appID, appSecret, baseURL string, log *slog.Logger) *api {
 	client := lark.NewClient(appID, appSecret,
 		lark.WithOpenBaseUrl(strings.TrimRight(baseURL, "/")),
 		lark.WithEnableTokenCache(true),
-		lark.WithHttpClient(httpDoer{&http.Client{Timeout: apiTimeout}}),
+		lark.WithHttpClient(httpDoer{&http.Client{Timeout: apiTimeout, Transport: transport()}}),
 		lark.WithLogger(sdkLogger{log}),
 		lark.WithLogLevel(larkcore.LogLevelWarn),
 	)
@@ -280,6 +280,15 @@ func cardJSON(card map[string]any) (string, error) {
 // JSON body (a gateway's 429, 502 or 503 page) into an *apiError: the SDK
 // would fail to decode such a body and return an error that carries the
 // status only in its text.
+// transport keeps a connection per chat being answered: the default keeps
+// two idle connections a host, so replies to many chats at once would open
+// and close a connection each.
+func transport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
+	return t
+}
+
 type httpDoer struct{ c *http.Client }
 
 func (d httpDoer) Do(req *http.Request) (*http.Response, error) {

@@ -49,6 +49,7 @@ type Config struct {
 type Adapter struct {
 	cfg    Config
 	api    *slack.Client
+	http   *http.Client // the Web API's and the response URLs'
 	log    *slog.Logger
 	people *work.People
 	pool   *work.Pool
@@ -84,14 +85,20 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.AckWithin <= 0 {
 		cfg.AckWithin = 2500 * time.Millisecond
 	}
-	opts := []slack.Option{}
+	// Replies to many channels at once keep a connection each: the default
+	// transport keeps two idle connections a host, and would open and close
+	// one per reply.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 64, 64
+	client := &http.Client{Timeout: 10 * time.Second, Transport: tr}
+	opts := []slack.Option{slack.OptionHTTPClient(client)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))
 	}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), log: cfg.Log.With("platform", platform)}
+	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), http: client, log: cfg.Log.With("platform", platform)}
 	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
 	a.replays = replay.New(maxReplays)
 	qc := cfg.Queue

@@ -188,7 +188,7 @@ func (a *Adapter) respondAll(channel, responseURL string, msgs []*slack.Msg) {
 	}
 }
 
-func (a *Adapter) httpClient() *http.Client { return http.DefaultClient }
+func (a *Adapter) httpClient() *http.Client { return a.http }
 
 // writeJSON answers with v as JSON, or an empty 200 for nil, with its
 // length set so that a flushed answer is complete.
