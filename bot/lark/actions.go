@@ -63,7 +63,7 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 			slices.Sort(lines)
 			return toast("error", strings.Join(lines, " ")), nil
 		}
-		return a.afterAction(ctx, m, chat, cardMsg, act.DealID, r), nil
+		return a.afterAction(ctx, key, m, chat, cardMsg, act.DealID, r), nil
 	case act.Form != "":
 		f, refusal, err := a.cfg.Bot.Form(ctx, m, act.Form, act.DealID)
 		if err != nil {
@@ -87,14 +87,14 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 		if r.Ephemeral {
 			return toast("error", r.PlainText()), nil
 		}
-		return a.afterAction(ctx, m, chat, cardMsg, r.DealID, r), nil
+		return a.afterAction(ctx, key, m, chat, cardMsg, r.DealID, r), nil
 	}
 	return &callback.CardActionTriggerResponse{}, nil
 }
 
 // afterAction posts the reply under the card and answers with the card
 // redrawn as the deal now stands, and a toast of the reply's first line.
-func (a *Adapter) afterAction(ctx context.Context, m bot.Message, chat, cardMsg string, dealID int64, r bot.Reply) *callback.CardActionTriggerResponse {
+func (a *Adapter) afterAction(ctx context.Context, key string, m bot.Message, chat, cardMsg string, dealID int64, r bot.Reply) *callback.CardActionTriggerResponse {
 	resp := toast("success", firstLine(r))
 	if dealID != 0 {
 		m.Text = fmt.Sprintf("/deal #%d", dealID)
@@ -103,7 +103,7 @@ func (a *Adapter) afterAction(ctx context.Context, m bot.Message, chat, cardMsg 
 		}
 	}
 	if cardMsg != "" {
-		a.reply(chat, cardMsg, true, r)
+		a.reply(key, chat, cardMsg, true, r)
 	}
 	return resp
 }

@@ -251,6 +251,9 @@ func TestPrivateAndGroupMessagesReachTheCore(t *testing.T) {
 	if d := h.deal(1); d.Customer != "经信银行" || d.Amount != coach.Money(1_200_000_00) {
 		t.Fatalf("created %+v", d)
 	}
+	if u, _ := replies[0].Body["uuid"].(string); u != replyUUID("msg:om_1", 0) || len(u) > 50 {
+		t.Fatalf("reply uuid %q: a retried send could show twice", u)
+	}
 	// A group message reaches the bot only when it mentions it; the answer
 	// goes in the mention's thread.
 	h.send(message("ev2", "om_2", "group", "oc_group", "ou_wang", "经信银行 推进到立项", true))

@@ -64,19 +64,21 @@ func newAPI(appID, appSecret, baseURL string, log *slog.Logger) *api {
 
 // reply answers a message with a card, in the message's thread when
 // inThread, and returns the new message's id.
-func (c *api) reply(ctx context.Context, messageID string, card map[string]any, inThread bool) (string, error) {
+func (c *api) reply(ctx context.Context, messageID string, card map[string]any, inThread bool, uuid string) (string, error) {
 	content, err := cardJSON(card)
 	if err != nil {
 		return "", fmt.Errorf("lark reply %s: %w", messageID, err)
 	}
-	req := larkim.NewReplyMessageReqBuilder().
-		MessageId(messageID).
-		Body(larkim.NewReplyMessageReqBodyBuilder().
-			MsgType(larkim.MsgTypeInteractive).
-			Content(content).
-			ReplyInThread(inThread).
-			Build()).
-		Build()
+	body := larkim.NewReplyMessageReqBodyBuilder().
+		MsgType(larkim.MsgTypeInteractive).
+		Content(content).
+		ReplyInThread(inThread)
+	if uuid != "" {
+		// Lark sends one message per uuid within an hour: a retry after a
+		// timeout that Lark had in fact served does not send it twice.
+		body = body.Uuid(uuid)
+	}
+	req := larkim.NewReplyMessageReqBuilder().MessageId(messageID).Body(body.Build()).Build()
 	resp, err := c.client.Im.V1.Message.Reply(ctx, req)
 	if err != nil {
 		return "", fmt.Errorf("lark reply %s: %w", messageID, sdkError(err))

@@ -74,11 +74,11 @@ func TestAPIReply(t *testing.T) {
 	ctx := context.Background()
 	card := testCard("**经信银行** <at id=all></at> & more")
 
-	id, err := c.reply(ctx, "om_p2p", card, false)
+	id, err := c.reply(ctx, "om_p2p", card, false, "")
 	if err != nil || id != "om_fake_1" {
 		t.Fatalf("reply = %q, %v", id, err)
 	}
-	id, err = c.reply(ctx, "om_group", card, true)
+	id, err = c.reply(ctx, "om_group", card, true, "")
 	if err != nil || id != "om_fake_2" {
 		t.Fatalf("reply in thread = %q, %v", id, err)
 	}
@@ -175,7 +175,7 @@ func TestAPITokenFetchedOnceForManyCalls(t *testing.T) {
 	ctx := context.Background()
 	f.setUser("ou_1", "Ann", "", "")
 	for i := range 3 {
-		if _, err := c.reply(ctx, fmt.Sprint("om_", i), testCard("x"), false); err != nil {
+		if _, err := c.reply(ctx, fmt.Sprint("om_", i), testCard("x"), false, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -248,7 +248,7 @@ func TestAPISDKSurfacesRateLimitsAsResponses(t *testing.T) {
 
 	c := newTestAPI(t, f)
 	f.fail("/reply", 1, http.StatusTooManyRequests, http.Header{"X-Ogw-Ratelimit-Reset": {"3"}}, "Too Many Requests")
-	_, err = c.reply(context.Background(), "om_1", testCard("x"), false)
+	_, err = c.reply(context.Background(), "om_1", testCard("x"), false, "")
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.Status != http.StatusTooManyRequests || ae.RetryAfter != 3*time.Second {
 		t.Fatalf("plain 429 through api: %v", err)
@@ -264,7 +264,7 @@ func TestClassifyRateLimitsRetryAfterTheReset(t *testing.T) {
 			f := newFakeLark(t)
 			c := newTestAPI(t, f)
 			f.limit("/reply", 1, http429)
-			_, err := c.reply(context.Background(), "om_1", testCard("x"), false)
+			_, err := c.reply(context.Background(), "om_1", testCard("x"), false, "")
 			var ae *apiError
 			if !errors.As(err, &ae) || ae.Code != codeRateLimited || ae.RetryAfter != time.Second {
 				t.Fatalf("err = %v", err)
@@ -279,7 +279,7 @@ func TestClassifyRateLimitsRetryAfterTheReset(t *testing.T) {
 				t.Fatalf("classify(%v) = %v, %v; want retry after 1s", err, retry, after)
 			}
 			// The limit was used up: the next call goes through.
-			if _, err := c.reply(context.Background(), "om_1", testCard("x"), false); err != nil {
+			if _, err := c.reply(context.Background(), "om_1", testCard("x"), false, ""); err != nil {
 				t.Fatal(err)
 			}
 		})
@@ -327,7 +327,7 @@ func TestClassifyNetworkErrorsRetry(t *testing.T) {
 	f := newFakeLark(t)
 	c := newTestAPI(t, f)
 	f.srv.Close()
-	_, err := c.reply(context.Background(), "om_1", testCard("x"), false)
+	_, err := c.reply(context.Background(), "om_1", testCard("x"), false, "")
 	if err == nil {
 		t.Fatal("no error from a closed server")
 	}
@@ -344,7 +344,7 @@ func TestClassifyTokenFetchRateLimited(t *testing.T) {
 	f := newFakeLark(t)
 	c := newTestAPI(t, f)
 	f.limit("/tenant_access_token", 1, true)
-	_, err := c.reply(context.Background(), "om_1", testCard("x"), false)
+	_, err := c.reply(context.Background(), "om_1", testCard("x"), false, "")
 	if retry, after := classify(err); !retry || after != time.Second {
 		t.Fatalf("classify(%v) = %v, %v; want retry after 1s", err, retry, after)
 	}
@@ -356,7 +356,7 @@ func TestClassifyTokenFetchRateLimited(t *testing.T) {
 func TestClassify(t *testing.T) {
 	_, cardErr := cardJSON(map[string]any{"bad": func() {}})
 	_, setupErr := newAPI("cli_x", "", "http://127.0.0.1:1", slog.New(slog.DiscardHandler)).
-		reply(context.Background(), "om_1", testCard("x"), false)
+		reply(context.Background(), "om_1", testCard("x"), false, "")
 	for _, tc := range []struct {
 		name  string
 		err   error
@@ -402,7 +402,7 @@ func TestAPIQueueWaitsForTheResetAndKeepsOrder(t *testing.T) {
 			start := time.Now()
 			for i, text := range texts {
 				err := q.Send("oc_1", func(ctx context.Context) error {
-					_, err := c.reply(ctx, fmt.Sprint("om_", i), testCard(text), false)
+					_, err := c.reply(ctx, fmt.Sprint("om_", i), testCard(text), false, "")
 					if err == nil {
 						mu.Lock()
 						sentAt = append(sentAt, time.Now())

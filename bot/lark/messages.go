@@ -2,7 +2,10 @@ package lark
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -73,7 +76,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle lark message", "event", key, "err", err)
 		}
-		a.reply(in.chat, in.messageID, in.inThread, r)
+		a.reply(key, in.chat, in.messageID, in.inThread, r)
 	}}, in
 }
 
@@ -211,19 +214,28 @@ func postText(content string) string {
 }
 
 // reply answers a message in its thread, card by card, in order with the
-// chat's other replies.
-func (a *Adapter) reply(chat, messageID string, inThread bool, r bot.Reply) {
+// chat's other replies. Each card's uuid comes from the event it answers
+// (key), so a retried send is never shown twice.
+func (a *Adapter) reply(key, chat, messageID string, inThread bool, r bot.Reply) {
 	if len(r.Blocks) == 0 {
 		return
 	}
-	for _, card := range Cards(r, a.moreFormat(r.Lang), maxCards) {
+	for i, card := range Cards(r, a.moreFormat(r.Lang), maxCards) {
+		uuid := replyUUID(key, i)
 		if err := a.out.Send(chat, func(ctx context.Context) error {
-			_, err := a.api.reply(ctx, messageID, card, inThread)
+			_, err := a.api.reply(ctx, messageID, card, inThread, uuid)
 			return err
 		}); err != nil {
 			a.log.Error("queue lark reply", "chat", chat, "err", err)
 		}
 	}
+}
+
+// replyUUID is the idempotency key of the i-th card answering an event:
+// at most 50 characters, as Lark takes.
+func replyUUID(key string, i int) string {
+	sum := sha256.Sum256([]byte(fmt.Sprintf("%s/%d", key, i)))
+	return hex.EncodeToString(sum[:16])
 }
 
 // moreFormat is the note on a reply cut to Lark's limits: a format with
