@@ -1,0 +1,31 @@
+package lark
+
+import (
+	"testing"
+
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
+)
+
+func TestMessageText(t *testing.T) {
+	s := func(v string) *string { return &v }
+	bot := &larkim.MentionEvent{Key: s("@_user_1"), Name: s("dealcoach"), MentionedType: s("bot")}
+	li := &larkim.MentionEvent{Key: s("@_user_2"), Name: s("李总"), MentionedType: s("user")}
+	for _, c := range []struct {
+		name, kind, content string
+		mentions            []*larkim.MentionEvent
+		want                string
+	}{
+		{"text", "text", `{"text":"经信银行 推进到立项"}`, nil, "经信银行 推进到立项"},
+		{"bot mention dropped", "text", `{"text":"@_user_1 经信银行 赢单了"}`, []*larkim.MentionEvent{bot}, "经信银行 赢单了"},
+		{"other mention by name", "text", `{"text":"@_user_1 #12 下一步 约 @_user_2 周五"}`, []*larkim.MentionEvent{bot, li}, "#12 下一步 约 @李总 周五"},
+		{"unknown mention is the bot's", "text", `{"text":"@_user_9 list"}`, nil, "list"},
+		{"post", "post", `{"title":"周报","content":[[{"tag":"at","user_id":"ou_bot","user_name":"dealcoach"},{"tag":"text","text":" Acme moved to shortlist"}],[{"tag":"a","text":"link","href":"https://x"}]]}`, nil, "周报 @dealcoach Acme moved to shortlist link"},
+		{"post by language", "post", `{"zh_cn":{"title":"","content":[[{"tag":"text","text":"新商机 华东电力 80万"}]]}}`, nil, "新商机 华东电力 80万"},
+		{"image", "image", `{"image_key":"img_x"}`, nil, ""},
+		{"malformed", "text", `{"text":`, nil, ""},
+	} {
+		if got := messageText(c.kind, c.content, c.mentions); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}
