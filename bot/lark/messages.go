@@ -238,12 +238,8 @@ func replyUUID(key string, i int) string {
 	return hex.EncodeToString(sum[:16])
 }
 
-// moreFormat is the note on a reply cut to Lark's limits: a format with
-// one %d.
-func (a *Adapter) moreFormat(lang string) string {
-	text := a.cfg.Catalog.Text(a.lang(lang), "reply.more", map[string]any{"n": "\x00"})
-	return strings.ReplaceAll(strings.ReplaceAll(text, "%", "%%"), "\x00", "%d")
-}
+// moreFormat is the note on a reply cut to the platform's limits.
+func (a *Adapter) moreFormat(lang string) string { return work.MoreFormat(a.cfg.Catalog, a.lang(lang)) }
 
 func (a *Adapter) lang(l string) string {
 	if l == "" {

@@ -183,12 +183,8 @@ func (a *Adapter) lang(l string) string {
 	return l
 }
 
-// moreFormat is the note on a reply cut to Slack's limits: a format with
-// one %d.
-func (a *Adapter) moreFormat(lang string) string {
-	text := a.cfg.Catalog.Text(a.lang(lang), "reply.more", map[string]any{"n": "\x00"})
-	return strings.ReplaceAll(strings.ReplaceAll(text, "%", "%%"), "\x00", "%d")
-}
+// moreFormat is the note on a reply cut to the platform's limits.
+func (a *Adapter) moreFormat(lang string) string { return work.MoreFormat(a.cfg.Catalog, a.lang(lang)) }
 
 // isDM tells a direct-message channel by its id.
 func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
