@@ -123,6 +123,14 @@ func (db *DB) MarkFailed(ctx context.Context, id int64, reason string, next time
 		reason, fmtTime(next), id)
 }
 
+// Release hands a claimed message back untried, to be claimed again at
+// next: its claim does not count as an attempt (it waited behind an
+// earlier message to its channel).
+func (db *DB) Release(ctx context.Context, id int64, next time.Time) error {
+	return db.settle(ctx, id, `UPDATE outbox SET claimed_at = NULL, attempts = max(attempts - 1, 0), next_attempt_at = ?
+		WHERE id = ? AND sent_at IS NULL`, fmtTime(next), id)
+}
+
 // GiveUp records a message that will not be delivered (its channel is
 // gone, its attempts are spent); it stays in the outbox for the record.
 func (db *DB) GiveUp(ctx context.Context, id int64, reason string) error {
