@@ -92,26 +92,29 @@ func (c *api) reply(ctx context.Context, messageID string, card map[string]any, 
 	return larkcore.StringValue(resp.Data.MessageId), nil
 }
 
-// send posts a card to a chat and returns the new message's id.
-func (c *api) send(ctx context.Context, chatID string, card map[string]any) (string, error) {
+// send posts a card to to, a chat (idType larkim.CreateMessageV1ReceiveIDTypeChatId)
+// or a person (…OpenId: Lark delivers it in the bot's private chat with them),
+// and returns the new message's id. As in reply, Lark sends at most one
+// message per uuid within an hour.
+func (c *api) send(ctx context.Context, idType, to string, card map[string]any, uuid string) (string, error) {
 	content, err := cardJSON(card)
 	if err != nil {
-		return "", fmt.Errorf("lark send %s: %w", chatID, err)
+		return "", fmt.Errorf("lark send %s: %w", to, err)
 	}
-	req := larkim.NewCreateMessageReqBuilder().
-		ReceiveIdType(larkim.CreateMessageV1ReceiveIDTypeChatId).
-		Body(larkim.NewCreateMessageReqBodyBuilder().
-			ReceiveId(chatID).
-			MsgType(larkim.MsgTypeInteractive).
-			Content(content).
-			Build()).
-		Build()
+	body := larkim.NewCreateMessageReqBodyBuilder().
+		ReceiveId(to).
+		MsgType(larkim.MsgTypeInteractive).
+		Content(content)
+	if uuid != "" {
+		body = body.Uuid(uuid)
+	}
+	req := larkim.NewCreateMessageReqBuilder().ReceiveIdType(idType).Body(body.Build()).Build()
 	resp, err := c.client.Im.V1.Message.Create(ctx, req)
 	if err != nil {
-		return "", fmt.Errorf("lark send %s: %w", chatID, sdkError(err))
+		return "", fmt.Errorf("lark send %s: %w", to, sdkError(err))
 	}
 	if err := failure(resp.ApiResp, resp.CodeError); err != nil {
-		return "", fmt.Errorf("lark send %s: %w", chatID, err)
+		return "", fmt.Errorf("lark send %s: %w", to, err)
 	}
 	if resp.Data == nil {
 		return "", nil

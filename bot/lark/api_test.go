@@ -109,19 +109,29 @@ func TestAPISend(t *testing.T) {
 	f := newFakeLark(t)
 	c := newTestAPI(t, f)
 	card := testCard("周报")
-	id, err := c.send(context.Background(), "oc_team", card)
+	id, err := c.send(context.Background(), larkim.CreateMessageV1ReceiveIDTypeChatId, "oc_team", card, "")
 	if err != nil || id != "om_fake_1" {
 		t.Fatalf("send = %q, %v", id, err)
 	}
-	got := f.calls("/im/v1/messages")[0]
-	if got.Method != http.MethodPost || got.Path != "/open-apis/im/v1/messages" ||
-		got.Query.Get("receive_id_type") != "chat_id" || got.Auth != "Bearer "+fakeToken {
-		t.Fatalf("send: %s %s?%s auth %q", got.Method, got.Path, got.Query.Encode(), got.Auth)
+	id, err = c.send(context.Background(), larkim.CreateMessageV1ReceiveIDTypeOpenId, "ou_wang", card, "u-1")
+	if err != nil || id != "om_fake_2" {
+		t.Fatalf("send to a person = %q, %v", id, err)
 	}
-	if got.Body["receive_id"] != "oc_team" || got.Body["msg_type"] != "interactive" {
-		t.Fatalf("send body: %s", got.Raw)
+	calls := f.calls("/im/v1/messages")
+	for i, want := range []struct{ idType, to, uuid string }{{"chat_id", "oc_team", ""}, {"open_id", "ou_wang", "u-1"}} {
+		got := calls[i]
+		if got.Method != http.MethodPost || got.Path != "/open-apis/im/v1/messages" ||
+			got.Query.Get("receive_id_type") != want.idType || got.Auth != "Bearer "+fakeToken {
+			t.Fatalf("send %d: %s %s?%s auth %q", i, got.Method, got.Path, got.Query.Encode(), got.Auth)
+		}
+		if got.Body["receive_id"] != want.to || got.Body["msg_type"] != "interactive" {
+			t.Fatalf("send %d body: %s", i, got.Raw)
+		}
+		if u, _ := got.Body["uuid"].(string); u != want.uuid {
+			t.Fatalf("send %d uuid %q, want %q", i, u, want.uuid)
+		}
+		same(t, cardOf(t, got), card)
 	}
-	same(t, cardOf(t, got), card)
 }
 
 func TestAPIUpdate(t *testing.T) {
@@ -179,7 +189,7 @@ func TestAPITokenFetchedOnceForManyCalls(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := c.send(ctx, "oc_1", testCard("x")); err != nil {
+	if _, err := c.send(ctx, larkim.CreateMessageV1ReceiveIDTypeChatId, "oc_1", testCard("x"), ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, _, err := c.user(ctx, "ou_1"); err != nil {
@@ -296,7 +306,7 @@ func TestClassifyServerErrorsRetryWithBackoff(t *testing.T) {
 			c := newTestAPI(t, f)
 			status := map[string]int{"json": 500, "plain": 502}[name]
 			f.fail("/open-apis/im/v1/messages", 1, status, nil, body)
-			_, err := c.send(context.Background(), "oc_1", testCard("x"))
+			_, err := c.send(context.Background(), larkim.CreateMessageV1ReceiveIDTypeChatId, "oc_1", testCard("x"), "")
 			var ae *apiError
 			if !errors.As(err, &ae) || ae.Status != status {
 				t.Fatalf("err = %v", err)
@@ -313,7 +323,7 @@ func TestClassifyUnknownChatGivesUp(t *testing.T) {
 	c := newTestAPI(t, f)
 	f.fail("/open-apis/im/v1/messages", 1, http.StatusBadRequest, nil,
 		`{"code":230002,"msg":"Bot/User can NOT be out of the chat."}`)
-	_, err := c.send(context.Background(), "oc_gone", testCard("x"))
+	_, err := c.send(context.Background(), larkim.CreateMessageV1ReceiveIDTypeChatId, "oc_gone", testCard("x"), "")
 	var ae *apiError
 	if !errors.As(err, &ae) || ae.Code != 230002 || ae.Status != http.StatusBadRequest || !strings.Contains(err.Error(), "oc_gone") {
 		t.Fatalf("err = %v", err)

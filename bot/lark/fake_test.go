@@ -21,6 +21,10 @@ const fakeToken = "t-fake"
 // message reply, create and patch, and contact user get, answering in the
 // shapes Lark documents. It records the calls it accepted; calls refused by
 // the token check, an injected fault or validation are only counted.
+//
+// Like Lark, it sends at most one message per uuid within an hour (the uuid
+// of im.v1.message.create and reply): a call repeating a uuid is answered
+// with the message sent first, and recorded with Dup set.
 type fakeLark struct {
 	srv *httptest.Server
 
@@ -29,7 +33,15 @@ type fakeLark struct {
 	refused map[string]int // path → calls answered with an error
 	faults  []*larkFault
 	users   map[string]fakeUser
+	outOf   map[string]bool    // chats the bot is not in
+	byUUID  map[string]uuidUse // uuid → the message sent under it
 	nextID  int
+}
+
+// uuidUse is the first message sent under a uuid.
+type uuidUse struct {
+	data map[string]any
+	at   time.Time
 }
 
 // larkCall is one request the fake accepted.
@@ -39,6 +51,7 @@ type larkCall struct {
 	Body         map[string]any // the JSON body; nil when there was none
 	Raw          string
 	Auth         string // the Authorization header
+	Dup          bool   // answered with the message sent earlier under its uuid
 }
 
 // larkFault answers the next n calls whose path contains path with status,
@@ -55,7 +68,8 @@ type fakeUser struct{ name, tz, locale string }
 
 // newFakeLark starts a fake open platform, closed when the test ends.
 func newFakeLark(t testing.TB) *fakeLark {
-	f := &fakeLark{refused: make(map[string]int), users: make(map[string]fakeUser)}
+	f := &fakeLark{refused: make(map[string]int), users: make(map[string]fakeUser),
+		outOf: make(map[string]bool), byUUID: make(map[string]uuidUse)}
 	mux := http.NewServeMux()
 	f.route(mux, "POST /open-apis/auth/v3/tenant_access_token/internal", false, f.token)
 	f.route(mux, "POST /open-apis/im/v1/messages/{message_id}/reply", true, f.reply)
@@ -123,6 +137,26 @@ func (f *fakeLark) fail(pathContains string, n, status int, header http.Header, 
 	f.faults = append(f.faults, &larkFault{path: pathContains, n: n, status: status, header: header, body: body})
 }
 
+// leave takes the bot out of a chat: messages to it are refused with
+// code 230002, as Lark does.
+func (f *fakeLark) leave(chatID string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.outOf[chatID] = true
+}
+
+// shown returns the accepted calls whose path contains pathContains that
+// put a message in a chat: those not answered as a uuid's resend.
+func (f *fakeLark) shown(pathContains string) []larkCall {
+	var out []larkCall
+	for _, c := range f.calls(pathContains) {
+		if !c.Dup {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // setUser makes contact.v3.user.get know a person. contact.v3 has no
 // locale field, so locale is kept but never answered, as on Lark.
 func (f *fakeLark) setUser(openID, name, tz, locale string) {
@@ -155,10 +189,12 @@ func (f *fakeLark) refusals() map[string]int {
 	return out
 }
 
-// answer is a handler's reply: HTTP status and JSON body.
+// answer is a handler's reply: HTTP status and JSON body; dup when it is
+// the message sent earlier under the call's uuid.
 type answer struct {
 	status int
 	body   map[string]any
+	dup    bool
 }
 
 func success(data map[string]any) answer {
@@ -166,11 +202,11 @@ func success(data map[string]any) answer {
 	if data != nil {
 		body["data"] = data
 	}
-	return answer{http.StatusOK, body}
+	return answer{status: http.StatusOK, body: body}
 }
 
 func larkErr(status, code int, msg string) answer {
-	return answer{status, map[string]any{"code": code, "msg": msg}}
+	return answer{status: status, body: map[string]any{"code": code, "msg": msg}}
 }
 
 // route registers a handler behind the token check (when auth) and the
@@ -194,6 +230,7 @@ func (f *fakeLark) route(mux *http.ServeMux, pattern string, auth bool, h func(r
 				return
 			}
 			a := h(r, c)
+			c.Dup = a.dup
 			f.count(c, a.status == http.StatusOK && a.body["code"] == 0)
 			writeAnswer(w, a)
 		}
@@ -257,7 +294,7 @@ func (f *fakeLark) token(_ *http.Request, c larkCall) answer {
 	if s, _ := c.Body["app_secret"].(string); s == "" {
 		return larkErr(http.StatusBadRequest, 10014, "app secret invalid")
 	}
-	return answer{http.StatusOK, map[string]any{"code": 0, "msg": "ok", "tenant_access_token": fakeToken, "expire": 7200}}
+	return answer{status: http.StatusOK, body: map[string]any{"code": 0, "msg": "ok", "tenant_access_token": fakeToken, "expire": 7200}}
 }
 
 // reply answers im.v1.message.reply.
@@ -266,13 +303,16 @@ func (f *fakeLark) reply(r *http.Request, c larkCall) answer {
 	if bad, ok := badContent(c.Body); !ok {
 		return bad
 	}
+	if a, ok := f.resent(c.Body); ok {
+		return a
+	}
 	m := f.message(c.Body)
 	m["root_id"], m["parent_id"] = parent, parent
 	m["chat_id"] = "oc_fake"
 	if c.Body["reply_in_thread"] == true {
 		m["thread_id"] = "omt_" + strings.TrimPrefix(m["message_id"].(string), "om_")
 	}
-	return success(m)
+	return f.sent(c.Body, m)
 }
 
 // create answers im.v1.message.create.
@@ -289,11 +329,20 @@ func (f *fakeLark) create(_ *http.Request, c larkCall) answer {
 	if bad, ok := badContent(c.Body); !ok {
 		return bad
 	}
+	f.mu.Lock()
+	out := f.outOf[receiver]
+	f.mu.Unlock()
+	if out {
+		return larkErr(http.StatusBadRequest, 230002, "Bot/User can NOT be out of the chat.")
+	}
+	if a, ok := f.resent(c.Body); ok {
+		return a
+	}
 	m := f.message(c.Body)
 	if c.Query.Get("receive_id_type") == "chat_id" {
 		m["chat_id"] = receiver
 	}
-	return success(m)
+	return f.sent(c.Body, m)
 }
 
 // patch answers im.v1.message.patch, whose data is empty.
@@ -333,6 +382,34 @@ func badContent(body map[string]any) (answer, bool) {
 		return larkErr(http.StatusBadRequest, 230001, "Your request contains an invalid request parameter, msg_type or content is invalid."), false
 	}
 	return answer{}, true
+}
+
+// resent answers a call whose uuid was sent under within the hour with
+// that message.
+func (f *fakeLark) resent(body map[string]any) (answer, bool) {
+	uuid, _ := body["uuid"].(string)
+	if uuid == "" {
+		return answer{}, false
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	u, ok := f.byUUID[uuid]
+	if !ok || time.Since(u.at) >= uuidWindow {
+		return answer{}, false
+	}
+	a := success(u.data)
+	a.dup = true
+	return a, true
+}
+
+// sent keeps a new message under its call's uuid and answers it.
+func (f *fakeLark) sent(body, m map[string]any) answer {
+	if uuid, _ := body["uuid"].(string); uuid != "" {
+		f.mu.Lock()
+		f.byUUID[uuid] = uuidUse{data: m, at: time.Now()}
+		f.mu.Unlock()
+	}
+	return success(m)
 }
 
 // message is the data of a message the fake sends.
