@@ -137,15 +137,17 @@ func (s *Sender) Once(ctx context.Context) (sent int, err error) {
 // up. The error is the store's, not the platform's.
 func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) (ok bool, next time.Time, err error) {
 	log := s.cfg.Log.With("key", m.IdemKey, "channel", m.Channel, "attempt", m.Attempts)
-	if m.InDoubt {
+	// A claim cut short (a crash) or an attempt that failed (a timeout, a
+	// reply cut after its first page) may have delivered all or part of
+	// the message: ask the platform first. When it cannot tell, send:
+	// a possible duplicate is better than a message never sent.
+	if m.InDoubt || m.Attempts > 1 {
 		done, err := s.d.Delivered(ctx, m)
 		switch {
 		case err != nil:
-			log.WarnContext(ctx, "outbox: cannot tell whether a message was delivered; retrying later", "err", err)
-			next = s.cfg.Now().Add(s.backoff(m.Attempts, 0))
-			return false, next, s.db.MarkFailed(ctx, m.ID, err.Error(), next)
+			log.WarnContext(ctx, "outbox: cannot tell whether a message was delivered; sending it (it may show twice)", "err", err)
 		case done:
-			log.InfoContext(ctx, "outbox: message found delivered before a restart")
+			log.InfoContext(ctx, "outbox: message found delivered by an earlier attempt")
 			return true, time.Time{}, s.db.MarkSent(ctx, m.ID, s.cfg.Now())
 		}
 	}

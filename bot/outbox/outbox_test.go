@@ -63,6 +63,7 @@ type env struct {
 	db  *store.DB
 	now time.Time
 	p   *fakePlatform
+	d   Deliverer
 	s   *Sender
 }
 
@@ -198,4 +199,36 @@ func TestSenderGivesUpAnUnreadableMessage(t *testing.T) {
 	if n := e.once(); n != 0 || len(e.p.keys()) != 0 {
 		t.Fatal("an unreadable message was retried")
 	}
+}
+
+// An attempt that failed may still have delivered (a timeout after Slack
+// posted): the retry asks the platform first. When the platform cannot
+// tell, the message is sent rather than never.
+func TestSenderAsksThePlatformBeforeARetry(t *testing.T) {
+	e := newEnv(t)
+	e.enqueue("timed-out", "C1", "posted, but the answer was lost")
+	e.enqueue("unknown", "C2", "cannot tell")
+	e.p.fail["timed-out"] = errors.New("timeout")
+	e.p.fail["unknown"] = errors.New("timeout")
+	e.once()
+	e.p.delivered["timed-out"] = true
+	e.d = &failingCheck{e.p}
+	e.s.d = e.d
+	e.now = e.now.Add(time.Hour)
+	if n := e.once(); n != 2 {
+		t.Fatalf("settled %d, want 2", n)
+	}
+	if got := e.p.keys(); len(got) != 1 || got[0] != "unknown=cannot tell" {
+		t.Fatalf("delivered %v: the timed-out one must not go twice, the unknown one must go", got)
+	}
+}
+
+// failingCheck cannot look up "unknown" (a missing scope, say).
+type failingCheck struct{ *fakePlatform }
+
+func (f *failingCheck) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+	if m.IdemKey == "unknown" {
+		return false, errors.New("missing_scope")
+	}
+	return f.fakePlatform.Delivered(ctx, m)
 }

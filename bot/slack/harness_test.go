@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -60,10 +61,22 @@ type fakeSlack struct {
 	changed chan struct{}
 	socket  string // the URL apps.connections.open hands out
 	opened  int    // how many times it did
+
+	posted      map[string][]fakeMessage // channel → messages chat.postMessage took, oldest first
+	gone        map[string]bool          // channels answering channel_not_found
+	epoch       int64                    // seconds of the ts chat.postMessage hands out; 0 for 1764000000
+	historyPage int                      // most messages a conversations.history page holds; 0 for its limit
+}
+
+// fakeMessage is a posted message as conversations.history shows it.
+type fakeMessage struct {
+	TS, Text string
+	Metadata json.RawMessage
 }
 
 func newFakeSlack(t testing.TB) *fakeSlack {
-	f := &fakeSlack{limited: map[string]int{}, users: map[string]fakeUser{}, changed: make(chan struct{}, 1)}
+	f := &fakeSlack{limited: map[string]int{}, users: map[string]fakeUser{}, changed: make(chan struct{}, 1),
+		posted: map[string][]fakeMessage{}, gone: map[string]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -92,6 +105,16 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	f.calls = append(f.calls, c)
 	u := f.users[c.Form.Get("user")]
 	n := len(f.calls)
+	channel := c.Form.Get("channel")
+	gone := f.gone[channel]
+	ts := fmt.Sprintf("%d.%06d", cmp.Or(f.epoch, 1764000000), n)
+	if method == "chat.postMessage" && !gone {
+		var meta json.RawMessage
+		if m := c.Form.Get("metadata"); m != "" {
+			meta = json.RawMessage(m)
+		}
+		f.posted[channel] = append(f.posted[channel], fakeMessage{TS: ts, Text: c.Form.Get("text"), Metadata: meta})
+	}
 	f.mu.Unlock()
 	select {
 	case f.changed <- struct{}{}:
@@ -108,7 +131,20 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			"id": c.Form.Get("user"), "name": strings.ToLower(u.Name), "real_name": u.Name, "tz": u.TZ,
 			"locale": u.Locale, "profile": map[string]any{"display_name": u.Name}}})
 	case "chat.postMessage":
-		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1764000000.%06d"}`, c.Form.Get("channel"), n)
+		if gone {
+			fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, channel, ts)
+	case "conversations.open":
+		// A person's DM with the bot; its id is made up from theirs.
+		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, c.Form.Get("users"))
+	case "conversations.history":
+		if gone {
+			fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)
+			return
+		}
+		json.NewEncoder(w).Encode(f.history(c.Form))
 	case "chat.postEphemeral":
 		fmt.Fprintf(w, `{"ok":true,"message_ts":"1764000000.%06d"}`, n)
 	case "apps.connections.open":
@@ -124,6 +160,45 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		fmt.Fprint(w, `{"ok":false,"error":"unknown_method"}`)
 	}
+}
+
+// history answers conversations.history as Slack documents it: messages
+// after oldest; with oldest alone, the page closest to it, newest first
+// within the page; metadata only when include_all_metadata is set.
+func (f *fakeSlack) history(form url.Values) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	oldest := slackTime(form.Get("oldest"), time.Time{})
+	var after []fakeMessage
+	for _, m := range f.posted[form.Get("channel")] {
+		if slackTime(m.TS, time.Time{}).After(oldest) {
+			after = append(after, m)
+		}
+	}
+	limit, _ := strconv.Atoi(form.Get("limit"))
+	if limit <= 0 || limit > 999 {
+		limit = 100
+	}
+	if f.historyPage > 0 {
+		limit = min(limit, f.historyPage)
+	}
+	start, _ := strconv.Atoi(form.Get("cursor"))
+	start = min(start, len(after))
+	end := min(start+limit, len(after))
+	msgs := []map[string]any{}
+	for i := end - 1; i >= start; i-- {
+		m := map[string]any{"type": "message", "ts": after[i].TS, "text": after[i].Text, "bot_id": "B0001"}
+		if after[i].Metadata != nil && form.Get("include_all_metadata") == "1" {
+			m["metadata"] = after[i].Metadata
+		}
+		msgs = append(msgs, m)
+	}
+	next := ""
+	if end < len(after) {
+		next = strconv.Itoa(end)
+	}
+	return map[string]any{"ok": true, "messages": msgs, "has_more": next != "",
+		"response_metadata": map[string]any{"next_cursor": next}}
 }
 
 // wait returns the calls of method once there are n of them.
