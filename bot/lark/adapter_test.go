@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -15,8 +14,8 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
 )
 
@@ -52,26 +51,8 @@ func newHarness(t testing.TB) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	now := func() time.Time { return testNow }
-	db, err := store.Open(context.Background(), h.path, store.WithClock(now))
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	pbData, err := prompts.LoadPlaybook("seven-step")
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	pb, _ := coach.NewPlaybook(pbData)
-	cat, err := prompts.LoadCatalog()
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	shanghai, _ := time.LoadLocation("Asia/Shanghai")
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	b, err := bot.New(bot.Config{Store: db, Playbook: pb, Catalog: cat, Now: now, DefaultTZ: shanghai,
-		DefaultLang: "zh", Currency: "CNY", Log: log})
-	if err != nil {
-		h.t.Fatal(err)
-	}
+	c := bottest.Open(h.t, h.path, now, "zh")
+	db, b, cat, log := c.DB, c.Bot, c.Catalog, c.Log
 	a, err := New(Config{Bot: b, Store: db, Catalog: cat, AppID: "cli_test", AppSecret: "secret", Token: testToken,
 		EncryptKey: testKey, BaseURL: h.lark.url(), DefaultLang: "zh", Log: log, Now: now})
 	if err != nil {

@@ -1,0 +1,59 @@
+// Package bottest builds the chat core over a real store on disk, for the
+// adapters' tests: the seven-step playbook, a fixed clock, Shanghai as the
+// default zone, CNY.
+package bottest
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// Core is what a test drives: the store, the bot and its catalogue.
+type Core struct {
+	DB      *store.DB
+	Bot     *bot.Bot
+	Catalog *prompts.Catalog
+	Log     *slog.Logger // discards
+}
+
+// Open opens (or reopens) the store at path and builds a bot over it,
+// answering in lang when a message shows no language. The caller closes
+// DB.
+func Open(t testing.TB, path string, now func() time.Time, lang string) Core {
+	t.Helper()
+	db, err := store.Open(context.Background(), path, store.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pbData, err := prompts.LoadPlaybook("seven-step")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := coach.NewPlaybook(pbData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cat, err := prompts.LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	b, err := bot.New(bot.Config{Store: db, Playbook: pb, Catalog: cat, Now: now, DefaultTZ: shanghai,
+		DefaultLang: lang, Currency: "CNY", Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Core{DB: db, Bot: b, Catalog: cat, Log: log}
+}
