@@ -109,7 +109,7 @@ func readMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 	case "group":
 		// In a group the bot hears only mentions of it; it answers in the
 		// mention's thread, which is the conversation.
-		if len(msg.Mentions) == 0 {
+		if !mentionsBot(msg.Mentions) {
 			return in, false
 		}
 		in.thread = deref(msg.RootId)
@@ -122,6 +122,27 @@ func readMessage(ev *larkim.P2MessageReceiveV1) (incoming, bool) {
 	}
 	in.text = messageText(deref(msg.MessageType), deref(msg.Content), msg.Mentions)
 	return in, strings.TrimSpace(in.text) != ""
+}
+
+// mentionsBot tells whether a group message mentions a bot. An app that
+// may read all group messages also hears those mentioning only people.
+// Mentions that do not say what they mention (older events) are taken to
+// be of the bot, which is all Lark delivers without that permission.
+func mentionsBot(ms []*larkim.MentionEvent) bool {
+	typed := false
+	for _, m := range ms {
+		if m == nil {
+			continue
+		}
+		switch deref(m.MentionedType) {
+		case "bot":
+			return true
+		case "":
+		default:
+			typed = true
+		}
+	}
+	return len(ms) > 0 && !typed
 }
 
 // mentionKey is a mention's placeholder in a message's text ("@_user_1").

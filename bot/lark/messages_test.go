@@ -29,3 +29,25 @@ func TestMessageText(t *testing.T) {
 		}
 	}
 }
+
+func TestGroupMessagesOnlyWhenTheBotIsMentioned(t *testing.T) {
+	s := func(v string) *string { return &v }
+	bot := &larkim.MentionEvent{Key: s("@_user_1"), MentionedType: s("bot")}
+	person := &larkim.MentionEvent{Key: s("@_user_2"), MentionedType: s("user")}
+	untyped := &larkim.MentionEvent{Key: s("@_user_1")}
+	for _, c := range []struct {
+		name string
+		ms   []*larkim.MentionEvent
+		want bool
+	}{
+		{"none", nil, false},
+		{"the bot", []*larkim.MentionEvent{bot}, true},
+		{"a person and the bot", []*larkim.MentionEvent{person, bot}, true},
+		{"only a person", []*larkim.MentionEvent{person}, false},
+		{"untyped (older events)", []*larkim.MentionEvent{untyped}, true},
+	} {
+		if got := mentionsBot(c.ms); got != c.want {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
+	}
+}
