@@ -281,7 +281,7 @@ func TestKeysUsedExist(t *testing.T) {
 	if found < 50 {
 		t.Fatalf("found only %d keys in the code: is the pattern stale?", found)
 	}
-	for _, k := range []coach.FlagKind{coach.FlagStale, coach.FlagNextOverdue, coach.FlagNextMissing, coach.FlagClosePassed,
+	for _, k := range []coach.FlagKind{coach.FlagStale, coach.FlagNextOverdue, coach.FlagNextDue, coach.FlagNextMissing, coach.FlagClosePassed,
 		coach.FlagUnanswered, coach.FlagNoExitCriteria, coach.FlagNoDecider, coach.FlagWarnings} {
 		if !cat.Has("flag." + string(k)) {
 			t.Errorf("catalogue lacks flag.%s", k)
