@@ -9,8 +9,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // sevenYAML is the seven-step funnel with its win rates and nothing else.
@@ -26,18 +24,7 @@ stages:
   - {key: won, name: {zh: 成交, en: Won}, win_rate: 100}
 `
 
-func sevenPlaybook(t *testing.T) *Playbook {
-	t.Helper()
-	data, err := prompts.ParsePlaybook("seven.yaml", []byte(sevenYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := NewPlaybook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pb
-}
+func sevenPlaybook(t *testing.T) *Playbook { return playbookOf(t, "seven.yaml", sevenYAML) }
 
 // day is 10:00 UTC on a day of 2026: every event of the dataset happens then.
 func day(month, d int) time.Time { return time.Date(2026, time.Month(month), d, 10, 0, 0, 0, time.UTC) }

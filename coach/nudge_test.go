@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 	_ "time/tzdata" // the zone tests must not depend on the machine's zoneinfo
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // nudgeYAML has one stage per win rate the ranking tests need; its own copy
@@ -41,18 +39,7 @@ stages:
     win_rate: 100
 `
 
-func nudgePlaybook(t *testing.T) *Playbook {
-	t.Helper()
-	data, err := prompts.ParsePlaybook("nudge.yaml", []byte(nudgeYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := NewPlaybook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pb
-}
+func nudgePlaybook(t *testing.T) *Playbook { return playbookOf(t, "nudge.yaml", nudgeYAML) }
 
 // nudgeToday is a Tuesday.
 var nudgeToday = Date{2026, 11, 24}

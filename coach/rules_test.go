@@ -42,18 +42,7 @@ stages:
     win_rate: 100
 `
 
-func rulesPlaybook(t *testing.T) *Playbook {
-	t.Helper()
-	data, err := prompts.ParsePlaybook("rules.yaml", []byte(rulesYAML))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := NewPlaybook(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pb
-}
+func rulesPlaybook(t *testing.T) *Playbook { return playbookOf(t, "rules.yaml", rulesYAML) }
 
 func TestHealth(t *testing.T) {
 	nine := []string{"a", "b", "c", "d", "e", "f", "g", "h", "i"}
@@ -200,4 +189,18 @@ func TestPending(t *testing.T) {
 	if got != "[lead.who]" {
 		t.Errorf("pending after a skip and with a next step = %s", got)
 	}
+}
+
+// playbookOf compiles a test playbook written as YAML.
+func playbookOf(t *testing.T, name, yaml string) *Playbook {
+	t.Helper()
+	data, err := prompts.ParsePlaybook(name, []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := NewPlaybook(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pb
 }
