@@ -40,7 +40,7 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 	if eventID == "" {
 		key = "act:" + cardMsg + ":" + user + ":" + act.Command
 	}
-	p := a.people.Get(ctx, user)
+	p := a.kit.People.Get(ctx, user)
 	// A card's conversation is the chat's: the card does not tell which
 	// thread it sits in.
 	m := bot.Message{Platform: platform, Team: tenant, Channel: chat, UserID: user,

@@ -71,11 +71,12 @@ type Adapter struct {
 	api        *api
 	verifier   *Verifier
 	dispatcher *dispatcher.EventDispatcher
-	people     *work.People
-	pool       *work.Pool
-	inbox      *work.Inbox
-	out        *queue.Queue
+	kit        *work.Kit // people, workers, inbox, reply queue
 }
+
+// Close stops taking work, lets queued work and replies finish until ctx
+// ends, then cancels the rest (unprocessed events stay in the inbox).
+func (a *Adapter) Close(ctx context.Context) error { return a.kit.Close(ctx) }
 
 // New builds the adapter and starts its workers; Close stops them.
 func New(cfg Config) (*Adapter, error) {
@@ -130,15 +131,8 @@ func New(cfg Config) (*Adapter, error) {
 		a.dispatcher.OnCustomizedEvent(t, func(context.Context, *larkevent.EventReq) error { return nil })
 	}
 	a.dispatcher.InitConfig(larkevent.WithLogger(sdkLogger{a.log}), larkevent.WithLogLevel(larkcore.LogLevelWarn))
-	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
-	qc := cfg.Queue
-	qc.Classify = classify
-	if qc.Log == nil {
-		qc.Log = a.log
-	}
-	a.out = queue.New(qc)
-	a.pool = work.NewPool(cfg.Workers, 256, a.log)
-	a.inbox = &work.Inbox{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Pool: a.pool, Log: a.log, Now: cfg.Now, Decode: a.decode}
+	a.kit = work.NewKit(work.KitConfig{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Log: a.log, Now: cfg.Now,
+		Workers: cfg.Workers, Queue: cfg.Queue, Classify: classify, Lookup: a.lookup, Decode: a.decode})
 	return a, nil
 }
 
@@ -161,16 +155,6 @@ func (a *Adapter) RunWS(ctx context.Context) error {
 	err := larkws.NewClient(a.cfg.AppID, a.cfg.AppSecret, opts...).Start(ctx)
 	if ctx.Err() != nil {
 		return nil
-	}
-	return err
-}
-
-// Close stops taking work, lets queued work and replies finish until ctx
-// ends, then cancels the rest (unprocessed events stay in the inbox).
-func (a *Adapter) Close(ctx context.Context) error {
-	err := a.pool.Close(ctx)
-	if qerr := a.out.Close(ctx); qerr != nil && err == nil {
-		err = qerr
 	}
 	return err
 }
@@ -273,10 +257,10 @@ func (a *Adapter) decode(key, kind string, body []byte) (work.Task, error) {
 
 // Replay handles the events recorded before a crash but never processed.
 // Call it once at start, before serving.
-func (a *Adapter) Replay(ctx context.Context) error { return a.inbox.Replay(ctx) }
+func (a *Adapter) Replay(ctx context.Context) error { return a.kit.Inbox.Replay(ctx) }
 
 // Sweep periodically replays events left unprocessed for age, and
 // forgets old processed ones (see work.Inbox).
 func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
-	a.inbox.Sweep(ctx, every, age)
+	a.kit.Inbox.Sweep(ctx, every, age)
 }

@@ -38,12 +38,12 @@ func (a *Adapter) onMessage(ctx context.Context, ev *larkim.P2MessageReceiveV1) 
 			return err
 		}
 	}
-	fresh, err := a.inbox.Record(ctx, t.Key, "message", raw)
+	fresh, err := a.kit.Inbox.Record(ctx, t.Key, "message", raw)
 	if err != nil || !fresh {
 		return err
 	}
 	a.log.DebugContext(ctx, "lark message recorded", "event", t.Key, "chat", in.chat)
-	a.pool.Add(t, work.AckWait)
+	a.kit.Pool.Add(t, work.AckWait)
 	return nil
 }
 
@@ -66,13 +66,13 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 		key = "msg:" + in.messageID
 	}
 	return work.Task{Key: key, Order: in.chat + "/" + in.user, Run: func(ctx context.Context) {
-		p := a.people.Get(ctx, in.user)
+		p := a.kit.People.Get(ctx, in.user)
 		m := bot.Message{Platform: platform, Team: in.tenant, Channel: in.chat, Thread: in.thread, UserID: in.user,
 			UserName: p.Name, Locale: p.Locale, TZ: p.TZ, Text: in.text, Time: in.at}
 		if m.Time.IsZero() {
 			m.Time = a.cfg.Now()
 		}
-		r, err := a.inbox.Handle(ctx, key, m)
+		r, err := a.kit.Inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle lark message", "event", key, "err", err)
 		}
@@ -243,7 +243,7 @@ func (a *Adapter) reply(key, chat, messageID string, inThread bool, r bot.Reply)
 	}
 	for i, card := range Cards(r, a.moreFormat(r.Lang), maxCards) {
 		uuid := replyUUID(key, i)
-		if err := a.out.Send(chat, func(ctx context.Context) error {
+		if err := a.kit.Out.Send(chat, func(ctx context.Context) error {
 			_, err := a.api.reply(ctx, messageID, card, inThread, uuid)
 			return err
 		}); err != nil {

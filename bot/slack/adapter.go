@@ -47,17 +47,18 @@ type Config struct {
 // Adapter serves Slack: HTTP endpoints or Socket Mode, and the Web API
 // calls replies need.
 type Adapter struct {
-	cfg    Config
-	api    *slack.Client
-	http   *http.Client // the Web API's and the response URLs'
-	log    *slog.Logger
-	people *work.People
-	pool   *work.Pool
-	inbox  *work.Inbox
-	out    *queue.Queue
+	cfg  Config
+	api  *slack.Client
+	http *http.Client // the Web API's and the response URLs'
+	log  *slog.Logger
+	kit  *work.Kit // people, workers, inbox, reply queue
 
 	replays *replay.Guard // signatures seen, against replayed requests
 }
+
+// Close stops taking work, lets queued work and replies finish until ctx
+// ends, then cancels the rest (unprocessed events stay in the inbox).
+func (a *Adapter) Close(ctx context.Context) error { return a.kit.Close(ctx) }
 
 // New builds the adapter and starts its workers; Close stops them.
 func New(cfg Config) (*Adapter, error) {
@@ -99,16 +100,9 @@ func New(cfg Config) (*Adapter, error) {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
 	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), http: client, log: cfg.Log.With("platform", platform)}
-	a.people = work.NewPeople(a.lookup, a.log, cfg.Now)
 	a.replays = replay.New(maxReplays)
-	qc := cfg.Queue
-	qc.Classify = classify
-	if qc.Log == nil {
-		qc.Log = a.log
-	}
-	a.out = queue.New(qc)
-	a.pool = work.NewPool(cfg.Workers, 256, a.log)
-	a.inbox = &work.Inbox{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Pool: a.pool, Log: a.log, Now: cfg.Now, Decode: a.decode}
+	a.kit = work.NewKit(work.KitConfig{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Log: a.log, Now: cfg.Now,
+		Workers: cfg.Workers, Queue: cfg.Queue, Classify: classify, Lookup: a.lookup, Decode: a.decode})
 	return a, nil
 }
 
@@ -118,17 +112,6 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 	mux.Handle("POST /slack/commands", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveCommand))
 	mux.Handle("POST /slack/events", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveEvent))
 	mux.Handle("POST /slack/interactions", Verified(a.cfg.SigningSecret, a.replays, a.log, a.serveInteraction))
-}
-
-// Close stops taking work, lets queued work and replies finish until ctx
-// ends, then cancels the rest. Events still unprocessed stay in the inbox
-// and are handled at the next start (see Replay).
-func (a *Adapter) Close(ctx context.Context) error {
-	err := a.pool.Close(ctx)
-	if qerr := a.out.Close(ctx); qerr != nil && err == nil {
-		err = qerr
-	}
-	return err
 }
 
 // lookup asks users.info who a person is.
@@ -164,12 +147,12 @@ func (a *Adapter) decode(key, kind string, body []byte) (work.Task, error) {
 
 // Replay handles the events recorded before a crash but never processed.
 // Call it once at start, before serving.
-func (a *Adapter) Replay(ctx context.Context) error { return a.inbox.Replay(ctx) }
+func (a *Adapter) Replay(ctx context.Context) error { return a.kit.Inbox.Replay(ctx) }
 
 // Sweep periodically replays events left unprocessed for age, and
 // forgets old processed ones (see work.Inbox).
 func (a *Adapter) Sweep(ctx context.Context, every, age time.Duration) {
-	a.inbox.Sweep(ctx, every, age)
+	a.kit.Inbox.Sweep(ctx, every, age)
 }
 
 // classify tells the reply queue how to treat a Web API failure: wait as

@@ -83,7 +83,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 		acked = true
 		if body, err := json.Marshal(sc); err != nil {
 			a.log.Error("encode slack command", "event", key, "err", err)
-		} else if _, err := a.inbox.Record(context.WithoutCancel(ctx), key, "command", body); err != nil {
+		} else if _, err := a.kit.Inbox.Record(context.WithoutCancel(ctx), key, "command", body); err != nil {
 			a.log.Error("record slow slack command", "event", key, "err", err)
 		}
 		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: a.cfg.Catalog.Text(a.cfg.DefaultLang, "reply.working", nil)})
@@ -102,7 +102,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 	defer mu.Unlock()
 	switch {
 	case acked: // slow: recorded, and answered through the response URL
-		a.inbox.Done(wctx, key, nil)
+		a.kit.Inbox.Done(wctx, key, nil)
 		if !duplicate {
 			a.respond(sc.ChannelID, sc.ResponseURL, r)
 		}
@@ -131,7 +131,7 @@ func (a *Adapter) commandTask(key string, body []byte) (work.Task, error) {
 	}
 	return work.Task{Key: key, Order: sc.ChannelID + "/" + sc.UserID, Run: func(ctx context.Context) {
 		m := a.message(ctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
-		r, err := a.inbox.Handle(ctx, key, m)
+		r, err := a.kit.Inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
 		}
@@ -180,7 +180,7 @@ func (a *Adapter) respondAll(channel, responseURL string, msgs []*slack.Msg) {
 	}
 	for _, msg := range msgs {
 		wm := &slack.WebhookMessage{ResponseType: msg.ResponseType, Text: msg.Text, Blocks: &msg.Blocks}
-		if err := a.out.Send(channel, func(ctx context.Context) error {
+		if err := a.kit.Out.Send(channel, func(ctx context.Context) error {
 			return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.httpClient(), wm)
 		}); err != nil {
 			a.log.Error("queue slack response", "channel", channel, "err", err)

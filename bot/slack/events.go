@@ -63,11 +63,11 @@ func (a *Adapter) event(ctx context.Context, ev slackevents.EventsAPIEvent, body
 	if t.Run == nil {
 		return nil
 	}
-	fresh, err := a.inbox.Record(ctx, key, "event", body)
+	fresh, err := a.kit.Inbox.Record(ctx, key, "event", body)
 	if err != nil || !fresh {
 		return err
 	}
-	a.pool.Add(t, work.AckWait)
+	a.kit.Pool.Add(t, work.AckWait)
 	return nil
 }
 
@@ -110,7 +110,7 @@ func (a *Adapter) eventTask(key string, body []byte) (work.Task, error) {
 	return work.Task{Key: key, Order: in.channel + "/" + in.user, Run: func(ctx context.Context) {
 		m := a.message(ctx, in.team, in.channel, in.thread, in.user, Plain(in.text))
 		m.Time = slackTime(in.ts, m.Time)
-		r, err := a.inbox.Handle(ctx, key, m)
+		r, err := a.kit.Inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack message", "event", key, "err", err)
 		}
@@ -121,7 +121,7 @@ func (a *Adapter) eventTask(key string, body []byte) (work.Task, error) {
 // message builds the core's message, with what users.info tells of the
 // person (cached).
 func (a *Adapter) message(ctx context.Context, team, channel, thread, user, text string) bot.Message {
-	u := a.people.Get(ctx, user)
+	u := a.kit.People.Get(ctx, user)
 	return bot.Message{Platform: platform, Team: team, Channel: channel, Thread: thread, UserID: user,
 		UserName: u.Name, Locale: u.Locale, TZ: u.TZ, Text: text, Time: a.cfg.Now()}
 }
@@ -138,7 +138,7 @@ func (a *Adapter) reply(channel, thread, user string, r bot.Reply) {
 		if thread != "" {
 			opts = append(opts, slack.MsgOptionTS(thread))
 		}
-		err := a.out.Send(channel, func(ctx context.Context) error {
+		err := a.kit.Out.Send(channel, func(ctx context.Context) error {
 			var err error
 			if r.Ephemeral && !isDM(channel) {
 				_, err = a.api.PostEphemeralContext(ctx, channel, user, opts...)

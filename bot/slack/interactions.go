@@ -59,11 +59,11 @@ func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback,
 		if err != nil || t.Run == nil {
 			return nil, err
 		}
-		fresh, err := a.inbox.Record(ctx, key, "action", raw)
+		fresh, err := a.kit.Inbox.Record(ctx, key, "action", raw)
 		if err != nil || !fresh {
 			return nil, err
 		}
-		a.pool.Add(t, work.AckWait)
+		a.kit.Pool.Add(t, work.AckWait)
 		return nil, nil
 	case slack.InteractionTypeViewSubmission:
 		return a.submit(ctx, ic, raw)
@@ -97,7 +97,7 @@ func (a *Adapter) actionTask(key string, raw []byte) (work.Task, error) {
 	thread := cardThread(channel, ic.Message.ThreadTimestamp, cmpOr(ic.Message.Timestamp, ic.Container.MessageTs))
 	return work.Task{Key: key, Order: channel + "/" + user, Run: func(ctx context.Context) {
 		m := a.message(ctx, ic.Team.ID, channel, thread, user, text)
-		r, err := a.inbox.Handle(ctx, key, m)
+		r, err := a.kit.Inbox.Handle(ctx, key, m)
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle slack action", "event", key, "err", err)
 		}
@@ -128,7 +128,7 @@ func (a *Adapter) redrawCard(ctx context.Context, m bot.Message, dealID int64, c
 	}
 	blocks := slack.Blocks{BlockSet: Blocks(card, a.moreFormat(card.Lang))}
 	wm := &slack.WebhookMessage{ReplaceOriginal: true, Text: fallback(card), Blocks: &blocks}
-	if err := a.out.Send(channel, func(ctx context.Context) error {
+	if err := a.kit.Out.Send(channel, func(ctx context.Context) error {
 		return slack.PostWebhookCustomHTTPContext(ctx, responseURL, a.httpClient(), wm)
 	}); err != nil {
 		a.log.Error("queue slack card update", "channel", channel, "err", err)
@@ -178,7 +178,7 @@ func (a *Adapter) submit(ctx context.Context, ic slack.InteractionCallback, raw 
 		return nil, nil // not one of ours
 	}
 	key := "view:" + ic.View.ID + ":" + ic.View.Hash
-	fresh, err := a.inbox.Record(ctx, key, "view", raw)
+	fresh, err := a.kit.Inbox.Record(ctx, key, "view", raw)
 	if err != nil || !fresh {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func (a *Adapter) runSubmit(ctx context.Context, key string, ic slack.Interactio
 	m := a.message(ctx, cmpOr(meta.Team, ic.Team.ID), meta.Channel, meta.Thread, ic.User.ID, "")
 	mctx, mark := store.WithMark(ctx, platform, key)
 	r, errs, err := a.cfg.Bot.Submit(mctx, m, meta.Form, meta.Deal, FormValues(ic.View.State))
-	a.inbox.Done(ctx, key, mark)
+	a.kit.Inbox.Done(ctx, key, mark)
 	if err != nil {
 		a.log.ErrorContext(ctx, "slack form submit", "form", meta.Form, "deal", meta.Deal, "err", err)
 	}
