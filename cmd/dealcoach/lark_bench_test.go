@@ -1,20 +1,16 @@
 package main
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,34 +90,11 @@ func BenchmarkLarkEvents(b *testing.B) {
 			"Content-Length: %d\r\nX-Lark-Request-Timestamp: %s\r\nX-Lark-Request-Nonce: %s\r\nX-Lark-Signature: %s\r\n\r\n%s",
 			addr, len(body), ts, nonce, larkbot.Signature(ts, nonce, key, body), body)
 	}
-	type conn struct {
-		c net.Conn
-		r *bufio.Reader
-	}
-	send := func(c conn, req []byte) time.Duration {
-		start := time.Now()
-		if _, err := c.c.Write(req); err != nil {
-			b.Error(err)
-			return 0
-		}
-		status, reply, err := readResponse(c.r)
-		took := time.Since(start)
-		if err != nil || status != http.StatusOK {
-			b.Errorf("status %d, %v: %s", status, err, reply)
-		}
-		return took
-	}
-	conns := make([]conn, clients)
+	cs := dialLoad(b, addr, clients, func([]byte) bool { return true })
 	reqs := make([][][]byte, clients)
 	for c := range clients {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer nc.Close()
-		conns[c] = conn{nc, bufio.NewReader(nc)}
 		user := fmt.Sprintf("ou_%02d", c)
-		send(conns[c], seal(user, "/deal help")) // first contact out of the timing
+		cs[c].send(b, seal(user, "/deal help")) // first contact out of the timing
 		for i := c; i < b.N; i += clients {
 			deal := 1 + c + clients*((i/clients*7919)%(100_000/clients)) // the client's own deals
 			reqs[c] = append(reqs[c], seal(user, fmt.Sprintf("/deal #%d amount %dk", deal, 100+i%900)))
@@ -132,19 +105,7 @@ func BenchmarkLarkEvents(b *testing.B) {
 	}
 	base := replies.Load()
 
-	lat := make([][]time.Duration, clients)
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, req := range reqs[c] {
-				lat[c] = append(lat[c], send(conns[c], req))
-			}
-		}()
-	}
-	wg.Wait()
+	lat := runLoad(b, cs, reqs)
 	deadline := time.Now().Add(time.Minute)
 	for replies.Load() < base+int64(b.N) && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
@@ -153,11 +114,5 @@ func BenchmarkLarkEvents(b *testing.B) {
 	if got := replies.Load() - base; got < int64(b.N) {
 		b.Fatalf("%d of %d events replied to: %s", got, b.N, logs.String())
 	}
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
-	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(vmHWM(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)))/1024, "server-peak-RSS-MB")
-	b.ReportMetric(0, "ns/op")
+	reportLoad(b, lat, "events/s", cmd.Process.Pid)
 }

@@ -16,10 +16,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -63,10 +61,7 @@ func BenchmarkSlackCommands(b *testing.B) {
 	}()
 	waitHealthy(b, addr, &logs)
 
-	// Requests are signed before the clock starts and sent over one
-	// keep-alive connection per client, written and read by hand: the
-	// machine's two cores are shared with the clients, and the figure is
-	// the server's, not net/http's client's.
+	// Requests are signed before the clock starts (see loadClient).
 	sign := func(user string, n int, text string) []byte {
 		body := url.Values{"token": {"x"}, "team_id": {"T1"}, "channel_id": {"C1"}, "user_id": {user},
 			"user_name": {user}, "command": {"/deal"}, "text": {text}, "response_url": {api.URL + "/respond"},
@@ -78,64 +73,19 @@ func BenchmarkSlackCommands(b *testing.B) {
 			"Content-Length: %d\r\nX-Slack-Request-Timestamp: %s\r\nX-Slack-Signature: v0=%s\r\n\r\n%s",
 			addr, len(body), ts, hex.EncodeToString(mac.Sum(nil)), body)
 	}
-	type conn struct {
-		c net.Conn
-		r *bufio.Reader
-	}
-	send := func(c conn, req []byte) time.Duration {
-		start := time.Now()
-		if _, err := c.c.Write(req); err != nil {
-			b.Error(err)
-			return 0
-		}
-		status, reply, err := readResponse(c.r)
-		took := time.Since(start)
-		if err != nil || status != http.StatusOK || !bytes.Contains(reply, []byte(`"blocks"`)) {
-			b.Errorf("status %d, %v: %s", status, err, reply)
-		}
-		return took
-	}
-	conns := make([]conn, clients)
+	cs := dialLoad(b, addr, clients, func(body []byte) bool { return bytes.Contains(body, []byte(`"blocks"`)) })
 	reqs := make([][][]byte, clients)
 	for c := range clients {
-		nc, err := net.Dial("tcp", addr)
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer nc.Close()
-		conns[c] = conn{nc, bufio.NewReader(nc)}
 		user := fmt.Sprintf("U%02d", c)
-		send(conns[c], sign(user, -1, "help")) // first contact (users.info) out of the timing
+		cs[c].send(b, sign(user, -1, "help")) // first contact (users.info) out of the timing
 		for i := c; i < b.N; i += clients {
 			deal := 1 + c + clients*((i/clients*7919)%(100_000/clients)) // the client's own deals
 			reqs[c] = append(reqs[c], sign(user, i, fmt.Sprintf("#%d amount %dk", deal, 100+i%900)))
 		}
 	}
-
-	lat := make([][]time.Duration, clients)
-	var wg sync.WaitGroup
-	b.ResetTimer()
-	for c := range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for _, req := range reqs[c] {
-				lat[c] = append(lat[c], send(conns[c], req))
-			}
-		}()
-	}
-	wg.Wait()
+	lat := runLoad(b, cs, reqs)
 	b.StopTimer()
-	all := slices.Concat(lat...)
-	slices.Sort(all)
-	if len(all) == 0 {
-		return
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
-	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
-	b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
-	b.ReportMetric(float64(vmHWM(fmt.Sprintf("/proc/%d/status", cmd.Process.Pid)))/1024, "server-peak-RSS-MB")
-	b.ReportMetric(0, "ns/op")
+	reportLoad(b, lat, "req/s", cmd.Process.Pid)
 }
 
 // readResponse reads one HTTP/1.1 response with a Content-Length, as the
