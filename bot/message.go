@@ -33,8 +33,17 @@ type Reply struct {
 	Blocks    []Block
 	Ephemeral bool // only the asker should see it (errors, help)
 	DealID    int64
+	Image     *Image // a picture sent with the reply (the digest's funnel chart), or nil
 
 	code coach.Code // the error code of an error reply, for metrics
+}
+
+// Image is a picture sent with a reply. An adapter that cannot show
+// pictures shows Alt instead.
+type Image struct {
+	PNG  []byte
+	Name string // a file name, e.g. "funnel-2026-W48.png"
+	Alt  string // what the picture shows, in words
 }
 
 // BlockKind says how a block is drawn.
@@ -142,6 +151,12 @@ func (r Reply) PlainText() string {
 		default:
 			out = append(out, b.Text...)
 		}
+	}
+	if r.Image != nil {
+		if len(out) > 0 {
+			out = append(out, '\n')
+		}
+		out = append(out, "[image "+r.Image.Name+": "+r.Image.Alt+"]"...)
 	}
 	return string(out)
 }

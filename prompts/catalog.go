@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"io/fs"
+	"path"
 	"sort"
 	"strings"
 	"text/template"
@@ -12,6 +14,10 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
+// Each language's messages are messages/LANG.yaml plus any
+// messages/PART.LANG.yaml (one part per feature, e.g. schedule.en.yaml);
+// a key must not appear in two files.
+//
 //go:embed messages/*.yaml
 var messageFS embed.FS
 
@@ -31,27 +37,47 @@ type Catalog struct {
 func LoadCatalog() (*Catalog, error) {
 	c := &Catalog{msgs: map[string]map[string]*template.Template{}}
 	for _, lang := range langs {
-		b, err := messageFS.ReadFile("messages/" + lang + ".yaml")
+		files, err := fs.Glob(messageFS, "messages/*"+lang+".yaml")
 		if err != nil {
-			return nil, fmt.Errorf("read %s messages: %w", lang, err)
+			return nil, fmt.Errorf("list %s messages: %w", lang, err)
 		}
-		var raw map[string]string
-		if err := yaml.Unmarshal(b, &raw); err != nil {
-			return nil, fmt.Errorf("messages/%s.yaml: %w", lang, err)
-		}
-		c.msgs[lang] = make(map[string]*template.Template, len(raw))
-		for k, v := range raw {
-			t, err := template.New(k).Option("missingkey=zero").Parse(v)
-			if err != nil {
-				return nil, fmt.Errorf("messages/%s.yaml: key %s: %w", lang, k, err)
+		c.msgs[lang] = map[string]*template.Template{}
+		for _, f := range files {
+			if base := path.Base(f); base != lang+".yaml" && !strings.HasSuffix(base, "."+lang+".yaml") {
+				continue
 			}
-			c.msgs[lang][k] = t
+			if err := c.load(lang, f); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if missing := c.Missing(); len(missing) > 0 {
 		return nil, fmt.Errorf("messages missing a translation: %s", strings.Join(missing, ", "))
 	}
 	return c, nil
+}
+
+// load compiles one message file of lang.
+func (c *Catalog) load(lang, file string) error {
+	b, err := messageFS.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", file, err)
+	}
+	var raw map[string]string
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	for k, v := range raw {
+		if _, dup := c.msgs[lang][k]; dup {
+			return fmt.Errorf("%s: key %s is also in another file", file, k)
+		}
+		t, err := template.New(k).Option("missingkey=zero").Parse(v)
+		if err != nil {
+			return fmt.Errorf("%s: key %s: %w", file, k, err)
+		}
+		c.msgs[lang][k] = t
+	}
+	return nil
 }
 
 // Missing lists "lang:key" for every key present in one language and not
