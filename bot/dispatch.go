@@ -33,8 +33,12 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.pipeline(ctx, t)
 	case parse.New:
 		return b.create(ctx, t, cmd)
-	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact, parse.Snooze:
+	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact, parse.Snooze, parse.Done:
 		return b.onDeal(ctx, t, cmd)
+	case parse.Team:
+		return b.teamCmd(ctx, t, cmd.Team)
+	case parse.Remind:
+		return b.remind(ctx, t, cmd.Remind)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
 	r.Ephemeral = true
@@ -73,6 +77,8 @@ func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 		return b.contact(ctx, t, d, cmd)
 	case parse.Snooze:
 		return b.snooze(ctx, t, d, cmd)
+	case parse.Done:
+		return b.done(ctx, t, d)
 	}
 	return b.update(ctx, t, d.ID, cmd)
 }

@@ -26,8 +26,17 @@ type Person struct {
 type Team struct {
 	ID   int64
 	Name string
-	TZ   string
+	TZ   string // IANA zone of the digest; "" means the deployment default
+
+	DigestPlatform string // where the weekly digest goes ("slack", "lark"); "" until set
+	DigestChannel  string
+	RemindHour     int  // the morning reminder's hour (0–23) on each person's clock, unless they set their own
+	Weekends       bool // reminders on Saturdays and Sundays too
 }
+
+// DefaultRemindHour is the morning reminder's hour until a team or person
+// sets another.
+const DefaultRemindHour = 9
 
 // CanEdit reports whether p may change d: its owner, an admin, or a manager
 // of the deal's team.

@@ -104,38 +104,3 @@ func (db *DB) People(ctx context.Context) ([]coach.Person, error) {
 	}
 	return out, rows.Err()
 }
-
-// CreateTeam adds a team; a name already used is a conflict.
-func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) {
-	err := db.inTx(ctx, func(tx *wtx) error {
-		res, err := tx.exec(ctx, "INSERT INTO teams (name, tz, created_at) VALUES (?, ?, ?)",
-			t.Name, t.TZ, fmtTime(db.now()))
-		if isUnique(err) {
-			return coach.Errorf(coach.Conflict, "err.team_exists", "name", t.Name)
-		}
-		if err != nil {
-			return fmt.Errorf("insert team %q: %w", t.Name, err)
-		}
-		t.ID, err = res.LastInsertId()
-		return err
-	})
-	return t, err
-}
-
-// Teams lists all teams in id order.
-func (db *DB) Teams(ctx context.Context) ([]coach.Team, error) {
-	rows, err := db.query(ctx, "SELECT id, name, tz FROM teams ORDER BY id")
-	if err != nil {
-		return nil, fmt.Errorf("list teams: %w", err)
-	}
-	defer rows.Close()
-	var out []coach.Team
-	for rows.Next() {
-		var t coach.Team
-		if err := rows.Scan(&t.ID, &t.Name, &t.TZ); err != nil {
-			return nil, fmt.Errorf("scan team: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
-}

@@ -30,10 +30,13 @@ const (
 	Qualify               // 8C1F0W: "qualify #12" starts a guided walk; "Acme budget F" sets Marks
 	Contact               // a person of the decision chain: "Acme: Jane Doe is the decision maker, ally"
 	Snooze                // no reminders until SnoozeUntil: "/deal #12 snooze 3d", "经信银行 暂缓一周"; zero: "unsnooze #12"
+	Team                  // team setup (Team): "/deal team add @alice", "/deal digest here"
+	Remind                // the speaker's morning reminders (Remind): "reminders off", "remind me at 8"
+	Done                  // the deal's next step is done; the bot asks for the next: "#12 done", "#12 下一步完成了"
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact", "snooze"}
+	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -79,6 +82,9 @@ type Command struct {
 	Contact *ContactInfo // Contact: the person and what was said about them
 
 	SnoozeUntil coach.Date // Snooze: reminders resume on this day; zero ends the snooze
+
+	Team   *TeamCmd   // Team
+	Remind *RemindCmd // Remind
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -151,6 +157,12 @@ func (p *parser) free(t text) Command {
 	}
 	if body, ok := cutNewPrefix(t); ok {
 		return p.newDeal(body)
+	}
+	if cmd, ok := freeSchedule(t); ok {
+		return cmd
+	}
+	if cmd, ok := p.done(t); ok {
+		return cmd
 	}
 	if cmd, ok := p.snooze(t, false); ok {
 		return cmd

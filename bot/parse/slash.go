@@ -52,6 +52,12 @@ func (p *parser) slash(b text) Command {
 	case slashPipe[w]:
 		return Command{Kind: Pipeline}
 	}
+	if cmd, ok := p.slashSchedule(w, rest); ok {
+		return cmd
+	}
+	if cmd, ok := p.done(b); ok {
+		return cmd
+	}
 	if cmd, ok := p.slashVerb(w, rest); ok {
 		return cmd
 	}

@@ -1,0 +1,130 @@
+package chart
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strings"
+
+	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/sfnt"
+)
+
+// ErrNoFont means that no usable CJK font was found; callers then send the
+// digest as text only.
+var ErrNoFont = errors.New("chart: no usable CJK font (install fonts-droid-fallback)")
+
+// cjkProbe holds runes a CJK-capable font must have: the digest's titles and
+// labels are Chinese, and a font without them would draw boxes.
+const cjkProbe = "销售漏斗客户加权"
+
+// Font is a loaded CJK-capable font. It is immutable and safe for concurrent
+// use by any number of Render calls.
+type Font struct {
+	path string
+	sf   *sfnt.Font
+	// latin draws what sf lacks: Droid Sans Fallback, the font Debian and
+	// our image ship, has no Latin letters, digits, "¥" or "…" at all.
+	latin *sfnt.Font
+}
+
+// fontPaths lists where LoadFont("") looks, in order of preference: Debian's
+// packages first (fonts-droid-fallback is the one CI and the image install),
+// then other Linux distributions, macOS and Windows.
+func fontPaths() []string {
+	return []string{
+		"/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+		"/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+		"/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+		"/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+		"/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+		"/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+		"/usr/share/fonts/opentype/noto/NotoSansCJKsc-Regular.otf",
+		"/usr/share/fonts/truetype/arphic/uming.ttc",
+		"/usr/share/fonts/truetype/arphic/ukai.ttc",
+		"/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",
+		"/usr/share/fonts/wenquanyi/wqy-microhei/wqy-microhei.ttc",
+		"/usr/share/fonts/wenquanyi/wqy-zenhei/wqy-zenhei.ttc",
+		"/System/Library/Fonts/PingFang.ttc",
+		"/System/Library/Fonts/STHeiti Light.ttc",
+		"/Library/Fonts/Arial Unicode.ttf",
+		`C:\Windows\Fonts\msyh.ttc`,
+		`C:\Windows\Fonts\simsun.ttc`,
+	}
+}
+
+// LoadFont loads the TrueType or OpenType font (.ttf, .otf, or the first
+// font of a .ttc/.otc collection) at path. An empty path searches the usual
+// system locations and takes the first usable font. Every failure, a missing
+// or unreadable file as much as a font without Chinese glyphs, wraps
+// ErrNoFont, so that callers can fall back to text with one errors.Is.
+func LoadFont(path string) (*Font, error) {
+	if path != "" {
+		return loadFile(path)
+	}
+	paths := fontPaths()
+	var errs []error
+	for _, p := range paths {
+		f, err := loadFile(p)
+		if err == nil {
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: searched %s: %w", ErrNoFont, strings.Join(paths, ", "), errors.Join(errs...))
+	}
+	return nil, fmt.Errorf("%w: searched %s", ErrNoFont, strings.Join(paths, ", "))
+}
+
+func loadFile(path string) (*Font, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrNoFont, err)
+	}
+	sf, err := parseFirst(data)
+	if err != nil {
+		return nil, fmt.Errorf("%w: parse %s: %w", ErrNoFont, path, err)
+	}
+	latin, err := sfnt.Parse(goregular.TTF)
+	if err != nil {
+		return nil, fmt.Errorf("parse Go Regular: %w", err)
+	}
+	f := &Font{path: path, sf: sf, latin: latin}
+	for _, r := range cjkProbe {
+		if !f.has(r) {
+			return nil, fmt.Errorf("%w: %s has no glyph for %q", ErrNoFont, path, r)
+		}
+	}
+	return f, nil
+}
+
+// has reports whether the font has a glyph for r (other than .notdef).
+func (f *Font) has(r rune) bool {
+	var b sfnt.Buffer
+	i, err := f.sf.GlyphIndex(&b, r)
+	return err == nil && i != 0
+}
+
+// parseFirst parses a font file, or the first font of a collection. Some
+// common CJK collections (WenQuanYi, AR PL) put their tables at offsets that
+// are not multiples of four, which sfnt rejects (golang/go#46384); those are
+// copied into an aligned single font and parsed again.
+func parseFirst(data []byte) (*sfnt.Font, error) {
+	// ParseCollection also takes a single font, as a collection of one.
+	c, err := sfnt.ParseCollection(data)
+	if err == nil {
+		var f *sfnt.Font
+		if f, err = c.Font(0); err == nil {
+			return f, nil
+		}
+	}
+	aligned, aerr := alignTables(data)
+	if aerr != nil {
+		return nil, err
+	}
+	return sfnt.Parse(aligned)
+}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// Reminder is a person's own morning-reminder setting.
+type Reminder struct {
+	Hour int  // 0–23; -1: the team's hour
+	Off  bool // no morning reminders
+}
+
+// SetReminder stores a person's reminder setting.
+func (db *DB) SetReminder(ctx context.Context, personID int64, r Reminder) error {
+	var hour any
+	if r.Hour >= 0 {
+		hour = r.Hour
+	}
+	return db.inTx(ctx, func(tx *wtx) error {
+		res, err := tx.exec(ctx, "UPDATE people SET remind_hour = ?, reminders_off = ? WHERE id = ?", hour, r.Off, personID)
+		if err != nil {
+			return fmt.Errorf("set reminder of person %d: %w", personID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coach.Errorf(coach.NotFound, "err.person_not_found", "id", personID)
+		}
+		return nil
+	})
+}
+
+// ReminderOf loads a person's own reminder setting.
+func (db *DB) ReminderOf(ctx context.Context, personID int64) (Reminder, error) {
+	var hour sql.NullInt64
+	var r Reminder
+	err := db.row(ctx, "SELECT remind_hour, reminders_off FROM people WHERE id = ?", personID).Scan(&hour, &r.Off)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, coach.Errorf(coach.NotFound, "err.person_not_found", "id", personID)
+	}
+	if err != nil {
+		return r, fmt.Errorf("reminder of person %d: %w", personID, err)
+	}
+	r.Hour = -1
+	if hour.Valid {
+		r.Hour = int(hour.Int64)
+	}
+	return r, nil
+}
+
+// Recipient is a person the morning job may remind, with the settings
+// that decide when.
+type Recipient struct {
+	Person   coach.Person
+	Hour     int    // the person's hour, else their team's, else 09:00
+	Off      bool   // reminders turned off
+	Weekends bool   // their team's setting
+	TeamTZ   string // their team's zone, for a person without one
+}
+
+// Recipients lists everyone, in id order.
+func (db *DB) Recipients(ctx context.Context) ([]Recipient, error) {
+	rows, err := db.query(ctx, "SELECT "+personColsOf("p")+`, coalesce(p.remind_hour, t.remind_hour, ?),
+		p.reminders_off, coalesce(t.weekends, 0), coalesce(t.tz, '')
+		FROM people p LEFT JOIN teams t ON t.id = p.team_id ORDER BY p.id`, coach.DefaultRemindHour)
+	if err != nil {
+		return nil, fmt.Errorf("list recipients: %w", err)
+	}
+	defer rows.Close()
+	var out []Recipient
+	for rows.Next() {
+		var r Recipient
+		r.Person, err = scanPerson(rows, &r.Hour, &r.Off, &r.Weekends, &r.TeamTZ)
+		if err != nil {
+			return nil, fmt.Errorf("scan recipient: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OpenAnswers loads the coaching answers of every open deal: deal id →
+// question key → answer (without the answering person's name).
+func (db *DB) OpenAnswers(ctx context.Context) (map[int64]map[string]coach.Answer, error) {
+	rows, err := db.query(ctx, `SELECT a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at
+		FROM answers a JOIN deals d ON d.id = a.deal_id WHERE d.status = 'open'`)
+	if err != nil {
+		return nil, fmt.Errorf("answers of open deals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]coach.Answer{}
+	for rows.Next() {
+		var a coach.Answer
+		var status, at string
+		if err := rows.Scan(&a.DealID, &a.Question, &a.Stage, &status, &a.Text, &at); err != nil {
+			return nil, fmt.Errorf("scan answer: %w", err)
+		}
+		a.Status, a.At = coach.AnswerStatus(status), parseTime(at)
+		m := out[a.DealID]
+		if m == nil {
+			m = map[string]coach.Answer{}
+			out[a.DealID] = m
+		}
+		m[a.Question] = a
+	}
+	return out, rows.Err()
+}
+
+// TeamDeals lists a team's deals that are open or changed since since:
+// what coach.Analyze needs of a digest whose history starts then.
+func (db *DB) TeamDeals(ctx context.Context, teamID int64, since time.Time) ([]coach.Deal, error) {
+	return db.queryDeals(ctx, "SELECT "+dealCols+dealFrom+
+		" WHERE d.team_id = ? AND (d.status = 'open' OR d.updated_at >= ?) ORDER BY d.id", teamID, fmtTime(since))
+}
+
+// funnelKinds are the events funnel analytics replay; the others (notes,
+// answers, contacts…) are left in the database.
+const funnelKinds = "'created', 'stage', 'amount', 'won', 'lost', 'reopened'"
+
+// TeamEvents lists the funnel events (created, stage, amount, won, lost,
+// reopened) of a team's deals since since, in id order, without actor
+// names.
+func (db *DB) TeamEvents(ctx context.Context, teamID int64, since time.Time) ([]coach.Event, error) {
+	rows, err := db.query(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value, coalesce(e.actor_id, 0), e.at
+		FROM deal_events e JOIN deals d ON d.id = e.deal_id
+		WHERE e.at >= ? AND d.team_id = ? AND e.kind IN (`+funnelKinds+`) ORDER BY e.id`, fmtTime(since), teamID)
+	if err != nil {
+		return nil, fmt.Errorf("events of team %d: %w", teamID, err)
+	}
+	defer rows.Close()
+	var out []coach.Event
+	for rows.Next() {
+		var e coach.Event
+		var kind, at string
+		if err := rows.Scan(&e.ID, &e.DealID, &kind, &e.From, &e.To, &e.ActorID, &at); err != nil {
+			return nil, fmt.Errorf("scan event: %w", err)
+		}
+		e.Kind, e.At = coach.EventKind(kind), parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// RecordRun records the scheduled run key (job, period, recipient) and
+// enqueues its messages, in one transaction; a run already recorded
+// changes nothing and reports false. A run with no messages (nothing to
+// say) is recorded all the same, so it is not run again in its period.
+func (db *DB) RecordRun(ctx context.Context, key string, msgs ...OutboxMessage) (fresh bool, err error) {
+	for _, m := range msgs {
+		if m.IdemKey == "" || m.Platform == "" || m.Channel == "" {
+			return false, fmt.Errorf("run %s: idempotency key, platform and channel are required", key)
+		}
+	}
+	now := fmtTime(db.now())
+	err = db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+		res, err := tx.exec(ctx, "INSERT INTO job_runs (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now)
+		if err != nil {
+			return fmt.Errorf("record run %s: %w", key, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		fresh = true
+		for _, m := range msgs {
+			next := now
+			if !m.NextAttemptAt.IsZero() {
+				next = fmtTime(m.NextAttemptAt)
+			}
+			if m.Payload == nil {
+				m.Payload = []byte{}
+			}
+			if _, err := tx.exec(ctx, `INSERT INTO outbox (idem_key, platform, channel, payload, next_attempt_at, created_at)
+				VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+				m.IdemKey, m.Platform, m.Channel, m.Payload, next, now); err != nil {
+				return fmt.Errorf("enqueue %s: %w", m.IdemKey, err)
+			}
+		}
+		return nil
+	})
+	return fresh, err
+}
+
+// RunDone reports whether the scheduled run key has been recorded.
+func (db *DB) RunDone(ctx context.Context, key string) (bool, error) {
+	var one int
+	err := db.row(ctx, "SELECT 1 FROM job_runs WHERE key = ?", key).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("run %s: %w", key, err)
+	}
+	return true, nil
+}
+
+// DoneRuns lists the recorded runs whose key starts with prefix.
+func (db *DB) DoneRuns(ctx context.Context, prefix string) (map[string]bool, error) {
+	rows, err := db.query(ctx, "SELECT key FROM job_runs WHERE key >= ? AND key < ?", prefix, prefix+"\uffff")
+	if err != nil {
+		return nil, fmt.Errorf("runs %s*: %w", prefix, err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("scan run: %w", err)
+		}
+		out[k] = true
+	}
+	return out, rows.Err()
+}
