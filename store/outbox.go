@@ -167,3 +167,22 @@ func (db *DB) OutboxByKey(ctx context.Context, key string) (OutboxMessage, error
 	}
 	return m, nil
 }
+
+// OutboxKeys lists the idempotency keys of every message in the outbox,
+// sent or not, sorted.
+func (db *DB) OutboxKeys(ctx context.Context) ([]string, error) {
+	rows, err := db.query(ctx, "SELECT idem_key FROM outbox ORDER BY idem_key")
+	if err != nil {
+		return nil, fmt.Errorf("outbox keys: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, fmt.Errorf("scan outbox key: %w", err)
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}

@@ -42,7 +42,8 @@ func (a *Adapter) Deliverer() outbox.Deliverer {
 
 // deliverer posts outbox messages as cards, each under a uuid made from
 // the message's idempotency key and the card's page, so that a resend
-// within Lark's hour shows nothing twice.
+// within Lark's hour shows nothing twice; a message's image goes first,
+// as an image message under a uuid of its own (see sendImage).
 type deliverer struct {
 	a   *Adapter
 	now func() time.Time // the clock the store's CreatedAt is read with
@@ -50,13 +51,19 @@ type deliverer struct {
 }
 
 // Deliver posts r to m.Channel, a chat ("oc_…") or a person ("ou_…", in
-// the bot's private chat with them), card by card. After a failure the
-// cards already sent are sent again under their uuids, which Lark answers
-// with the messages it has, so the reply is completed, not repeated.
+// the bot's private chat with them): its image, then card by card. After
+// a failure the messages already sent are sent again under their uuids,
+// which Lark answers with the messages it has, so the reply is completed,
+// not repeated.
 func (d *deliverer) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
 	idType, err := receiveIDType(m.Channel)
 	if err != nil {
 		return err
+	}
+	if r.Image != nil {
+		if err := d.sendImage(ctx, idType, m, r.Image); err != nil {
+			return err
+		}
 	}
 	if len(r.Blocks) == 0 {
 		return nil
@@ -83,9 +90,9 @@ func (d *deliverer) Delivered(ctx context.Context, m store.OutboxMessage) (bool,
 }
 
 // Classify reads a failed delivery as classify does; a channel that is no
-// Lark recipient is given up.
+// Lark recipient, and an image Lark cannot take, are given up.
 func (d *deliverer) Classify(err error) (retry bool, after time.Duration) {
-	if errors.Is(err, errRecipient) {
+	if errors.Is(err, errRecipient) || errors.Is(err, errImage) {
 		return false, 0
 	}
 	return classify(err)

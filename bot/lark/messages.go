@@ -149,17 +149,24 @@ func mentionsBot(ms []*larkim.MentionEvent) bool {
 var mentionKey = regexp.MustCompile(`@_user_\d+`)
 
 // messageText is what the person typed: text and rich-text (post)
-// messages, with mentions of the bot dropped and others shown by name.
+// messages, with mentions of the bot dropped and others shown by name. In
+// a slash command ("/deal team add @Alice") a person's mention becomes
+// "<@open_id|Alice>", as Slack writes mentions, so that the command
+// names the person by id and not by a name others may share.
 func messageText(kind, content string, mentions []*larkim.MentionEvent) string {
-	names := map[string]string{}
+	names, ids := map[string]string{}, map[string]string{}
 	for _, m := range mentions {
 		if m == nil || m.Key == nil {
 			continue
 		}
 		if deref(m.MentionedType) == "bot" {
 			names[*m.Key] = ""
-		} else {
-			names[*m.Key] = "@" + deref(m.Name)
+			continue
+		}
+		names[*m.Key] = "@" + deref(m.Name)
+		if m.Id != nil && deref(m.Id.OpenId) != "" {
+			name := strings.NewReplacer("|", " ", ">", " ").Replace(deref(m.Name))
+			ids[*m.Key] = "<@" + deref(m.Id.OpenId) + "|" + name + ">"
 		}
 	}
 	var text string
@@ -177,7 +184,17 @@ func messageText(kind, content string, mentions []*larkim.MentionEvent) string {
 	default:
 		return ""
 	}
+	// Mentions of the bot are dropped first, so that the command shows.
+	slash := strings.HasPrefix(strings.TrimSpace(mentionKey.ReplaceAllStringFunc(text, func(k string) string {
+		if n, ok := names[k]; ok && n != "" {
+			return k
+		}
+		return ""
+	})), "/deal")
 	text = mentionKey.ReplaceAllStringFunc(text, func(k string) string {
+		if id, ok := ids[k]; ok && slash {
+			return id
+		}
 		if n, ok := names[k]; ok {
 			return n
 		}

@@ -9,7 +9,8 @@ import (
 func TestMessageText(t *testing.T) {
 	s := func(v string) *string { return &v }
 	bot := &larkim.MentionEvent{Key: s("@_user_1"), Name: s("dealcoach"), MentionedType: s("bot")}
-	li := &larkim.MentionEvent{Key: s("@_user_2"), Name: s("李总"), MentionedType: s("user")}
+	li := &larkim.MentionEvent{Key: s("@_user_2"), Name: s("李总"), MentionedType: s("user"), Id: &larkim.UserId{OpenId: s("ou_li")}}
+	odd := &larkim.MentionEvent{Key: s("@_user_3"), Name: s("a|b>c"), MentionedType: s("user"), Id: &larkim.UserId{OpenId: s("ou_odd")}}
 	for _, c := range []struct {
 		name, kind, content string
 		mentions            []*larkim.MentionEvent
@@ -18,6 +19,7 @@ func TestMessageText(t *testing.T) {
 		{"text", "text", `{"text":"经信银行 推进到立项"}`, nil, "经信银行 推进到立项"},
 		{"bot mention dropped", "text", `{"text":"@_user_1 经信银行 赢单了"}`, []*larkim.MentionEvent{bot}, "经信银行 赢单了"},
 		{"other mention by name", "text", `{"text":"@_user_1 #12 下一步 约 @_user_2 周五"}`, []*larkim.MentionEvent{bot, li}, "#12 下一步 约 @李总 周五"},
+		{"slash command mentions by id", "text", `{"text":"@_user_1 /deal team add @_user_2 @_user_3"}`, []*larkim.MentionEvent{bot, li, odd}, "/deal team add <@ou_li|李总> <@ou_odd|a b c>"},
 		{"unknown mention is the bot's", "text", `{"text":"@_user_9 list"}`, nil, "list"},
 		{"post", "post", `{"title":"周报","content":[[{"tag":"at","user_id":"ou_bot","user_name":"dealcoach"},{"tag":"text","text":" Acme moved to shortlist"}],[{"tag":"a","text":"link","href":"https://x"}]]}`, nil, "周报 @dealcoach Acme moved to shortlist link"},
 		{"post by language", "post", `{"zh_cn":{"title":"","content":[[{"tag":"text","text":"新商机 华东电力 80万"}]]}}`, nil, "新商机 华东电力 80万"},

@@ -1,0 +1,144 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// Caps of the morning reminder. Each own deal takes two blocks (its lines
+// and its buttons), so with the team's section and the frame the reminder
+// stays well under the adapters' 50 blocks whatever the nudge cap is set to.
+const (
+	nudgeShown = 15 // own deals shown; the rest are counted in "N more"
+	teamShown  = 10 // team deals shown, one Open button each
+)
+
+// NudgeReply renders a person's morning reminder: a greeting, each of
+// their deals that needs a push with its reasons and actions, the team's
+// escalated deals for a manager, and how to change the reminders. An
+// empty view renders as a reply with no blocks: send nothing.
+func (b *Bot) NudgeReply(lang string, v NudgeView) Reply {
+	r := Reply{Lang: lang}
+	if v.Empty() {
+		return r
+	}
+	t := &turn{lang: lang, now: v.Today.In(time.UTC)}
+	items, more := v.Nudge.Items, v.Nudge.More
+	if len(items) > nudgeShown {
+		items, more = items[:nudgeShown], more+len(items)-nudgeShown
+	}
+	r.Blocks = append(r.Blocks,
+		Block{Kind: HeaderBlock, Text: b.text(lang, "nudge.title", "name", clip(v.Person.Name, nameRunes), "date", b.date(t, v.Today))},
+		Block{Kind: TextBlock, Text: b.text(lang, "nudge.intro", "n", len(v.Nudge.Items)+v.Nudge.More)})
+	for _, it := range items {
+		r.Blocks = append(r.Blocks,
+			Block{Kind: TextBlock, Text: b.nudgeHead(lang, it.Deal) + "\n" + b.nudgeReasons(lang, it)},
+			Block{Kind: ButtonsBlock, Buttons: b.nudgeButtons(lang, it.Deal)})
+	}
+	if more > 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.more", "n", more)})
+	}
+	r.Blocks = append(r.Blocks, b.teamNudge(lang, v)...)
+	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.footer")})
+	return r
+}
+
+// nudgeHead is a deal's first line: "#12 Acme · Core system — Approved 25% — ¥1,500,000".
+func (b *Bot) nudgeHead(lang string, d coach.Deal) string {
+	return fmt.Sprintf("%s %s — %s — %s", ref(d), clip(d.Name(), nameRunes), b.stageLabel(lang, d), b.dealAmount(lang, d))
+}
+
+// dealAmount is a deal's amount, or words saying it has none.
+func (b *Bot) dealAmount(lang string, d coach.Deal) string {
+	if d.Amount <= 0 {
+		return b.text(lang, "nudge.no_amount")
+	}
+	return b.money(lang, d.Amount, d.Currency)
+}
+
+// nudgeReasons says in words why a deal needs a push, escalation last.
+func (b *Bot) nudgeReasons(lang string, it coach.NudgeItem) string {
+	d := it.Deal
+	step := clip(d.NextStep, nameRunes)
+	s, _ := b.cfg.Playbook.Stage(d.Stage)
+	var out []string
+	for _, f := range it.Reasons {
+		key := "nudge.why." + string(f.Kind)
+		if !b.cfg.Catalog.Has(key) { // a kind coach may add later: the deal card's words
+			key = "flag." + string(f.Kind)
+		}
+		out = append(out, b.text(lang, key, "n", f.N, "limit", s.StaleDays, "step", step))
+	}
+	if it.Escalation > 0 {
+		out = append(out, b.text(lang, "nudge.escalated", "level", it.Escalation, "days", it.OverLimit,
+			"manager", it.Escalation >= coach.ManagerLevel))
+	}
+	return strings.Join(out, " · ")
+}
+
+// nudgeButtons are a reminded deal's quick actions. Done marks the next
+// step done, so it is offered only when there is one.
+func (b *Bot) nudgeButtons(lang string, d coach.Deal) []Button {
+	cmd := func(verb string) string { return fmt.Sprintf("/deal #%d %s", d.ID, verb) }
+	var bs []Button
+	if d.NextStep != "" {
+		bs = append(bs, Button{Label: b.text(lang, "nudge.btn.done"), Value: cmd("done"), Style: "primary"})
+	}
+	bs = append(bs, Button{Label: b.text(lang, "nudge.btn.next"), Value: cmd("next step"), Form: FormNext, DealID: d.ID})
+	snooze := Button{Label: b.text(lang, "btn.snooze")}
+	for _, n := range snoozeDays {
+		snooze.Options = append(snooze.Options, Button{Label: b.text(lang, "days", "n", n), Value: cmd(fmt.Sprintf("snooze %dd", n))})
+	}
+	return append(bs, snooze, Button{Label: b.text(lang, "nudge.btn.open"), Value: fmt.Sprintf("/deal show #%d", d.ID)})
+}
+
+// teamNudge is a manager's section: their reps' deals escalated to them,
+// one line each, and a row of Open buttons.
+func (b *Bot) teamNudge(lang string, v NudgeView) []Block {
+	if len(v.Team) == 0 {
+		return nil
+	}
+	items := v.Team[:min(len(v.Team), teamShown)]
+	var lines []string
+	var open []Button
+	for _, it := range items {
+		d := it.Deal
+		lines = append(lines, b.text(lang, "nudge.team_line", "deal", ref(d)+" "+clip(d.Name(), nameRunes),
+			"owner", clip(ownerName(v.Owners, d), nameRunes), "stage", b.stageLabel(lang, d), "amount", b.dealAmount(lang, d),
+			"days", it.OverLimit))
+		open = append(open, Button{Label: b.text(lang, "nudge.btn.open_deal", "ref", ref(d)), Value: fmt.Sprintf("/deal show #%d", d.ID)})
+	}
+	out := []Block{
+		{Kind: TextBlock, Text: b.text(lang, "nudge.team", "n", len(v.Team))},
+		{Kind: ListBlock, Items: lines},
+		{Kind: ButtonsBlock, Buttons: open},
+	}
+	if more := len(v.Team) - len(items); more > 0 {
+		out = append(out, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.team_more", "n", more)})
+	}
+	return out
+}
+
+// ownerName is who owns d, by the view's names, else the deal's own.
+func ownerName(owners map[int64]string, d coach.Deal) string {
+	if n := owners[d.OwnerID]; n != "" {
+		return n
+	}
+	return d.Owner
+}
+
+// nameRunes is how long a name may run in a scheduled message's line, so
+// that a list of them stays within an adapter's block.
+const nameRunes = 80
+
+// clip shortens s to at most n characters, marking the cut.
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}

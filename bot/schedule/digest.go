@@ -1,0 +1,241 @@
+package schedule
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/chart"
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// digestKey is the weekly digest's run and message key: one per team and
+// week reported on.
+func digestKey(teamID int64, w coach.Week) string { return fmt.Sprintf("digest:%d:%s", teamID, w) }
+
+// LastWeek is the week whose digest is due at now in loc: the week before
+// the current one, once it is Monday 09:00; before that, none (the one
+// before was due a week ago, and is not caught up so late).
+func LastWeek(now time.Time, loc *time.Location) (coach.Week, bool) {
+	local := now.In(loc)
+	cur := coach.WeekOf(coach.DateOf(local))
+	due := cur.Monday().In(loc).Add(DigestHour * time.Hour)
+	if h := cur.Monday().In(loc); h.Hour() != 0 { // midnight skipped by a DST change
+		due = h.Add(DigestHour*time.Hour - time.Duration(h.Hour())*time.Hour)
+	}
+	return cur.Prev(), !local.Before(due)
+}
+
+// DueDigests plans the weekly digests due at now and not yet run: each
+// team with a digest channel on an enqueued platform, from Monday 09:00
+// in the team's zone, for the week before.
+func (s *Scheduler) DueDigests(ctx context.Context, now time.Time) ([]Run, error) {
+	teams, err := s.cfg.Store.Teams(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var runs []Run
+	for _, t := range teams {
+		if t.DigestChannel == "" || !s.enqueued(t.DigestPlatform) {
+			continue
+		}
+		week, ok := LastWeek(now, s.teamLoc(t))
+		if !ok {
+			continue
+		}
+		if done, err := s.cfg.Store.RunDone(ctx, digestKey(t.ID, week)); err != nil || done {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		r, err := s.Digest(ctx, t, week)
+		if err != nil {
+			return nil, err
+		}
+		runs = append(runs, r)
+	}
+	return runs, nil
+}
+
+func (s *Scheduler) teamLoc(t coach.Team) *time.Location { return zone(t.TZ, s.cfg.DefaultTZ) }
+
+// Digest plans team t's digest of week w: the digest, then its chart.
+// Without a digest channel the messages have no platform and channel
+// (the digest command prints them).
+func (s *Scheduler) Digest(ctx context.Context, t coach.Team, w coach.Week) (Run, error) {
+	v, lang, err := s.DigestView(ctx, t, w)
+	if err != nil {
+		return Run{}, err
+	}
+	key := digestKey(t.ID, w)
+	to := t.Name
+	if t.DigestChannel != "" {
+		to = fmt.Sprintf("%s (%s %s)", t.Name, t.DigestPlatform, t.DigestChannel)
+	}
+	run := Run{Key: key, Messages: []Message{{Key: key, Platform: t.DigestPlatform, Channel: t.DigestChannel, To: to,
+		Reply: s.cfg.Bot.DigestReply(lang, v)}}}
+	img, err := s.chart(lang, v)
+	switch {
+	case errors.Is(err, errNoChart):
+	case err != nil:
+		s.cfg.Log.Warn("digest chart: sending the digest as text only", "team", t.Name, "week", w.String(), "err", err)
+	default:
+		run.Messages = append(run.Messages, Message{Key: key + ":chart", Platform: t.DigestPlatform,
+			Channel: t.DigestChannel, To: to, Reply: bot.Reply{Lang: lang, Image: img}})
+	}
+	return run, nil
+}
+
+// DigestView gathers the numbers of team t's digest of week w, and the
+// language to write it in (its managers' language, else the default).
+func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) (bot.DigestView, string, error) {
+	loc := s.teamLoc(t)
+	from, to := w.Monday().In(loc), w.Monday().AddDays(7).In(loc)
+	since := coach.HistoryStart(from)
+	db, pb := s.cfg.Store, s.cfg.Playbook
+	deals, err := db.TeamDeals(ctx, t.ID, since)
+	if err != nil {
+		return bot.DigestView{}, "", err
+	}
+	events, err := db.TeamEvents(ctx, t.ID, since)
+	if err != nil {
+		return bot.DigestView{}, "", err
+	}
+	people, err := db.People(ctx)
+	if err != nil {
+		return bot.DigestView{}, "", err
+	}
+	lang := s.cfg.DefaultLang
+	owners := map[int64]string{}
+	for _, p := range people {
+		owners[p.ID] = p.Name
+		if p.TeamID == t.ID && p.Role == coach.Manager && (p.Lang == "zh" || p.Lang == "en") {
+			lang = p.Lang
+		}
+	}
+	a := coach.Analyze(pb, deals, events)
+	q := coach.QuarterOf(coach.DateOf(to.Add(-time.Nanosecond)))
+	target, _, err := db.Target(ctx, t.ID, q.String())
+	if err != nil {
+		return bot.DigestView{}, "", err
+	}
+	qStart := q.Start().In(loc)
+	won := coach.Total(a.Movement(qStart, to).Won)
+	v := bot.DigestView{Team: t.Name, Week: w.String(), From: from, To: to, Quarter: q.String(), Target: target,
+		WonQuarter: won, Deals: make(map[int64]coach.Deal, len(deals)), Owners: owners}
+	v.Numbers = a.Digest(from, to, max(target-won, 0))
+
+	// Deals open now; the reps' table and the escalations are as of the
+	// Monday the digest is due, with the answers the rules read.
+	answers, err := db.OpenAnswers(ctx)
+	if err != nil {
+		return bot.DigestView{}, "", err
+	}
+	facts := map[int64]coach.DealFacts{}
+	var open []coach.Deal
+	for _, d := range deals {
+		v.Deals[d.ID] = d
+		if d.Status == coach.Open {
+			open = append(open, d)
+			if a, ok := answers[d.ID]; ok {
+				facts[d.ID] = coach.DealFacts{Answers: a}
+			}
+		}
+	}
+	today := coach.DateOf(to)
+	items := pb.NudgeItems(open, facts, today, s.cfg.Rules)
+	v.Escalated = coach.ManagerEscalations(items)
+	v.Reps = repRows(pb, open, items, v.Numbers.Movement, v.Deals, owners, today)
+	return v, lang, nil
+}
+
+// repRows is the digest's table: one row per owner of an open deal or of
+// a deal won or lost in the week, largest weighted pipeline first.
+func repRows(pb *coach.Playbook, open []coach.Deal, items []coach.NudgeItem, mv coach.Movement,
+	deals map[int64]coach.Deal, owners map[int64]string, today coach.Date) []bot.RepRow {
+	rows := map[int64]*bot.RepRow{}
+	row := func(owner int64) *bot.RepRow {
+		r := rows[owner]
+		if r == nil {
+			r = &bot.RepRow{Name: owners[owner]}
+			rows[owner] = r
+		}
+		return r
+	}
+	for _, d := range open {
+		r := row(d.OwnerID)
+		r.Open++
+		r.Amount += d.Amount
+		r.Weighted += coach.Weighted(d.Amount, pb.WinRate(d))
+		if d.NextStep == "" || d.NextStepDue.IsZero() {
+			r.NoNext++
+		}
+	}
+	for _, it := range items {
+		for _, f := range it.Reasons {
+			if f.Kind == coach.FlagStale {
+				row(it.Deal.OwnerID).Stale++
+			}
+		}
+	}
+	for _, t := range mv.Won {
+		r := row(deals[t.DealID].OwnerID)
+		r.Won++
+		r.WonAmount += t.Amount
+	}
+	for _, t := range mv.Lost {
+		row(deals[t.DealID].OwnerID).Lost++
+	}
+	out := make([]bot.RepRow, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b bot.RepRow) int {
+		return cmp.Or(cmp.Compare(b.Weighted, a.Weighted), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// errNoChart: no font was configured, so the digest has no chart.
+var errNoChart = errors.New("no chart font")
+
+// chart draws the digest's funnel.
+func (s *Scheduler) chart(lang string, v bot.DigestView) (*bot.Image, error) {
+	if s.cfg.Font == nil {
+		return nil, errNoChart
+	}
+	b, pb, f := s.cfg.Bot, s.cfg.Playbook, v.Numbers.Funnel
+	c := chart.Funnel{Title: b.Text(lang, "chart.title", "team", v.Team, "week", v.Week)}
+	target := ""
+	if v.Target > 0 {
+		target = b.Money(lang, v.Target)
+	}
+	c.Subtitle = b.Text(lang, "chart.subtitle", "forecast", b.Money(lang, f.Forecast), "won", b.Money(lang, v.WonQuarter),
+		"quarter", v.Quarter, "target", target)
+	for _, st := range f.Stages {
+		name := st.Stage
+		if s, ok := pb.Stage(st.Stage); ok {
+			name = s.Name.In(lang)
+		}
+		c.Stages = append(c.Stages, chart.Stage{Label: fmt.Sprintf("%s %d%%", name, st.WinRate), Count: st.Count,
+			Amount: major(st.Amount), Weighted: major(st.Weighted),
+			Value: b.Text(lang, "chart.value", "n", st.Count, "amount", b.Money(lang, st.Amount), "weighted", b.Money(lang, st.Weighted))})
+	}
+	png, err := chart.Render(c, s.cfg.Font)
+	if err != nil {
+		return nil, err
+	}
+	return &bot.Image{PNG: png, Name: "funnel-" + v.Week + ".png",
+		Alt: b.Text(lang, "chart.alt", "team", v.Team, "week", v.Week, "n", f.Count, "amount", b.Money(lang, f.Amount),
+			"weighted", b.Money(lang, f.Forecast))}, nil
+}
+
+func major(m coach.Money) float64 { return float64(m) / coach.MinorPerMajor }
+
+// Teams lists the teams, for the digest command.
+func (s *Scheduler) Teams(ctx context.Context) ([]coach.Team, error) { return s.cfg.Store.Teams(ctx) }

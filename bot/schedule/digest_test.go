@@ -1,0 +1,190 @@
+package schedule
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dealcoach/dealcoach/bot/chart"
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// at moves the clock to t (UTC) and applies change to deal id as person.
+func (e *env) change(at string, id, by int64, change func(d *coach.Deal)) {
+	e.t.Helper()
+	e.clock.set(utc(at))
+	if _, _, err := e.db.UpdateDeal(context.Background(), id, by, func(d *coach.Deal) ([]coach.Event, error) {
+		change(d)
+		return nil, nil
+	}, nil); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// week47 is a small history whose digest of 2026-W47 (16–22 November,
+// Shanghai) is worked out by hand in TestDigestThroughTheStore.
+func (e *env) week47() (coach.Team, []coach.Person, map[string]int64) {
+	tm, ps := e.team() // at 2026-11-02: Acme, Bosch, Cathay, interest, 100k each
+	ctx := context.Background()
+	tm.DigestPlatform, tm.DigestChannel = "slack", "C1"
+	if err := e.db.UpdateTeam(ctx, tm); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.db.SetTarget(ctx, tm.ID, "2026-Q4", coach.Major(1_000_000)); err != nil {
+		e.t.Fatal(err)
+	}
+	ids := map[string]int64{"Acme": 1, "Bosch": 2, "Cathay": 3}
+	rita, bert := ps[0], ps[1]
+	e.clock.set(utc("2026-11-10T02:00:00Z"))
+	ids["Delta"] = e.deal(coach.Deal{Customer: "Delta", OwnerID: rita.ID, TeamID: tm.ID, Stage: "approved", Amount: coach.Major(200_000)}).ID
+	// Week 47, Shanghai time (UTC+8).
+	e.change("2026-11-16T02:00:00Z", ids["Acme"], rita.ID, func(d *coach.Deal) { d.Stage = "approved" })
+	e.clock.set(utc("2026-11-17T02:00:00Z"))
+	ids["Echo"] = e.deal(coach.Deal{Customer: "Echo", OwnerID: bert.ID, TeamID: tm.ID, Stage: "prospect", Amount: coach.Major(50_000)}).ID
+	e.change("2026-11-18T02:00:00Z", ids["Delta"], rita.ID, func(d *coach.Deal) { d.Stage, d.Status = "won", coach.Won })
+	e.clock.set(utc("2026-11-18T03:00:00Z"))
+	ids["Fox"] = e.deal(coach.Deal{Customer: "Fox", OwnerID: bert.ID, TeamID: tm.ID, Stage: "interest", Amount: coach.Major(80_000)}).ID
+	e.change("2026-11-19T02:00:00Z", ids["Fox"], bert.ID, func(d *coach.Deal) { d.Status, d.LostReason = coach.Lost, "price" })
+	// After the week (Monday 23 Nov, 00:30 Shanghai): not in W47.
+	e.change("2026-11-22T16:30:00Z", ids["Bosch"], bert.ID, func(d *coach.Deal) { d.Stage = "approved" })
+	return tm, ps, ids
+}
+
+func TestDigestThroughTheStore(t *testing.T) {
+	e := newEnv(t, "2026-11-02T02:00:00Z")
+	tm, _, ids := e.week47()
+	e.clock.set(utc("2026-11-23T01:00:00Z"))
+	v, lang, err := e.s.DigestView(context.Background(), tm, coach.Week{Year: 2026, W: 47})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lang != "en" || v.Week != "2026-W47" || v.From.Format("2006-01-02 15:04 MST") != "2026-11-16 00:00 CST" {
+		t.Fatalf("lang %s, week %s from %v", lang, v.Week, v.From)
+	}
+	dealIDs := func(ts []coach.Transition) []int64 {
+		var out []int64
+		for _, t := range ts {
+			out = append(out, t.DealID)
+		}
+		return out
+	}
+	mv := v.Numbers.Movement
+	for name, got := range map[string][]int64{"created": dealIDs(mv.Created), "advanced": dealIDs(mv.Advanced),
+		"won": dealIDs(mv.Won), "lost": dealIDs(mv.Lost), "regressed": dealIDs(mv.Regressed)} {
+		want := map[string][]int64{"created": {ids["Echo"], ids["Fox"]}, "advanced": {ids["Acme"]},
+			"won": {ids["Delta"]}, "lost": {ids["Fox"]}}[name]
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: %v, want %v", name, got, want)
+		}
+	}
+	// Open at the week's end: Acme approved 100k (25% → 25k), Bosch and
+	// Cathay interest 100k each (10% → 10k each), Echo prospect 50k (0%).
+	f := v.Numbers.Funnel
+	if f.Count != 4 || f.Amount != coach.Major(350_000) || f.Forecast != coach.Major(45_000) {
+		t.Errorf("funnel: %d deals, %v, forecast %v", f.Count, f.Amount, f.Forecast)
+	}
+	// Won this quarter: Delta, 200k, against a target of 1M: 800k to go.
+	if v.WonQuarter != coach.Major(200_000) || v.Target != coach.Major(1_000_000) || v.Numbers.Balance.Target != coach.Major(800_000) {
+		t.Errorf("won %v, target %v, balance target %v", v.WonQuarter, v.Target, v.Numbers.Balance.Target)
+	}
+	// Win rate over 90 days: 1 won, 1 lost. Cycle: Delta from 10 to 18 Nov.
+	if w := v.Numbers.Window; !w.WinRate.OK || w.WinRate.Value != 0.5 || !w.CycleDays.OK || w.CycleDays.Value != 8 {
+		t.Errorf("window: win rate %+v, cycle %+v", w.WinRate, w.CycleDays)
+	}
+	reps := map[string]string{}
+	for _, r := range v.Reps {
+		reps[r.Name] = strings.Join([]string{itoa(r.Open), r.Amount.String(), r.Weighted.String(), itoa(r.Won), r.WonAmount.String(), itoa(r.Lost)}, " ")
+	}
+	// Rows are as of now (Monday): Bosch has moved to approved since.
+	want := map[string]string{"Rita": "1 100000 25000 1 200000 0", "Bert": "2 150000 25000 0 0 1",
+		"Max": "1 100000 10000 0 0 0"}
+	if !mapsEqual(reps, want) {
+		t.Errorf("reps %v, want %v", reps, want)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func TestDigestDueMondayNineTeamTimeAndCaughtUpThatWeekOnly(t *testing.T) {
+	e := newEnv(t, "2026-11-02T02:00:00Z")
+	tm, _, _ := e.week47()
+	font, err := chart.LoadFont("")
+	if err != nil {
+		t.Fatalf("%v (install fonts-droid-fallback)", err)
+	}
+	e.s.cfg.Font = font
+	isDigest := func(keys []string) []string {
+		var out []string
+		for _, k := range keys {
+			if strings.HasPrefix(k, "digest:") {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	if keys := isDigest(e.tick("2026-11-23T00:59:00Z")); len(keys) != 0 { // 08:59 Shanghai
+		t.Fatalf("before 09:00: %v", keys)
+	}
+	keys := isDigest(e.tick("2026-11-23T01:00:00Z"))
+	if !slices.Equal(keys, []string{"digest:1:2026-W47", "digest:1:2026-W47:chart"}) {
+		t.Fatalf("at 09:00: %v", keys)
+	}
+	if r := e.message("digest:1:2026-W47"); !strings.Contains(r.PlainText(), "Delta") {
+		t.Fatalf("the digest does not name the week's win:\n%s", r.PlainText())
+	}
+	if r := e.message("digest:1:2026-W47:chart"); r.Image == nil || len(r.Image.PNG) < 1000 || !strings.HasPrefix(string(r.Image.PNG), "\x89PNG") {
+		t.Fatalf("chart message: %+v", r.Image)
+	}
+	e.crash()
+	e.s.cfg.Font = font
+	if keys := isDigest(e.tick("2026-11-25T05:00:00Z")); len(keys) != 0 {
+		t.Fatalf("sent again after a restart: %v", keys)
+	}
+	// Down from Sunday to the next Wednesday: W48's digest is caught up
+	// on Wednesday; W47's, a week older, would not have been.
+	if keys := isDigest(e.tick("2026-12-02T03:00:00Z")); !slices.Equal(keys, []string{"digest:1:2026-W48", "digest:1:2026-W48:chart"}) {
+		t.Fatalf("catch-up: %v", keys)
+	}
+	// A team without a digest channel, or on a platform without a sender, gets none.
+	tm.DigestPlatform = "console"
+	if err := e.db.UpdateTeam(context.Background(), tm); err != nil {
+		t.Fatal(err)
+	}
+	if keys := isDigest(e.tick("2026-12-07T02:00:00Z")); len(keys) != 0 {
+		t.Fatalf("digest to a platform without a sender: %v", keys)
+	}
+}
+
+func TestLastWeek(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	for _, tc := range []struct {
+		now  string
+		week string
+		due  bool
+	}{
+		{"2026-11-23T13:59:00Z", "2026-W47", false}, // 08:59 Monday in New York
+		{"2026-11-23T14:00:00Z", "2026-W47", true},
+		{"2026-11-29T23:00:00Z", "2026-W47", true},  // Sunday evening: still W47's
+		{"2026-11-30T05:00:00Z", "2026-W48", false}, // Monday 00:00
+		{"2026-03-09T13:00:00Z", "2026-W10", true},  // the Monday after summer time began: 09:00 EDT
+	} {
+		w, due := LastWeek(utc(tc.now), ny)
+		if w.String() != tc.week || due != tc.due {
+			t.Errorf("LastWeek(%s) = %s, %v; want %s, %v", tc.now, w, due, tc.week, tc.due)
+		}
+	}
+}

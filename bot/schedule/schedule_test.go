@@ -1,0 +1,421 @@
+package schedule
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// clock is the tests' fixed, movable clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
+
+type env struct {
+	t     *testing.T
+	path  string
+	clock *clock
+	db    *store.DB
+	pb    *coach.Playbook
+	bot   *bot.Bot
+	s     *Scheduler
+	font  bool
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func newEnv(t *testing.T, start string) *env {
+	e := &env{t: t, path: filepath.Join(t.TempDir(), "s.db"), clock: &clock{t: utc(start)}}
+	e.open()
+	t.Cleanup(func() { e.db.Close() })
+	return e
+}
+
+// open opens (or reopens, after a "crash") the store and builds the bot
+// and scheduler on it.
+func (e *env) open() {
+	e.t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, e.path, store.WithClock(e.clock.now))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	data, err := prompts.LoadPlaybook("seven-step")
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	pb, err := coach.NewPlaybook(data)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	cat, err := prompts.LoadCatalog()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	b, err := bot.New(bot.Config{Store: db, Playbook: pb, Catalog: cat, Now: e.clock.now, DefaultTZ: shanghai,
+		DefaultLang: "en", Currency: "USD", Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	s, err := New(Config{Store: db, Bot: b, Playbook: pb, Now: e.clock.now, DefaultTZ: shanghai, DefaultLang: "en",
+		Platforms: []string{"slack", "lark"}, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.db, e.pb, e.bot, e.s = db, pb, b, s
+}
+
+func (e *env) crash() { e.db.Close(); e.open() }
+
+func (e *env) person(p coach.Person) coach.Person {
+	e.t.Helper()
+	out, err := e.db.EnsurePerson(context.Background(), p)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if p.TeamID != 0 || p.TZ != "" || p.Lang != "" {
+		out.TeamID, out.TZ, out.Lang, out.Role = p.TeamID, p.TZ, p.Lang, p.Role
+		if err := e.db.UpdatePerson(context.Background(), out); err != nil {
+			e.t.Fatal(err)
+		}
+	}
+	return out
+}
+
+func (e *env) deal(d coach.Deal) coach.Deal {
+	e.t.Helper()
+	if d.Currency == "" {
+		d.Currency = "USD"
+	}
+	if d.Stage == "" {
+		d.Stage = "interest"
+	}
+	out, err := e.db.CreateDeal(context.Background(), d, d.OwnerID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+// tick runs the scheduler at t and returns the keys it enqueued.
+func (e *env) tick(t string) []string {
+	e.t.Helper()
+	e.clock.set(utc(t))
+	before := e.keys()
+	if _, err := e.s.Tick(context.Background()); err != nil {
+		e.t.Fatalf("tick at %s: %v", t, err)
+	}
+	var out []string
+	for _, k := range e.keys() {
+		if !slices.Contains(before, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// keys lists every outbox message's key.
+func (e *env) keys() []string {
+	e.t.Helper()
+	out, err := e.db.OutboxKeys(context.Background())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return out
+}
+
+func (e *env) message(key string) bot.Reply {
+	e.t.Helper()
+	m, err := e.db.OutboxByKey(context.Background(), key)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var r bot.Reply
+	if err := json.Unmarshal(m.Payload, &r); err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+// team is East: a New York rep on Slack, a Berlin rep on Lark, and a
+// Shanghai manager, each with a deal due for a push.
+func (e *env) team() (coach.Team, []coach.Person) {
+	ctx := context.Background()
+	tm, err := e.db.CreateTeam(ctx, coach.Team{Name: "East", TZ: "Asia/Shanghai"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	ps := []coach.Person{
+		e.person(coach.Person{Platform: "slack", PlatformID: "UNY", Name: "Rita", TZ: "America/New_York", Lang: "en", TeamID: tm.ID, Role: coach.Rep}),
+		e.person(coach.Person{Platform: "lark", PlatformID: "ou_be", Name: "Bert", TZ: "Europe/Berlin", Lang: "en", TeamID: tm.ID, Role: coach.Rep}),
+		e.person(coach.Person{Platform: "slack", PlatformID: "UMAX", Name: "Max", TZ: "Asia/Shanghai", Lang: "en", TeamID: tm.ID, Role: coach.Manager}),
+	}
+	for i, p := range ps {
+		e.deal(coach.Deal{Customer: []string{"Acme", "Bosch", "Cathay"}[i], OwnerID: p.ID, TeamID: tm.ID, Amount: coach.Major(100_000)})
+	}
+	return tm, ps
+}
+
+func TestRemindersAtNineInEachZoneAcrossDST(t *testing.T) {
+	for _, tc := range []struct {
+		name, day string
+		// UTC hour at which each rep's 09:00 falls
+		ny, berlin, shanghai int
+	}{
+		{"winter", "2026-11-25", 14, 8, 1},
+		{"US summer time began on Sunday 8 March", "2026-03-09", 13, 8, 1},
+		{"Europe's began on Sunday 29 March", "2026-03-30", 13, 7, 1},
+		{"Europe's ended on Sunday 25 October", "2026-10-26", 13, 8, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.day+"T00:00:00Z")
+			e.team()
+			e.tick(tc.day + "T00:00:00Z")
+			got := map[int][]string{}
+			for h := 0; h < 24; h++ {
+				if keys := e.tick(tc.day + "T" + twoDigits(h) + ":00:00Z"); len(keys) > 0 {
+					got[h] = keys
+				}
+				// Ticks within the hour add nothing.
+				if keys := e.tick(tc.day + "T" + twoDigits(h) + ":30:00Z"); len(keys) > 0 {
+					t.Errorf("%02d:30 enqueued %v again", h, keys)
+				}
+			}
+			want := map[int][]string{
+				tc.ny:       {"nudge:" + tc.day + ":slack:UNY"},
+				tc.berlin:   {"nudge:" + tc.day + ":lark:ou_be"},
+				tc.shanghai: {"nudge:" + tc.day + ":slack:UMAX"},
+			}
+			if !equalMaps(got, want) {
+				t.Errorf("enqueued by UTC hour %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func twoDigits(h int) string { return string([]byte{byte('0' + h/10), byte('0' + h%10)}) }
+
+func equalMaps(a, b map[int][]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if !slices.Equal(v, b[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRemindersSkipWeekendsQuietDaysAndThoseWhoOptedOut(t *testing.T) {
+	e := newEnv(t, "2026-11-28T00:00:00Z") // Saturday
+	ctx := context.Background()
+	tm, ps := e.team()
+	if keys := e.tick("2026-11-28T23:00:00Z"); len(keys) != 0 {
+		t.Fatalf("Saturday enqueued %v", keys)
+	}
+	tm.Weekends = true
+	if err := e.db.UpdateTeam(ctx, tm); err != nil {
+		t.Fatal(err)
+	}
+	if keys := e.tick("2026-11-29T14:00:00Z"); len(keys) != 3 { // Sunday, all zones past 09:00
+		t.Fatalf("Sunday with weekends on enqueued %v", keys)
+	}
+	// Monday: Rita turned reminders off, Bert moved his to 07:00, and
+	// Max's deal needs nothing: a run without a message.
+	if err := e.db.SetReminder(ctx, ps[0].ID, store.Reminder{Hour: -1, Off: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SetReminder(ctx, ps[1].ID, store.Reminder{Hour: 7}); err != nil {
+		t.Fatal(err)
+	}
+	var maxDeal coach.Deal
+	for _, d := range mustDeals(t, e.db) {
+		if d.OwnerID == ps[2].ID {
+			maxDeal = d
+		}
+	}
+	if _, _, err := e.db.UpdateDeal(ctx, maxDeal.ID, ps[2].ID, func(d *coach.Deal) ([]coach.Event, error) {
+		d.SnoozedUntil = coach.Date{Year: 2026, Month: 12, Day: 3}
+		return nil, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if keys := e.tick("2026-11-30T06:00:00Z"); !slices.Equal(keys, []string{"nudge:2026-11-30:lark:ou_be"}) {
+		t.Fatalf("Monday 07:00 Berlin enqueued %v", keys)
+	}
+	if done, _ := e.db.RunDone(ctx, "nudge:2026-11-30:slack:UMAX"); !done {
+		t.Fatal("Max's quiet run was not recorded")
+	}
+	if keys := e.tick("2026-11-30T23:00:00Z"); len(keys) != 0 {
+		t.Fatalf("Monday evening enqueued %v (Rita is off, Max has nothing to hear)", keys)
+	}
+}
+
+func mustDeals(t *testing.T, db *store.DB) []coach.Deal {
+	t.Helper()
+	ds, err := db.Deals(context.Background(), store.DealFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ds
+}
+
+func TestCatchUpOnlyTheCurrentDay(t *testing.T) {
+	e := newEnv(t, "2026-11-24T00:00:00Z")
+	e.team()
+	// The process was down from Tuesday 05:00 UTC to Wednesday 20:00 UTC:
+	// Tuesday's reminders are not sent late; Wednesday's are, once.
+	e.tick("2026-11-24T05:00:00Z") // Max's Tuesday (Shanghai 13:00)
+	keys := e.tick("2026-11-25T20:00:00Z")
+	want := []string{"nudge:2026-11-25:lark:ou_be", "nudge:2026-11-25:slack:UNY"}
+	// Shanghai is already on Thursday at 04:00, before its 09:00.
+	if !slices.Equal(keys, want) {
+		t.Fatalf("catch-up enqueued %v, want %v", keys, want)
+	}
+	e.crash()
+	if keys := e.tick("2026-11-25T20:01:00Z"); len(keys) != 0 {
+		t.Fatalf("after a restart, enqueued again: %v", keys)
+	}
+}
+
+func TestStaleDealsEscalateToTheManager(t *testing.T) {
+	e := newEnv(t, "2026-11-02T00:00:00Z") // Monday
+	_, ps := e.team()
+	// interest allows 21 days: the deal is fresh until 23 November.
+	stale := e.deal(coach.Deal{Customer: "Dormant Ltd", OwnerID: ps[0].ID, TeamID: ps[0].TeamID, Amount: coach.Major(50_000),
+		NextStep: "call", NextStepDue: coach.Date{Year: 2026, Month: 12, Day: 30}})
+	day := func(d string) (rita, max string) {
+		e.tick(d + "T14:00:00Z") // 09:00 in New York, 22:00 in Shanghai
+		return e.message("nudge:" + d + ":slack:UNY").PlainText(), e.message("nudge:" + d + ":slack:UMAX").PlainText()
+	}
+	// 3 working days past the limit (26 Nov): the rep hears; the manager does not yet.
+	rita, max := day("2026-11-26")
+	if !strings.Contains(rita, "Dormant Ltd") || strings.Contains(max, "Dormant Ltd") {
+		t.Fatalf("at 3 working days:\nrita: %s\nmax: %s", rita, max)
+	}
+	// 5 working days past (30 Nov): the manager's own morning message names it, with its rep.
+	_, max = day("2026-11-30")
+	if !strings.Contains(max, "Dormant Ltd") || !strings.Contains(max, "Rita") {
+		t.Fatalf("at 5 working days, max's reminder lacks the deal:\n%s", max)
+	}
+	// Snoozed, it leaves both reminders until the snooze ends.
+	ctx := context.Background()
+	if _, _, err := e.db.UpdateDeal(ctx, stale.ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
+		d.SnoozedUntil = coach.Date{Year: 2026, Month: 12, Day: 3}
+		return nil, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	rita, max = day("2026-12-01")
+	if strings.Contains(rita, "Dormant Ltd") || strings.Contains(max, "Dormant Ltd") {
+		t.Fatalf("a snoozed deal was mentioned:\nrita: %s\nmax: %s", rita, max)
+	}
+	rita, _ = day("2026-12-03")
+	if !strings.Contains(rita, "Dormant Ltd") {
+		t.Fatalf("the snooze ended and the deal is still left out:\n%s", rita)
+	}
+}
+
+// fakePlatform records deliveries, and says whether a key was delivered.
+type fakePlatform struct {
+	mu   sync.Mutex
+	sent []string
+}
+
+func (f *fakePlatform) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.sent = append(f.sent, m.IdemKey)
+	return nil
+}
+
+func (f *fakePlatform) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Contains(f.sent, m.IdemKey), nil
+}
+
+func (f *fakePlatform) Classify(err error) (bool, time.Duration) { return true, 0 }
+
+func (e *env) sender(f *fakePlatform) *outbox.Sender {
+	return outbox.NewSender(e.db, "slack", f, outbox.Config{Now: e.clock.now, Lease: time.Minute, Log: slog.New(slog.DiscardHandler)})
+}
+
+// A crash at any point leaves each reminder delivered once: after the run
+// is recorded and before delivery, and after delivery before it is marked.
+func TestCrashesNeitherLoseNorDoubleAReminder(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "2026-11-25T00:00:00Z")
+	e.team()
+	f := &fakePlatform{}
+
+	// 1. Recorded, then the process dies before any delivery. (At 02:00
+	// UTC it is 10:00 on Wednesday for Max, 21:00 on Tuesday for Rita.)
+	e.tick("2026-11-25T02:00:00Z")
+	e.crash()
+	if keys := e.tick("2026-11-25T02:01:00Z"); len(keys) != 0 {
+		t.Fatalf("re-planned after the crash: %v", keys)
+	}
+	if n, err := e.sender(f).Once(ctx); err != nil || n != 2 {
+		t.Fatalf("sent %d, %v", n, err)
+	}
+
+	// 2. Delivered, then the process dies before marking it sent.
+	e.tick("2026-11-25T15:00:00Z") // Rita's 10:00
+	ms, err := e.db.Claim(ctx, "slack", e.clock.now(), time.Minute, 10)
+	if err != nil || len(ms) != 1 {
+		t.Fatalf("claim: %v, %v", ms, err)
+	}
+	if err := f.Deliver(ctx, ms[0], bot.Reply{}); err != nil {
+		t.Fatal(err)
+	}
+	e.crash()
+	e.clock.set(utc("2026-11-25T15:05:00Z")) // past the lease
+	if _, err := e.sender(f).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sender(f).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"nudge:2026-11-24:slack:UNY", "nudge:2026-11-25:slack:UMAX", "nudge:2026-11-25:slack:UNY"}
+	if !slices.Equal(f.sent, want) {
+		t.Fatalf("delivered %v, want each once: %v", f.sent, want)
+	}
+	m, err := e.db.OutboxByKey(ctx, "nudge:2026-11-25:slack:UNY")
+	if err != nil || m.SentAt.IsZero() {
+		t.Fatalf("the delivered message is not marked sent: %+v, %v", m, err)
+	}
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return loc
+}
