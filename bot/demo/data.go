@@ -12,11 +12,15 @@ const (
 // langCode is the Person.Lang of a language index.
 func langCode(lang int) string { return [2]string{"zh", "en"}[lang] }
 
-// teamSpec is a team to create.
-type teamSpec struct{ name, tz string }
+// teamSpec is a team to create, with its target for the current quarter
+// in major units.
+type teamSpec struct {
+	name, tz string
+	target   int64
+}
 
 func teamSpecs() [2]teamSpec {
-	return [2]teamSpec{{"华东大客户部", "Asia/Shanghai"}, {"Global Accounts", "Asia/Singapore"}}
+	return [2]teamSpec{{"华东大客户部", "Asia/Shanghai", 30_000_000}, {"Global Accounts", "Asia/Singapore", 3_000_000}}
 }
 
 // memberSpec is a person to create: their language is their team's.

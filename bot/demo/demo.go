@@ -61,8 +61,32 @@ func Seed(ctx context.Context, db *store.DB, pb *coach.Playbook, now time.Time, 
 	if err := seedCoaching(ctx, db, pb, r, deals, langs); err != nil {
 		return sum, err
 	}
+	if err := seedTargets(ctx, db, now); err != nil {
+		return sum, err
+	}
 	sum.Deals = len(items)
 	return sum, nil
+}
+
+// seedTargets sets each team's target for the quarter of now, so that the
+// digest shows the forecast against it and the funnel's balance.
+func seedTargets(ctx context.Context, db *store.DB, now time.Time) error {
+	teams, err := db.Teams(ctx)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	for _, ts := range teamSpecs() {
+		for _, t := range teams {
+			if t.Name != ts.name {
+				continue
+			}
+			q := coach.QuarterOf(coach.DateOf(now.In(zone(ts.tz)))).String()
+			if err := db.SetTarget(ctx, t.ID, q, coach.Major(ts.target)); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // seedPeople creates the teams and people (or finds them, when a previous

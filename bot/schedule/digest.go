@@ -77,7 +77,7 @@ func (s *Scheduler) Digest(ctx context.Context, t coach.Team, w coach.Week) (Run
 	if t.DigestChannel != "" {
 		to = fmt.Sprintf("%s (%s %s)", t.Name, t.DigestPlatform, t.DigestChannel)
 	}
-	run := Run{Key: key, Messages: []Message{{Key: key, Platform: t.DigestPlatform, Channel: t.DigestChannel, To: to,
+	run := Run{Key: key, Platform: t.DigestPlatform, Messages: []Message{{Key: key, Platform: t.DigestPlatform, Channel: t.DigestChannel, To: to,
 		Reply: s.cfg.Bot.DigestReply(lang, v)}}}
 	img, err := s.chart(lang, v)
 	switch {

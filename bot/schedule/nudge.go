@@ -141,7 +141,7 @@ func (s *Scheduler) nudgeRun(w *world, p coach.Person, day coach.Date) Run {
 		}
 		v.Team = coach.ManagerEscalations(items)
 	}
-	run := Run{Key: nudgeKey(p, day)}
+	run := Run{Key: nudgeKey(p, day), Platform: p.Platform}
 	if v.Empty() {
 		return run
 	}

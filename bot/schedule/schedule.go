@@ -91,6 +91,7 @@ type Message struct {
 // nothing to say).
 type Run struct {
 	Key      string
+	Platform string // the recipient's platform ("" for a team without a digest channel)
 	Messages []Message
 }
 

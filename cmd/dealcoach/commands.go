@@ -174,9 +174,3 @@ func cmdImport(ctx context.Context, cfg config, args []string, io stdio, log *sl
 	fmt.Fprintf(io.out, "imported %s: %d created, %d updated\n", fs.Arg(0), created, updated)
 	return nil
 }
-
-// cmdLater stands for the subcommands of the scheduler, which is not built
-// yet: it says so instead of pretending.
-func cmdLater(ctx context.Context, cfg config, args []string, io stdio, log *slog.Logger) error {
-	return errors.New("digest and nudge arrive with the scheduler; they are not available in this version")
-}

@@ -20,6 +20,7 @@ type config struct {
 	Admins   []string
 	Now      func() time.Time // DEALCOACH_NOW pins it; else the real clock
 	FixedNow bool
+	Font     string // a CJK font for the digest's chart; "" searches the system's
 	Slack    slackConfig
 	Lark     larkConfig
 }
@@ -58,6 +59,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Lang:     env("DEALCOACH_LANG", "zh"),
 		Playbook: env("DEALCOACH_PLAYBOOK", "seven-step"),
 		Currency: strings.ToUpper(env("DEALCOACH_CURRENCY", "CNY")),
+		Font:     env("DEALCOACH_FONT", ""),
 		Now:      time.Now,
 	}
 	var errs []string

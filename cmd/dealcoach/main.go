@@ -68,8 +68,8 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		"serve":  cmdServe,
 		"export": cmdExport,
 		"import": cmdImport,
-		"digest": cmdLater,
-		"nudge":  cmdLater,
+		"digest": cmdDigest,
+		"nudge":  cmdNudge,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

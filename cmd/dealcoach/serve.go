@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	larkbot "github.com/dealcoach/dealcoach/bot/lark"
+	"github.com/dealcoach/dealcoach/bot/outbox"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
 )
 
@@ -46,6 +49,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	var closers []func(context.Context) error
+	var platforms []string // those with a sender of scheduled messages
+	var deliverers []outbox.Deliverer
 	// A platform connection that gives up for good stops the server, so
 	// that a supervisor restarts it rather than it running deaf.
 	errc := make(chan error, 3)
@@ -61,6 +66,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 			return err
 		}
 		closers = append(closers, sa.Close)
+		platforms, deliverers = append(platforms, "slack"), append(deliverers, sa.Deliverer())
 	}
 	if cfg.Lark.enabled() {
 		la, err := startLark(ctx, cfg, a, b, mux, log, fail)
@@ -68,9 +74,18 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 			return err
 		}
 		closers = append(closers, la.Close)
+		platforms, deliverers = append(platforms, "lark"), append(deliverers, la.Deliverer())
 	}
 	if !cfg.Slack.enabled() && !cfg.Lark.enabled() {
 		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or LARK_APP_ID to enable one; serving health and metrics only", "addr", cfg.Addr)
+	} else {
+		stop, err := startSchedule(ctx, a, b, platforms, deliverers, log)
+		if err != nil {
+			return err
+		}
+		// First among the closers: no scheduled message is being sent
+		// when the adapters close.
+		closers = append([]func(context.Context) error{stop}, closers...)
 	}
 	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
@@ -100,6 +115,34 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		return failed
 	}
 	return err
+}
+
+// startSchedule starts the scheduled jobs (morning reminders and weekly
+// digests, caught up at once for the current period) and one outbox sender
+// per platform. The returned function stops them and waits.
+func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, ds []outbox.Deliverer, log *slog.Logger) (func(context.Context) error, error) {
+	s, err := a.scheduler(b, platforms)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for i, p := range platforms {
+		sender := outbox.NewSender(a.db, p, ds[i], outbox.Config{Now: a.cfg.Now, Log: log})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sender.Run(sctx)
+		}()
+	}
+	stopJobs := s.Start(sctx)
+	log.Info("scheduler started", "platforms", strings.Join(platforms, " "))
+	return func(context.Context) error {
+		cancel()
+		stopJobs()
+		wg.Wait()
+		return nil
+	}, nil
 }
 
 // startSlack enables Slack: events recorded before a crash are handled

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeSlackAPI answers the Web API calls serve makes, and records the
+// messages posted.
+type fakeSlackAPI struct {
+	mu    sync.Mutex
+	posts []string // "channel: text"
+}
+
+func (f *fakeSlackAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/users.info"):
+		fmt.Fprint(w, `{"ok":true,"user":{"id":"U1","name":"rita","tz":"Asia/Shanghai","locale":"en-US","profile":{"display_name":"Rita"}}}`)
+	case strings.HasSuffix(r.URL.Path, "/conversations.open"):
+		fmt.Fprintf(w, `{"ok":true,"channel":{"id":"D%s"}}`, r.Form.Get("users"))
+	case strings.HasSuffix(r.URL.Path, "/conversations.history"):
+		fmt.Fprint(w, `{"ok":true,"messages":[]}`)
+	case strings.HasSuffix(r.URL.Path, "/chat.postMessage"):
+		f.mu.Lock()
+		f.posts = append(f.posts, r.Form.Get("channel")+": "+r.Form.Get("blocks"))
+		f.mu.Unlock()
+		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1.%d"}`, r.Form.Get("channel"), time.Now().UnixNano())
+	default:
+		fmt.Fprint(w, `{"ok":true}`)
+	}
+}
+
+func (f *fakeSlackAPI) posted() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.posts...)
+}
+
+// serveProc is a running "dealcoach serve".
+type serveProc struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	addr string
+	logs *strings.Builder
+}
+
+func startServe(t *testing.T, db, apiURL, now string) *serveProc {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	cmd := exec.Command(binary, "serve")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW="+now,
+		"DEALCOACH_ADMINS=U1", "DEALCOACH_LANG=en", "DEALCOACH_FONT=/nonexistent.ttf",
+		"SLACK_BOT_TOKEN=xoxb-e2e", "SLACK_SIGNING_SECRET=e2e-secret", "SLACK_API_URL="+apiURL+"/api/")
+	logs := &strings.Builder{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serveProc{t: t, cmd: cmd, addr: addr, logs: logs}
+	t.Cleanup(func() { cmd.Process.Kill() })
+	for range 200 {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p
+			}
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+	t.Fatalf("serve did not start: %s", logs.String())
+	return nil
+}
+
+func (p *serveProc) command(channel, text string) string {
+	p.t.Helper()
+	body := url.Values{"team_id": {"T1"}, "channel_id": {channel}, "user_id": {"U1"}, "user_name": {"rita"},
+		"command": {"/deal"}, "text": {text}, "response_url": {"http://127.0.0.1:1/respond"},
+		"trigger_id": {strconv.FormatInt(time.Now().UnixNano(), 10)}}.Encode()
+	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/slack/commands", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	mac := hmac.New(sha256.New, []byte("e2e-secret"))
+	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		p.t.Fatalf("%s: %d %s", text, resp.StatusCode, raw)
+	}
+	return string(raw)
+}
+
+func (p *serveProc) stop() {
+	p.t.Helper()
+	p.cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			p.t.Fatalf("serve exit: %v: %s", err, p.logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		p.t.Fatal("serve did not stop on an interrupt")
+	}
+}
+
+// "dealcoach serve" sends the day's reminder and the week's digest it
+// missed while down, once, through Slack; a restart sends nothing again.
+// The nudge and digest commands print what would be sent.
+func TestServeCatchesUpRemindersAndDigestOnce(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sched.db")
+	api := &fakeSlackAPI{}
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+
+	// Sunday evening: set up a team, its digest channel, and a deal.
+	p := startServe(t, db, srv.URL, "2026-11-22T20:00:00+08:00")
+	for _, c := range []struct{ channel, text string }{
+		{"D1", "team new East"}, {"C9", "digest here"}, {"C9", "team target 2026-Q4 5M"}, {"D1", "new Acme 100k"},
+	} {
+		if got := p.command(c.channel, c.text); strings.Contains(got, "nothing changed") {
+			t.Fatalf("/deal %s: %s", c.text, got)
+		}
+	}
+	p.stop()
+
+	// Printed, not sent: the reminders of Monday and the digest of W47.
+	out, errOut, code := dealcoach(t, db, "", "nudge", "--date", "2026-11-23")
+	if code != 0 || !strings.Contains(out, "nudge:2026-11-23:slack:U1") || !strings.Contains(out, "Acme") {
+		t.Fatalf("nudge: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = dealcoach(t, db, "", "digest", "--team", "east", "--week", "2026-W47")
+	if code != 0 || !strings.Contains(out, "digest:1:2026-W47") || !strings.Contains(out, "slack C9") {
+		t.Fatalf("digest: %d %s %s", code, out, errOut)
+	}
+	if _, _, code := dealcoach(t, db, "", "digest", "--week", "2026-W99"); code == 0 {
+		t.Fatal("digest accepted week 99")
+	}
+	if n := len(api.posted()); n != 0 {
+		t.Fatalf("printing posted %d messages", n)
+	}
+
+	// Down over Monday 09:00; up again at 11:00: both go out once.
+	p = startServe(t, db, srv.URL, "2026-11-23T11:00:00+08:00")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(api.posted()) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	p.stop()
+	posts := api.posted()
+	if len(posts) != 2 {
+		t.Fatalf("posted %d messages, want the reminder and the digest: %q\n%s", len(posts), posts, p.logs.String())
+	}
+	var dm, digest bool
+	for _, s := range posts {
+		dm = dm || strings.HasPrefix(s, "DU1: ") && strings.Contains(s, "Acme")
+		digest = digest || strings.HasPrefix(s, "C9: ") && strings.Contains(s, "East")
+	}
+	if !dm || !digest {
+		t.Fatalf("posts: %q", posts)
+	}
+
+	// A restart the same day sends nothing again; --post of a run done is a no-op.
+	p = startServe(t, db, srv.URL, "2026-11-23T11:30:00+08:00")
+	time.Sleep(1500 * time.Millisecond) // a sender round
+	p.stop()
+	out, _, code = dealcoach(t, db, "", "digest", "--team", "East", "--week", "2026-W47", "--post")
+	if code != 0 || !strings.Contains(out, "Posted: 0 messages") {
+		t.Fatalf("digest --post of a sent digest: %d %s", code, out)
+	}
+	if n := len(api.posted()); n != 2 {
+		t.Fatalf("after a restart, %d messages in all", n)
+	}
+}
