@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
@@ -122,27 +123,39 @@ func (db *DB) TeamDeals(ctx context.Context, teamID int64, since time.Time) ([]c
 const funnelKinds = "'created', 'stage', 'amount', 'won', 'lost', 'reopened'"
 
 // TeamEvents lists the funnel events (created, stage, amount, won, lost,
-// reopened) of a team's deals since since, in id order, without actor
-// names.
+// reopened) of a team's deals since since, in no particular order (as
+// coach.Analyze takes them), without actors. The team's deals are a set
+// SQLite builds once, and the events are read in time order off their
+// index: a join and an ORDER BY made this query three times slower.
 func (db *DB) TeamEvents(ctx context.Context, teamID int64, since time.Time) ([]coach.Event, error) {
-	rows, err := db.query(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value, coalesce(e.actor_id, 0), e.at
-		FROM deal_events e JOIN deals d ON d.id = e.deal_id
-		WHERE e.at >= ? AND d.team_id = ? AND e.kind IN (`+funnelKinds+`) ORDER BY e.id`, fmtTime(since), teamID)
+	rows, err := db.query(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value, e.at
+		FROM deal_events e WHERE e.at >= ? AND e.kind IN (`+funnelKinds+`)
+		AND e.deal_id IN (SELECT id FROM deals WHERE team_id = ?)`, fmtTime(since), teamID)
 	if err != nil {
 		return nil, fmt.Errorf("events of team %d: %w", teamID, err)
 	}
 	defer rows.Close()
-	var out []coach.Event
+	out := make([]coach.Event, 0, 4096)
+	var kind, at sql.RawBytes // read in place: no string per row
 	for rows.Next() {
 		var e coach.Event
-		var kind, at string
-		if err := rows.Scan(&e.ID, &e.DealID, &kind, &e.From, &e.To, &e.ActorID, &at); err != nil {
+		if err := rows.Scan(&e.ID, &e.DealID, &kind, &e.From, &e.To, &at); err != nil {
 			return nil, fmt.Errorf("scan event: %w", err)
 		}
-		e.Kind, e.At = coach.EventKind(kind), parseTime(at)
+		e.Kind, e.At = funnelKind(kind), parseTime(at)
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// funnelKind is the event kind named by b, without allocating.
+func funnelKind(b []byte) coach.EventKind {
+	for _, k := range []coach.EventKind{coach.EvStage, coach.EvAmount, coach.EvCreated, coach.EvWon, coach.EvLost, coach.EvReopened} {
+		if string(b) == string(k) {
+			return k
+		}
+	}
+	return coach.EventKind(b)
 }
 
 // RecordRun records the scheduled run key (job, period, recipient) and
@@ -213,4 +226,32 @@ func (db *DB) DoneRuns(ctx context.Context, prefix string) (map[string]bool, err
 		out[k] = true
 	}
 	return out, rows.Err()
+}
+
+// OpenDeals lists every open deal, in no particular order: the morning
+// reminders' input. (Deals sorts, which on 100,000 deals cost a third of
+// the reading.) The two halves of the id range are read side by side on
+// two read connections: scanning rows is most of the time, and it is
+// CPU-bound.
+func (db *DB) OpenDeals(ctx context.Context) ([]coach.Deal, error) {
+	var top int64
+	if err := db.row(ctx, "SELECT coalesce(max(id), 0) FROM deals").Scan(&top); err != nil {
+		return nil, fmt.Errorf("open deals: %w", err)
+	}
+	const q = "SELECT " + dealCols + dealFrom + " WHERE d.id > ? AND d.id <= ? AND d.status = 'open'"
+	mid := top / 2
+	var (
+		halves [2][]coach.Deal
+		errs   [2]error
+		wg     sync.WaitGroup
+	)
+	wg.Add(2)
+	n := int(min(mid, 1<<20)) // ids are dense: at most this many a half
+	go func() { defer wg.Done(); halves[0], errs[0] = db.queryDealsCap(ctx, n, q, 0, mid) }()
+	go func() { defer wg.Done(); halves[1], errs[1] = db.queryDealsCap(ctx, n+1, q, mid, top) }()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
+		return nil, err
+	}
+	return append(halves[0], halves[1]...), nil
 }

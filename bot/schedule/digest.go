@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
@@ -98,16 +99,23 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	from, to := w.Monday().In(loc), w.Monday().AddDays(7).In(loc)
 	since := coach.HistoryStart(from)
 	db, pb := s.cfg.Store, s.cfg.Playbook
-	deals, err := db.TeamDeals(ctx, t.ID, since)
-	if err != nil {
-		return bot.DigestView{}, "", err
-	}
-	events, err := db.TeamEvents(ctx, t.ID, since)
-	if err != nil {
-		return bot.DigestView{}, "", err
-	}
-	people, err := db.People(ctx)
-	if err != nil {
+	// The four reads are independent: on a large team they take most of
+	// the time, so they go side by side on the store's read connections.
+	var (
+		deals   []coach.Deal
+		events  []coach.Event
+		people  []coach.Person
+		answers map[int64]map[string]coach.Answer
+		errs    [4]error
+		wg      sync.WaitGroup
+	)
+	wg.Add(4)
+	go func() { defer wg.Done(); deals, errs[0] = db.TeamDeals(ctx, t.ID, since) }()
+	go func() { defer wg.Done(); events, errs[1] = db.TeamEvents(ctx, t.ID, since) }()
+	go func() { defer wg.Done(); people, errs[2] = db.People(ctx) }()
+	go func() { defer wg.Done(); answers, errs[3] = db.OpenAnswers(ctx) }()
+	wg.Wait()
+	if err := errors.Join(errs[:]...); err != nil {
 		return bot.DigestView{}, "", err
 	}
 	lang := s.cfg.DefaultLang
@@ -118,6 +126,22 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 			lang = p.Lang
 		}
 	}
+	// Deals open now; the reps' table and the escalations are as of the
+	// Monday the digest is due, with the answers the rules read.
+	facts := map[int64]coach.DealFacts{}
+	open := make([]coach.Deal, 0, len(deals))
+	for _, d := range deals {
+		if d.Status == coach.Open {
+			open = append(open, d)
+			if a, ok := answers[d.ID]; ok {
+				facts[d.ID] = coach.DealFacts{Answers: a}
+			}
+		}
+	}
+	// The rules over the open deals and the funnel analytics are
+	// independent: they run side by side.
+	itemsc := make(chan []coach.NudgeItem, 1)
+	go func() { itemsc <- pb.NudgeItems(open, facts, coach.DateOf(to), s.cfg.Rules) }()
 	a := coach.Analyze(pb, deals, events)
 	q := coach.QuarterOf(coach.DateOf(to.Add(-time.Nanosecond)))
 	target, _, err := db.Target(ctx, t.ID, q.String())
@@ -127,31 +151,44 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	qStart := q.Start().In(loc)
 	won := coach.Total(a.Movement(qStart, to).Won)
 	v := bot.DigestView{Team: t.Name, Week: w.String(), From: from, To: to, Quarter: q.String(), Target: target,
-		WonQuarter: won, Deals: make(map[int64]coach.Deal, len(deals)), Owners: owners}
+		WonQuarter: won, Owners: owners}
 	v.Numbers = a.Digest(from, to, max(target-won, 0))
 
-	// Deals open now; the reps' table and the escalations are as of the
-	// Monday the digest is due, with the answers the rules read.
-	answers, err := db.OpenAnswers(ctx)
-	if err != nil {
-		return bot.DigestView{}, "", err
-	}
-	facts := map[int64]coach.DealFacts{}
-	var open []coach.Deal
-	for _, d := range deals {
-		v.Deals[d.ID] = d
-		if d.Status == coach.Open {
-			open = append(open, d)
-			if a, ok := answers[d.ID]; ok {
-				facts[d.ID] = coach.DealFacts{Answers: a}
-			}
-		}
-	}
 	today := coach.DateOf(to)
-	items := pb.NudgeItems(open, facts, today, s.cfg.Rules)
+	items := <-itemsc
 	v.Escalated = coach.ManagerEscalations(items)
+	v.Deals = named(deals, v.Numbers)
 	v.Reps = repRows(pb, open, items, v.Numbers.Movement, v.Deals, owners, today)
 	return v, lang, nil
+}
+
+// namedShown is how many deals of a hygiene list the digest may name; it
+// counts them all.
+const namedShown = 20
+
+// named picks the deals the digest names: the week's movements and the
+// first of each hygiene list. A large team has far more deals than the
+// digest shows, and a map of them all was a tenth of its time.
+func named(deals []coach.Deal, n coach.DigestNumbers) map[int64]coach.Deal {
+	ids := map[int64]bool{}
+	mv := n.Movement
+	for _, ts := range [][]coach.Transition{mv.Created, mv.Advanced, mv.Regressed, mv.Won, mv.Lost, mv.Reopened} {
+		for _, t := range ts {
+			ids[t.DealID] = true
+		}
+	}
+	for _, l := range [][]int64{n.Hygiene.NoNextStep, n.Hygiene.NoAmount} {
+		for _, id := range l[:min(len(l), namedShown)] {
+			ids[id] = true
+		}
+	}
+	out := make(map[int64]coach.Deal, len(ids))
+	for _, d := range deals {
+		if ids[d.ID] {
+			out[d.ID] = d
+		}
+	}
+	return out
 }
 
 // repRows is the digest's table: one row per owner of an open deal or of

@@ -3,6 +3,8 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
@@ -55,11 +57,25 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 	if err != nil {
 		return nil, err
 	}
-	runs := make([]Run, 0, len(dues))
-	for _, d := range dues {
-		runs = append(runs, s.nudgeRun(w, d.r.Person, d.day))
-	}
+	runs := make([]Run, len(dues))
+	parallel(len(dues), func(i int) { runs[i] = s.nudgeRun(w, dues[i].r.Person, dues[i].day) })
 	return runs, nil
+}
+
+// parallel runs fn(0..n-1) on as many goroutines as there are CPUs.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // Nudges plans everyone's reminder of day (the nudge command): on every
@@ -99,7 +115,7 @@ type world struct {
 }
 
 func (s *Scheduler) world(ctx context.Context, rs []store.Recipient) (*world, error) {
-	deals, err := s.cfg.Store.Deals(ctx, store.DealFilter{Status: coach.Open})
+	deals, err := s.cfg.Store.OpenDeals(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +125,14 @@ func (s *Scheduler) world(ctx context.Context, rs []store.Recipient) (*world, er
 	}
 	w := &world{byOwner: map[int64][]coach.Deal{}, facts: make(map[int64]coach.DealFacts, len(answers)),
 		people: make(map[int64]coach.Person, len(rs)), team: map[int64][]int64{}}
+	// Each owner's deals in one allocation, of the right size.
+	count := map[int64]int{}
+	for _, d := range deals {
+		count[d.OwnerID]++
+	}
+	for id, n := range count {
+		w.byOwner[id] = make([]coach.Deal, 0, n)
+	}
 	for _, d := range deals {
 		w.byOwner[d.OwnerID] = append(w.byOwner[d.OwnerID], d)
 	}
