@@ -23,12 +23,13 @@ import (
 //   - "open": every deal is open, created on a day of the year before
 //     benchNow, its events spread from then until now. The morning scan's
 //     worst case: 100 open deals a rep.
+//
 //   - "lived": deals created over the two years before benchNow live 30
 //     to 180 days, their events within that life; those whose life has
 //     ended are won (a third) or lost, the others are open. A real team's
 //     history, for the digest, which reads the 97 days it needs.
 //
-//	go test -run=NONE -bench=. -benchmem ./bot/schedule/
+//     go test -run=NONE -bench=. -benchmem ./bot/schedule/
 const (
 	benchReps   = 1_000
 	benchDeals  = 100_000
