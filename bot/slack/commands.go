@@ -119,7 +119,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 // core's grammar knows /deal; a command renamed in the app's settings
 // still reads as /deal.
 func commandText(sc slack.SlashCommand) string {
-	return strings.TrimSpace("/deal " + Plain(sc.Text))
+	return strings.TrimSpace("/deal " + PlainCommand(sc.Text))
 }
 
 // commandTask replays a command recorded before a crash: its answer goes

@@ -216,13 +216,26 @@ var (
 
 // Plain turns Slack's text into what the person typed: the bot's mention
 // at the start dropped, links and mentions shown by their labels, the
-// entities decoded.
+// entities decoded. In a slash command ("/deal team add @alice", typed
+// or given as the command's text) a person's mention stays "<@U123|alice>",
+// so that the command names the person by id, not by a name others may
+// share.
 func Plain(text string) string {
+	return plain(text, false)
+}
+
+// PlainCommand is Plain for the text of a slash command.
+func PlainCommand(text string) string { return plain(text, true) }
+
+func plain(text string, command bool) string {
 	text = leadingMention.ReplaceAllString(text, "")
+	command = command || strings.HasPrefix(strings.TrimSpace(text), "/deal")
 	text = markup.ReplaceAllStringFunc(text, func(m string) string {
 		inner := m[1 : len(m)-1]
 		target, label, hasLabel := strings.Cut(inner, "|")
 		switch {
+		case command && strings.HasPrefix(target, "@") && !strings.ContainsAny(inner, "<>"):
+			return "\x00" + inner + "\x01" // kept; restored after the entities are decoded
 		case strings.HasPrefix(target, "@"):
 			if hasLabel {
 				return "@" + strings.TrimPrefix(label, "@")
@@ -243,5 +256,9 @@ func Plain(text string) string {
 		}
 		return strings.TrimPrefix(target, "mailto:")
 	})
-	return strings.TrimSpace(unescaper.Replace(text))
+	text = unescaper.Replace(text)
+	if command {
+		text = strings.NewReplacer("\x00", "<", "\x01", ">").Replace(text)
+	}
+	return strings.TrimSpace(text)
 }

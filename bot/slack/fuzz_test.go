@@ -28,6 +28,7 @@ func FuzzDecode(f *testing.F) {
 			slashCommand(form)
 		}
 		Plain(string(data))
+		PlainCommand(string(data))
 		if _, err := a.decode("k", "event", data); err != nil {
 			return
 		}
