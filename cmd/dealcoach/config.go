@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"github.com/dealcoach/dealcoach/coach"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the static binary runs on images without zoneinfo
@@ -21,6 +23,7 @@ type config struct {
 	Now      func() time.Time // DEALCOACH_NOW pins it; else the real clock
 	FixedNow bool
 	Font     string // a CJK font for the digest's chart; "" searches the system's
+	Rules    coach.NudgeRules
 	Slack    slackConfig
 	Lark     larkConfig
 }
@@ -104,6 +107,26 @@ func loadConfig(getenv func(string) string) (config, error) {
 		errs = append(errs, "Lark over HTTP needs LARK_VERIFICATION_TOKEN (Events and Callbacks → Encryption Strategy)")
 	case l.AppID != "" && l.Mode == "http" && l.EncryptKey == "" && !l.AllowPlain:
 		errs = append(errs, "Lark over HTTP needs LARK_ENCRYPT_KEY: without it events are neither encrypted nor signed; set LARK_ALLOW_PLAIN=1 to accept them on the token alone, or use LARK_EVENT_MODE=ws")
+	}
+	if v := env("DEALCOACH_NUDGE_CAP", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		c.Rules.Cap = n
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_NUDGE_CAP=%q: set how many deals a reminder lists, e.g. 5", v))
+		}
+	}
+	if v := env("DEALCOACH_ESCALATION", ""); v != "" {
+		c.Rules.Escalation = nil
+		for _, f := range strings.Split(v, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil {
+				n = -1
+			}
+			c.Rules.Escalation = append(c.Rules.Escalation, n)
+		}
+		if err := c.Rules.Check(); err != nil {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_ESCALATION=%q: set ascending working days past a stage's limit, e.g. 3,5,7 (the second reaches the manager)", v))
+		}
 	}
 	if v := env("DEALCOACH_NOW", ""); v != "" {
 		t, err := time.Parse(time.RFC3339, v)

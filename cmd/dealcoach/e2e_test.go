@@ -146,6 +146,12 @@ func TestBadConfigAndUsage(t *testing.T) {
 	if err == nil || !strings.Contains(string(msg), "DEALCOACH_TZ") || !strings.Contains(string(msg), "DEALCOACH_LANG") {
 		t.Errorf("bad config: %v, %s", err, msg)
 	}
+	cmd = exec.Command(binary, "nudge")
+	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ESCALATION=5,3", "DEALCOACH_NUDGE_CAP=none")
+	msg, err = cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(msg), "DEALCOACH_ESCALATION") || !strings.Contains(string(msg), "DEALCOACH_NUDGE_CAP") {
+		t.Errorf("bad schedule config: %v, %s", err, msg)
+	}
 }
 
 func TestImportReportsLine(t *testing.T) {

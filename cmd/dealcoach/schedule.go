@@ -28,7 +28,7 @@ func (a *app) scheduler(b *bot.Bot, platforms []string) (*schedule.Scheduler, er
 		font = nil
 	}
 	return schedule.New(schedule.Config{Store: a.db, Bot: b, Playbook: a.playbook, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
-		DefaultLang: a.cfg.Lang, Platforms: platforms, Font: font, Log: a.log})
+		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log})
 }
 
 // cmdNudge prints the morning reminders of a day, exactly as they would be
