@@ -89,7 +89,11 @@ func (db *DB) Person(ctx context.Context, id int64) (coach.Person, error) {
 
 // People lists everyone, in id order.
 func (db *DB) People(ctx context.Context) ([]coach.Person, error) {
-	rows, err := db.query(ctx, "SELECT "+personCols+" FROM people ORDER BY id")
+	return db.queryPeople(ctx, "SELECT "+personCols+" FROM people ORDER BY id")
+}
+
+func (db *DB) queryPeople(ctx context.Context, q string, args ...any) ([]coach.Person, error) {
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list people: %w", err)
 	}

@@ -84,11 +84,13 @@ func (db *DB) Recipients(ctx context.Context) ([]Recipient, error) {
 	return out, rows.Err()
 }
 
-// OpenAnswers loads the coaching answers of every open deal: deal id →
-// question key → answer (without the answering person's name).
-func (db *DB) OpenAnswers(ctx context.Context) (map[int64]map[string]coach.Answer, error) {
+// OpenAnswers loads the coaching answers of the open deals of a team (0:
+// of every team): deal id → question key → answer (without the answering
+// person's name).
+func (db *DB) OpenAnswers(ctx context.Context, teamID int64) (map[int64]map[string]coach.Answer, error) {
 	rows, err := db.query(ctx, `SELECT a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at
-		FROM answers a JOIN deals d ON d.id = a.deal_id WHERE d.status = 'open'`)
+		FROM answers a JOIN deals d ON d.id = a.deal_id WHERE d.status = 'open' AND (? = 0 OR d.team_id = ?)`,
+		teamID, teamID)
 	if err != nil {
 		return nil, fmt.Errorf("answers of open deals: %w", err)
 	}

@@ -169,19 +169,6 @@ func (db *DB) Target(ctx context.Context, teamID int64, quarter string) (amount 
 // PeopleByName lists the people of a platform called name (ignoring
 // case), in id order: none, one, or several to choose between.
 func (db *DB) PeopleByName(ctx context.Context, platform, name string) ([]coach.Person, error) {
-	rows, err := db.query(ctx, "SELECT "+personCols+" FROM people WHERE platform = ? AND name = ? COLLATE NOCASE ORDER BY id",
+	return db.queryPeople(ctx, "SELECT "+personCols+" FROM people WHERE platform = ? AND name = ? COLLATE NOCASE ORDER BY id",
 		platform, name)
-	if err != nil {
-		return nil, fmt.Errorf("people called %q: %w", name, err)
-	}
-	defer rows.Close()
-	var out []coach.Person
-	for rows.Next() {
-		p, err := scanPerson(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan person: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
 }

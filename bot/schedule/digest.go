@@ -63,7 +63,7 @@ func (s *Scheduler) DueDigests(ctx context.Context, now time.Time) ([]Run, error
 	return runs, nil
 }
 
-func (s *Scheduler) teamLoc(t coach.Team) *time.Location { return zone(t.TZ, s.cfg.DefaultTZ) }
+func (s *Scheduler) teamLoc(t coach.Team) *time.Location { return s.zone(t.TZ, s.cfg.DefaultTZ) }
 
 // Digest plans team t's digest of week w: the digest, then its chart.
 // Without a digest channel the messages have no platform and channel
@@ -113,7 +113,7 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	go func() { defer wg.Done(); deals, errs[0] = db.TeamDeals(ctx, t.ID, since) }()
 	go func() { defer wg.Done(); events, errs[1] = db.TeamEvents(ctx, t.ID, since) }()
 	go func() { defer wg.Done(); people, errs[2] = db.People(ctx) }()
-	go func() { defer wg.Done(); answers, errs[3] = db.OpenAnswers(ctx) }()
+	go func() { defer wg.Done(); answers, errs[3] = db.OpenAnswers(ctx, t.ID) }()
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return bot.DigestView{}, "", err

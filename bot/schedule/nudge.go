@@ -102,7 +102,7 @@ func (s *Scheduler) Nudges(ctx context.Context, day coach.Date) ([]Run, error) {
 
 // loc is a recipient's zone: theirs, else their team's, else the default.
 func (s *Scheduler) loc(r store.Recipient) *time.Location {
-	return zone(r.Person.TZ, zone(r.TeamTZ, s.cfg.DefaultTZ))
+	return s.zone(r.Person.TZ, s.zone(r.TeamTZ, s.cfg.DefaultTZ))
 }
 
 // world is what reminders are computed from: every open deal, by owner,
@@ -119,7 +119,7 @@ func (s *Scheduler) world(ctx context.Context, rs []store.Recipient) (*world, er
 	if err != nil {
 		return nil, err
 	}
-	answers, err := s.cfg.Store.OpenAnswers(ctx)
+	answers, err := s.cfg.Store.OpenAnswers(ctx, 0)
 	if err != nil {
 		return nil, err
 	}

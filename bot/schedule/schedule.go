@@ -52,7 +52,8 @@ type Config struct {
 
 // Scheduler plans and records the scheduled jobs' runs.
 type Scheduler struct {
-	cfg Config
+	cfg   Config
+	zones sync.Map // zone name → *time.Location: every minute's scan needs each person's
 }
 
 // New builds a scheduler, filling defaults.
@@ -179,14 +180,18 @@ func (c cronLogger) Error(err error, msg string, kv ...any) {
 func (s *Scheduler) enqueued(platform string) bool { return slices.Contains(s.cfg.Platforms, platform) }
 
 // zone is the named zone, else fallback.
-func zone(name string, fallback *time.Location) *time.Location {
+func (s *Scheduler) zone(name string, fallback *time.Location) *time.Location {
 	if name == "" {
 		return fallback
+	}
+	if loc, ok := s.zones.Load(name); ok {
+		return loc.(*time.Location)
 	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
 		return fallback
 	}
+	s.zones.Store(name, loc)
 	return loc
 }
 

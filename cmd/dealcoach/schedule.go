@@ -31,6 +31,25 @@ func (a *app) scheduler(b *bot.Bot, platforms []string) (*schedule.Scheduler, er
 		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log})
 }
 
+// openScheduler opens the database and builds the scheduler of the nudge
+// and digest commands, which enqueue for every chat platform (serve
+// delivers); the caller closes a.db.
+func openScheduler(ctx context.Context, cfg config, log *slog.Logger) (*app, *schedule.Scheduler, error) {
+	a, err := openApp(ctx, cfg, cfg.DB, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := a.bot(nil)
+	if err == nil {
+		var s *schedule.Scheduler
+		if s, err = a.scheduler(b, chatPlatforms); err == nil {
+			return a, s, nil
+		}
+	}
+	a.db.Close()
+	return nil, nil, err
+}
+
 // cmdNudge prints the morning reminders of a day, exactly as they would be
 // sent, and with --post writes them to the outbox for `serve` to deliver
 // (a reminder already sent that day is not sent again).
@@ -49,19 +68,11 @@ func cmdNudge(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		}
 		day = d
 	}
-	a, err := openApp(ctx, cfg, cfg.DB, log)
+	a, s, err := openScheduler(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
-	b, err := a.bot(nil)
-	if err != nil {
-		return err
-	}
-	s, err := a.scheduler(b, chatPlatforms)
-	if err != nil {
-		return err
-	}
 	runs, err := s.Nudges(ctx, day)
 	if err != nil {
 		return err
@@ -96,19 +107,11 @@ func cmdDigest(ctx context.Context, cfg config, args []string, io stdio, log *sl
 		}
 		week = w
 	}
-	a, err := openApp(ctx, cfg, cfg.DB, log)
+	a, s, err := openScheduler(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
-	b, err := a.bot(nil)
-	if err != nil {
-		return err
-	}
-	s, err := a.scheduler(b, chatPlatforms)
-	if err != nil {
-		return err
-	}
 	teams, err := a.db.Teams(ctx)
 	if err != nil {
 		return err
