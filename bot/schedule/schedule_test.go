@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -196,11 +197,11 @@ func TestRemindersAtNineInEachZoneAcrossDST(t *testing.T) {
 			e.tick(tc.day + "T00:00:00Z")
 			got := map[int][]string{}
 			for h := 0; h < 24; h++ {
-				if keys := e.tick(tc.day + "T" + twoDigits(h) + ":00:00Z"); len(keys) > 0 {
+				if keys := e.tick(fmt.Sprintf("%sT%02d:00:00Z", tc.day, h)); len(keys) > 0 {
 					got[h] = keys
 				}
 				// Ticks within the hour add nothing.
-				if keys := e.tick(tc.day + "T" + twoDigits(h) + ":30:00Z"); len(keys) > 0 {
+				if keys := e.tick(fmt.Sprintf("%sT%02d:30:00Z", tc.day, h)); len(keys) > 0 {
 					t.Errorf("%02d:30 enqueued %v again", h, keys)
 				}
 			}
@@ -215,8 +216,6 @@ func TestRemindersAtNineInEachZoneAcrossDST(t *testing.T) {
 		})
 	}
 }
-
-func twoDigits(h int) string { return string([]byte{byte('0' + h/10), byte('0' + h%10)}) }
 
 func equalMaps(a, b map[int][]string) bool {
 	if len(a) != len(b) {

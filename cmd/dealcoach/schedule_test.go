@@ -60,7 +60,9 @@ type serveProc struct {
 	logs *strings.Builder
 }
 
-func startServe(t *testing.T, db, apiURL, now string) *serveProc {
+// startServe starts serve with Slack over HTTP against the fake Web API
+// at apiURL, with more environment after the defaults.
+func startServe(t *testing.T, db, apiURL, now string, env ...string) *serveProc {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -72,6 +74,7 @@ func startServe(t *testing.T, db, apiURL, now string) *serveProc {
 	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW="+now,
 		"DEALCOACH_ADMINS=U1", "DEALCOACH_LANG=en", "DEALCOACH_FONT=/nonexistent.ttf",
 		"SLACK_BOT_TOKEN=xoxb-e2e", "SLACK_SIGNING_SECRET=e2e-secret", "SLACK_API_URL="+apiURL+"/api/")
+	cmd.Env = append(cmd.Env, env...)
 	logs := &strings.Builder{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -92,28 +95,39 @@ func startServe(t *testing.T, db, apiURL, now string) *serveProc {
 	return nil
 }
 
+// command posts a signed /deal and returns the answer, failing on any
+// status but 200.
 func (p *serveProc) command(channel, text string) string {
+	p.t.Helper()
+	code, body := p.post(channel, text, true)
+	if code != http.StatusOK {
+		p.t.Fatalf("%s: %d %s", text, code, body)
+	}
+	return body
+}
+
+// post posts /deal text from U1 in channel, signed or not.
+func (p *serveProc) post(channel, text string, signed bool) (int, string) {
 	p.t.Helper()
 	body := url.Values{"team_id": {"T1"}, "channel_id": {channel}, "user_id": {"U1"}, "user_name": {"rita"},
 		"command": {"/deal"}, "text": {text}, "response_url": {"http://127.0.0.1:1/respond"},
 		"trigger_id": {strconv.FormatInt(time.Now().UnixNano(), 10)}}.Encode()
 	req, _ := http.NewRequest(http.MethodPost, "http://"+p.addr+"/slack/commands", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	mac := hmac.New(sha256.New, []byte("e2e-secret"))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	if signed {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		mac := hmac.New(sha256.New, []byte("e2e-secret"))
+		fmt.Fprintf(mac, "v0:%s:%s", ts, body)
+		req.Header.Set("X-Slack-Request-Timestamp", ts)
+		req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		p.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		p.t.Fatalf("%s: %d %s", text, resp.StatusCode, raw)
-	}
-	return string(raw)
+	return resp.StatusCode, string(raw)
 }
 
 func (p *serveProc) stop() {
