@@ -36,21 +36,44 @@ func (p *Playbook) CheckMove(d Deal, from, to string, answers map[string]Answer)
 // answered. Skipping is not answering. The next-step question counts as
 // answered while the deal has a dated next step.
 func (p *Playbook) Unanswered(d Deal, stage string, answers map[string]Answer) []prompts.Question {
-	s, ok := p.Stage(stage)
-	if !ok {
+	s := p.stage(stage)
+	if s == nil {
 		return nil
 	}
 	var out []prompts.Question
-	for _, q := range s.Questions {
-		if !q.Required || answers[q.Key].Status == Answered {
-			continue
+	for i := range s.Questions {
+		if q := &s.Questions[i]; unanswered(d, q, answers) {
+			out = append(out, *q)
 		}
-		if IsNextStepQuestion(q) && d.NextStep != "" && !d.NextStepDue.IsZero() {
-			continue
-		}
-		out = append(out, q)
 	}
 	return out
+}
+
+// unanswered is Unanswered's test of one question.
+func unanswered(d Deal, q *prompts.Question, answers map[string]Answer) bool {
+	if !q.Required || answers[q.Key].Status == Answered {
+		return false
+	}
+	return !IsNextStepQuestion(*q) || d.NextStep == "" || d.NextStepDue.IsZero()
+}
+
+// countUnanswered is len(Unanswered) without the list, and how many of
+// those are the next-step question: the rules count them for every open
+// deal each morning, where the lists were a fifth of the work.
+func (p *Playbook) countUnanswered(d Deal, stage string, answers map[string]Answer) (n, nextStep int) {
+	s := p.stage(stage)
+	if s == nil {
+		return 0, 0
+	}
+	for i := range s.Questions {
+		if q := &s.Questions[i]; unanswered(d, q, answers) {
+			n++
+			if IsNextStepQuestion(*q) {
+				nextStep++
+			}
+		}
+	}
+	return n, nextStep
 }
 
 // IsNextStepQuestion reports the question every stage ends with: "what is

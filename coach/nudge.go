@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"time"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // FlagNextDue is a nudge reason Flags does not report, because a next step
@@ -94,16 +92,25 @@ func (p *Playbook) Nudge(deals []Deal, facts map[int64]DealFacts, today Date, r 
 // no answers, contacts or marks.
 func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Date, r NudgeRules) []NudgeItem {
 	var out []NudgeItem
+	// Every item's reasons in one array: the morning scan asks this of
+	// every open deal, and one small list each was a fifth of its memory.
+	// Items keep capped slices, so appending to one never writes another's.
+	var reasons []Flag
 	for _, d := range deals {
 		if d.Status != Open || d.Snoozed(today) {
 			continue
 		}
-		reasons := p.nudgeReasons(d, facts[d.ID], today)
-		if len(reasons) == 0 {
+		from := len(reasons)
+		reasons = p.appendNudgeReasons(reasons, d, facts[d.ID], today)
+		if len(reasons) == from {
 			continue
 		}
-		it := NudgeItem{Deal: d, Reasons: reasons, Priority: Weighted(d.Amount, p.WinRate(d))}
-		if s, _ := p.Stage(d.Stage); s.StaleDays > 0 {
+		if out == nil {
+			out = make([]NudgeItem, 0, len(deals))
+		}
+		it := NudgeItem{Deal: d, Priority: Weighted(d.Amount, p.WinRate(d))}
+		it.Reasons = reasons[from:len(reasons):len(reasons)]
+		if s := p.stage(d.Stage); s != nil && s.StaleDays > 0 {
 			limit := DateOf(d.StageSince).AddDays(s.StaleDays) // the last day Flags calls fresh
 			it.OverLimit = WorkingDaysBetween(limit, today)
 		}
@@ -114,19 +121,55 @@ func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Dat
 		}
 		out = append(out, it)
 	}
-	slices.SortFunc(out, func(a, b NudgeItem) int {
-		return cmp.Or(cmp.Compare(b.Priority, a.Priority), cmp.Compare(b.overdue(), a.overdue()),
-			cmp.Compare(a.Deal.ID, b.Deal.ID))
-	})
+	sortItems(out)
 	return out
 }
 
-// nudgeReasons keeps the deal's risks a reminder names, and adds a next
-// step due today.
-func (p *Playbook) nudgeReasons(d Deal, f DealFacts, today Date) []Flag {
-	var out []Flag
+// sortItems puts items most valuable first; ties: the most overdue next
+// step, then the lowest id. It sorts small keys and then moves each item
+// once: swapping the items themselves, a deal each, was a tenth of the
+// morning scan.
+func sortItems(items []NudgeItem) {
+	type key struct {
+		priority Money
+		overdue  int
+		id       int64
+		at       int
+	}
+	keys := make([]key, len(items))
+	for i, it := range items {
+		keys[i] = key{it.Priority, it.overdue(), it.Deal.ID, i}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(b.priority, a.priority), cmp.Compare(b.overdue, a.overdue), cmp.Compare(a.id, b.id))
+	})
+	// Follow each cycle of the permutation: position i takes the item at
+	// keys[i].at; a moved position is marked with at = -1.
+	for start := range keys {
+		if keys[start].at < 0 {
+			continue
+		}
+		held, i := items[start], start
+		for {
+			from := keys[i].at
+			keys[i].at = -1
+			if from == start {
+				items[i] = held
+				break
+			}
+			items[i] = items[from]
+			i = from
+		}
+	}
+}
+
+// appendNudgeReasons appends the deal's risks a reminder names, and a
+// next step due today, to out.
+func (p *Playbook) appendNudgeReasons(out []Flag, d Deal, f DealFacts, today Date) []Flag {
+	var buf [8]Flag // more than Flags' kinds: the flags stay on the stack
+	from := len(out)
 	missing := false
-	for _, fl := range p.Flags(d, f, today) {
+	for _, fl := range p.appendFlags(buf[:0], d, f, today) {
 		if !slices.Contains(nudgeKinds, fl.Kind) {
 			continue
 		}
@@ -135,7 +178,8 @@ func (p *Playbook) nudgeReasons(d Deal, f DealFacts, today Date) []Flag {
 			missing = true
 		case FlagUnanswered:
 			if missing { // "no next step" already says the next-step question is open
-				fl.N -= countNextStep(p.Unanswered(d, d.Stage, f.Answers))
+				_, next := p.countUnanswered(d, d.Stage, f.Answers)
+				fl.N -= next
 			}
 			if fl.N == 0 {
 				continue
@@ -144,23 +188,13 @@ func (p *Playbook) nudgeReasons(d Deal, f DealFacts, today Date) []Flag {
 		out = append(out, fl)
 	}
 	if d.NextStep != "" && d.NextStepDue == today {
-		i := 0
-		if len(out) > 0 && out[0].Kind == FlagStale { // keep Flags' order: stale, then the next step
-			i = 1
+		i := from
+		if len(out) > from && out[from].Kind == FlagStale { // keep Flags' order: stale, then the next step
+			i++
 		}
 		out = slices.Insert(out, i, Flag{Kind: FlagNextDue})
 	}
 	return out
-}
-
-func countNextStep(qs []prompts.Question) int {
-	n := 0
-	for _, q := range qs {
-		if IsNextStepQuestion(q) {
-			n++
-		}
-	}
-	return n
 }
 
 // overdue is how many days the deal's next step is overdue, 0 when it is not.

@@ -1,7 +1,10 @@
 package coach
 
 import (
+	"cmp"
 	"fmt"
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 	_ "time/tzdata" // the zone tests must not depend on the machine's zoneinfo
@@ -195,6 +198,32 @@ func TestNudgeRanking(t *testing.T) {
 	items := pb.NudgeItems([]Deal{mk(2, "demo", 50_000, 1)}, nil, nudgeToday, NudgeRules{})
 	if len(items) != 1 || items[0].Priority != Major(15_000) {
 		t.Errorf("priority = %+v, want %v", items, Major(15_000))
+	}
+}
+
+// TestSortItemsMatchesSort checks the in-place sort of nudge items, which
+// moves each item once along its permutation's cycles, against a plain
+// sort on many shuffles with ties, and that each item keeps its reasons.
+func TestSortItemsMatchesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := range 60 {
+		items := make([]NudgeItem, n)
+		for i := range items {
+			items[i] = NudgeItem{Deal: Deal{ID: int64(i + 1), Customer: fmt.Sprint("c", i)},
+				Priority: Money(r.IntN(4)), Reasons: []Flag{{FlagNextOverdue, r.IntN(3)}, {FlagUnanswered, i}}}
+		}
+		r.Shuffle(n, func(i, j int) { items[i], items[j] = items[j], items[i] })
+		want := slices.Clone(items)
+		slices.SortFunc(want, func(a, b NudgeItem) int {
+			return cmp.Or(cmp.Compare(b.Priority, a.Priority), cmp.Compare(b.overdue(), a.overdue()), cmp.Compare(a.Deal.ID, b.Deal.ID))
+		})
+		sortItems(items)
+		for i := range items {
+			if got := items[i]; got.Deal.ID != want[i].Deal.ID || got.Deal.Customer != fmt.Sprint("c", got.Deal.ID-1) ||
+				got.Reasons[1].N != int(got.Deal.ID-1) {
+				t.Fatalf("n=%d: position %d holds %+v, want deal %d", n, i, got, want[i].Deal.ID)
+			}
+		}
 	}
 }
 

@@ -33,6 +33,15 @@ func (p *Playbook) Stage(key string) (prompts.Stage, bool) {
 	return p.Stages[i], true
 }
 
+// stage is Stage without the copy: nil when unknown.
+func (p *Playbook) stage(key string) *prompts.Stage {
+	i, ok := p.index[key]
+	if !ok {
+		return nil
+	}
+	return &p.Stages[i]
+}
+
 // Index is the 0-based position of a stage key, -1 when unknown.
 func (p *Playbook) Index(key string) int {
 	if i, ok := p.index[key]; ok {

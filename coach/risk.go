@@ -35,46 +35,52 @@ const deciderFrom = 50
 
 // Flags lists the risks of an open deal on day today. Closed deals have none.
 func (p *Playbook) Flags(d Deal, f DealFacts, today Date) []Flag {
+	return p.appendFlags(nil, d, f, today)
+}
+
+// appendFlags is Flags appending to out, so that the morning reminders,
+// which ask for every open deal, can keep them on the stack.
+func (p *Playbook) appendFlags(out []Flag, d Deal, f DealFacts, today Date) []Flag {
 	if d.Status != Open {
-		return nil
+		return out
 	}
-	var out []Flag
-	add := func(k FlagKind, n int) { out = append(out, Flag{k, n}) }
-	s, _ := p.Stage(d.Stage)
-	if days := DateOf(d.StageSince).DaysUntil(today); s.StaleDays > 0 && days > s.StaleDays {
-		add(FlagStale, days)
+	var stale, winRate int
+	if s := p.stage(d.Stage); s != nil {
+		stale, winRate = s.StaleDays, s.WinRate
+	}
+	if days := DateOf(d.StageSince).DaysUntil(today); stale > 0 && days > stale {
+		out = append(out, Flag{FlagStale, days})
 	}
 	switch {
 	case d.NextStep == "" || d.NextStepDue.IsZero():
-		add(FlagNextMissing, 0)
+		out = append(out, Flag{FlagNextMissing, 0})
 	case d.NextStepDue.Before(today):
-		add(FlagNextOverdue, d.NextStepDue.DaysUntil(today))
+		out = append(out, Flag{FlagNextOverdue, d.NextStepDue.DaysUntil(today)})
 	}
 	if !d.ExpectedClose.IsZero() && d.ExpectedClose.Before(today) {
-		add(FlagClosePassed, d.ExpectedClose.DaysUntil(today))
+		out = append(out, Flag{FlagClosePassed, d.ExpectedClose.DaysUntil(today)})
 	}
-	if n := len(p.Unanswered(d, d.Stage, f.Answers)); n > 0 {
-		add(FlagUnanswered, n)
+	if n, _ := p.countUnanswered(d, d.Stage, f.Answers); n > 0 {
+		out = append(out, Flag{FlagUnanswered, n})
 	}
 	n := 0
 	for _, st := range f.Left {
 		if p.Index(st) >= p.Index(d.Stage) {
 			continue
 		}
-		for _, q := range p.Unanswered(d, st, f.Answers) {
-			if !IsNextStepQuestion(q) { // that next step was then, not now
-				n++
-			}
-		}
+		all, next := p.countUnanswered(d, st, f.Answers)
+		n += all - next // that next step was then, not now
 	}
 	if n > 0 {
-		add(FlagNoExitCriteria, n)
+		out = append(out, Flag{FlagNoExitCriteria, n})
 	}
-	if s.WinRate >= deciderFrom && !hasRole(f.Contacts, "decision_maker") {
-		add(FlagNoDecider, 0)
+	if winRate >= deciderFrom && !hasRole(f.Contacts, "decision_maker") {
+		out = append(out, Flag{FlagNoDecider, 0})
 	}
-	if w := Assess(p.FactorKeys(), f.Marks).W; w > 0 {
-		add(FlagWarnings, w)
+	if len(f.Marks) > 0 { // no marks, no W
+		if w := Assess(p.FactorKeys(), f.Marks).W; w > 0 {
+			out = append(out, Flag{FlagWarnings, w})
+		}
 	}
 	return out
 }

@@ -30,18 +30,23 @@ func Langs() []string { return append([]string(nil), langs...) }
 // Catalog holds every user-facing message, compiled, in every language.
 type Catalog struct {
 	msgs map[string]map[string]*template.Template // lang → key → template
+	// plain holds, rendered, the messages without actions (button labels,
+	// headings): Text returns them without running a template, which the
+	// morning reminders, thousands of labels a minute, notice.
+	plain map[string]map[string]string // lang → key → text
 }
 
 // LoadCatalog compiles the embedded message files. It fails when a template
 // does not parse or a key is missing in one language.
 func LoadCatalog() (*Catalog, error) {
-	c := &Catalog{msgs: map[string]map[string]*template.Template{}}
+	c := &Catalog{msgs: map[string]map[string]*template.Template{}, plain: map[string]map[string]string{}}
 	for _, lang := range langs {
 		files, err := fs.Glob(messageFS, "messages/*"+lang+".yaml")
 		if err != nil {
 			return nil, fmt.Errorf("list %s messages: %w", lang, err)
 		}
 		c.msgs[lang] = map[string]*template.Template{}
+		c.plain[lang] = map[string]string{}
 		for _, f := range files {
 			if base := path.Base(f); base != lang+".yaml" && !strings.HasSuffix(base, "."+lang+".yaml") {
 				continue
@@ -76,8 +81,27 @@ func (c *Catalog) load(lang, file string) error {
 			return fmt.Errorf("%s: key %s: %w", file, k, err)
 		}
 		c.msgs[lang][k] = t
+		if text, ok := plainText(t); ok {
+			c.plain[lang][k] = text
+		}
 	}
 	return nil
+}
+
+// plainText is what a template without actions renders: its text.
+func plainText(t *template.Template) (string, bool) {
+	var b strings.Builder
+	if t.Tree == nil || t.Tree.Root == nil {
+		return "", true
+	}
+	for _, n := range t.Tree.Root.Nodes {
+		tn, ok := n.(*parse.TextNode)
+		if !ok {
+			return "", false
+		}
+		b.Write(tn.Text)
+	}
+	return strings.TrimRight(b.String(), "\n"), true
 }
 
 // Missing lists "lang:key" for every key present in one language and not
@@ -114,11 +138,13 @@ func (c *Catalog) Has(key string) bool { _, ok := c.msgs["en"][key]; return ok }
 // back to English; an unknown key renders as the key itself, so a missing
 // message is visible rather than silent.
 func (c *Catalog) Text(lang, key string, args map[string]any) string {
-	m, ok := c.msgs[lang]
-	if !ok {
-		m = c.msgs["en"]
+	if _, ok := c.msgs[lang]; !ok {
+		lang = "en"
 	}
-	t, ok := m[key]
+	if text, ok := c.plain[lang][key]; ok {
+		return text
+	}
+	t, ok := c.msgs[lang][key]
 	if !ok {
 		return key
 	}

@@ -29,3 +29,39 @@ func TestCatalogComplete(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainMessagesRenderAsTemplates checks the shortcut Text takes for
+// messages without actions against running their templates, in every
+// language, and that an unknown language still falls back to English.
+func TestPlainMessagesRenderAsTemplates(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, lang := range Langs() {
+		for k, text := range c.plain[lang] {
+			n++
+			var b strings.Builder
+			if err := c.msgs[lang][k].Execute(&b, nil); err != nil {
+				t.Fatalf("%s:%s: %v", lang, k, err)
+			}
+			if want := strings.TrimRight(b.String(), "\n"); text != want {
+				t.Errorf("%s:%s: plain %q, template %q", lang, k, text, want)
+			}
+			if lang == "en" {
+				if got := c.Text("fr", k, nil); got != text {
+					t.Errorf("fr:%s = %q, want the English %q", k, got, text)
+				}
+			}
+		}
+		for k := range c.msgs[lang] {
+			if _, plain := c.plain[lang][k]; !plain && len(c.Args(lang, k)) == 0 && !strings.Contains(c.msgs[lang][k].Root.String(), "{{") {
+				t.Errorf("%s:%s has no actions but is not plain", lang, k)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d plain messages: the shortcut is not taken", n)
+	}
+}

@@ -230,17 +230,26 @@ func (db *DB) DoneRuns(ctx context.Context, prefix string) (map[string]bool, err
 	return out, rows.Err()
 }
 
-// OpenDeals lists every open deal, in no particular order: the morning
-// reminders' input. (Deals sorts, which on 100,000 deals cost a third of
-// the reading.) The two halves of the id range are read side by side on
-// two read connections: scanning rows is most of the time, and it is
-// CPU-bound.
-func (db *DB) OpenDeals(ctx context.Context) ([]coach.Deal, error) {
+// NudgeCols are the columns of a deal a morning reminder reads: what the
+// nudge rules and the reminder's lines need. NudgeDeals reads no others,
+// since on 100,000 deals every column costs (each value read from SQLite
+// takes its connection's mutex, twice or thrice).
+const nudgeCols = `d.id, d.customer, d.title, d.owner_id, d.amount, d.currency, d.stage,
+	d.next_step, d.next_step_due, d.expected_close, d.snoozed_until, d.stage_since`
+
+// NudgeDeals lists every open deal, in no particular order, for the
+// morning reminders: Status is Open, and of the other fields only ID,
+// Customer, Title, OwnerID, Amount, Currency, Stage, NextStep,
+// NextStepDue, ExpectedClose, SnoozedUntil and StageSince are filled. (Deals
+// sorts, which on 100,000 deals cost a third of the reading.) The two
+// halves of the id range are read side by side on two read connections:
+// scanning rows is most of the time, and it is CPU-bound.
+func (db *DB) NudgeDeals(ctx context.Context) ([]coach.Deal, error) {
 	var top int64
 	if err := db.row(ctx, "SELECT coalesce(max(id), 0) FROM deals").Scan(&top); err != nil {
 		return nil, fmt.Errorf("open deals: %w", err)
 	}
-	const q = "SELECT " + dealCols + dealFrom + " WHERE d.id > ? AND d.id <= ? AND d.status = 'open'"
+	const q = "SELECT " + nudgeCols + " FROM deals d WHERE d.id > ? AND d.id <= ? AND d.status = 'open'"
 	mid := top / 2
 	var (
 		halves [2][]coach.Deal
@@ -249,11 +258,36 @@ func (db *DB) OpenDeals(ctx context.Context) ([]coach.Deal, error) {
 	)
 	wg.Add(2)
 	n := int(min(mid, 1<<20)) // ids are dense: at most this many a half
-	go func() { defer wg.Done(); halves[0], errs[0] = db.queryDealsCap(ctx, n, q, 0, mid) }()
-	go func() { defer wg.Done(); halves[1], errs[1] = db.queryDealsCap(ctx, n+1, q, mid, top) }()
+	go func() { defer wg.Done(); halves[0], errs[0] = db.nudgeDeals(ctx, n, q, 0, mid) }()
+	go func() { defer wg.Done(); halves[1], errs[1] = db.nudgeDeals(ctx, n+1, q, mid, top) }()
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return nil, err
 	}
 	return append(halves[0], halves[1]...), nil
+}
+
+// nudgeDeals runs one half of NudgeDeals, with room for n deals.
+func (db *DB) nudgeDeals(ctx context.Context, n int, q string, args ...any) ([]coach.Deal, error) {
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("open deals: %w", err)
+	}
+	defer rows.Close()
+	out := make([]coach.Deal, 0, n)
+	var due, closeDate, snoozed, since sql.RawBytes
+	for rows.Next() {
+		d := coach.Deal{Status: coach.Open}
+		if err := rows.Scan(&d.ID, &d.Customer, &d.Title, &d.OwnerID, &d.Amount, &d.Currency, &d.Stage,
+			&d.NextStep, &due, &closeDate, &snoozed, &since); err != nil {
+			return nil, fmt.Errorf("scan open deal: %w", err)
+		}
+		d.NextStepDue, d.ExpectedClose, d.SnoozedUntil = dateOf(due), dateOf(closeDate), dateOf(snoozed)
+		d.StageSince = parseTime(since)
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open deals: %w", err)
+	}
+	return out, nil
 }

@@ -115,7 +115,7 @@ type world struct {
 }
 
 func (s *Scheduler) world(ctx context.Context, rs []store.Recipient) (*world, error) {
-	deals, err := s.cfg.Store.OpenDeals(ctx)
+	deals, err := s.cfg.Store.NudgeDeals(ctx)
 	if err != nil {
 		return nil, err
 	}
