@@ -211,6 +211,24 @@ func (b *Bot) zone(name string) (*time.Location, bool) {
 	return loc, true
 }
 
+// zoneName finds the zone someone typed: as typed, else with each word
+// capitalised ("america/new_york" is America/New_York), else in capitals
+// ("utc"). "Local", the server's own zone, is no zone a person lives in.
+func (b *Bot) zoneName(typed string) (string, bool) {
+	title := []byte(strings.ToLower(typed))
+	for i := range title {
+		if c := title[i]; 'a' <= c && c <= 'z' && (i == 0 || strings.IndexByte("/_-", title[i-1]) >= 0) {
+			title[i] = c - 'a' + 'A'
+		}
+	}
+	for _, name := range []string{typed, string(title), strings.ToUpper(typed)} {
+		if _, ok := b.zone(name); ok && !strings.EqualFold(name, "local") {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // validZone returns tz if it names a zone, else "".
 func (b *Bot) validZone(tz string) string {
 	if _, ok := b.zone(tz); !ok {

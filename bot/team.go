@@ -61,10 +61,11 @@ func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, er
 	case parse.TeamAdd, parse.TeamManager, parse.TeamRemove:
 		return b.teamMembers(ctx, t, tm, c)
 	case parse.TeamTZ:
-		if _, ok := b.zone(c.TZ); !ok {
+		tz, ok := b.zoneName(c.TZ)
+		if !ok {
 			return Reply{}, coach.Errorf(coach.Invalid, "err.tz", "text", c.TZ)
 		}
-		tm.TZ = c.TZ
+		tm.TZ = tz
 	case parse.TeamHour:
 		tm.RemindHour = c.Hour
 	case parse.TeamWeekends:
@@ -232,6 +233,16 @@ func (b *Bot) remind(ctx context.Context, t *turn, c *parse.RemindCmd) (Reply, e
 	if err != nil {
 		return Reply{}, err
 	}
+	if c.TZ != "" {
+		tz, ok := b.zoneName(c.TZ)
+		if !ok {
+			return Reply{}, coach.Errorf(coach.Invalid, "err.tz", "text", c.TZ)
+		}
+		if err := db.SetPersonTZ(ctx, t.person.ID, tz); err != nil {
+			return Reply{}, err
+		}
+		t.person.TZ = tz
+	}
 	if !c.Show {
 		switch {
 		case c.Off:
@@ -246,22 +257,33 @@ func (b *Bot) remind(ctx context.Context, t *turn, c *parse.RemindCmd) (Reply, e
 			return Reply{}, err
 		}
 	}
-	if cur.Off {
-		return textReply(t.lang, b.text(t.lang, "remind.off")), nil
+	var lines []string
+	if c.TZ != "" {
+		lines = append(lines, b.text(t.lang, "remind.tz", "tz", t.person.TZ))
 	}
-	hour := cur.Hour
-	if hour < 0 {
-		hour = coach.DefaultRemindHour
-		if t.person.TeamID != 0 {
-			tm, err := db.Team(ctx, t.person.TeamID)
-			if err != nil {
-				return Reply{}, err
-			}
+	if cur.Off {
+		return textReply(t.lang, strings.Join(append(lines, b.text(t.lang, "remind.off")), "\n")), nil
+	}
+	// The hour and zone the scheduler will use: the person's own, else
+	// their team's, else the defaults.
+	hour, loc := cur.Hour, b.location(t.person)
+	if t.person.TeamID != 0 && (hour < 0 || t.person.TZ == "") {
+		tm, err := db.Team(ctx, t.person.TeamID)
+		if err != nil {
+			return Reply{}, err
+		}
+		if hour < 0 {
 			hour = tm.RemindHour
 		}
+		if z, ok := b.zone(tm.TZ); ok && t.person.TZ == "" {
+			loc = z
+		}
 	}
-	return textReply(t.lang, b.text(t.lang, "remind.on", "hour", fmt.Sprintf("%02d:00", hour),
-		"tz", b.location(t.person).String())), nil
+	if hour < 0 {
+		hour = coach.DefaultRemindHour
+	}
+	return textReply(t.lang, strings.Join(append(lines, b.text(t.lang, "remind.on", "hour", fmt.Sprintf("%02d:00", hour),
+		"tz", loc.String())), "\n")), nil
 }
 
 // done marks deal d's next step done: it is kept as a note, the next step

@@ -119,6 +119,40 @@ func TestRemindSettingsInChat(t *testing.T) {
 	if r, _ := h.db.ReminderOf(ctx, p.ID); r.Off || r.Hour != 8 {
 		t.Fatalf("reminder %+v", r)
 	}
+
+	// Their own time zone: typed in any case, refused when it is none.
+	mustContain(t, h.sayOn("slack", "D", "U1", "Rita", "my time zone is america/new_york"),
+		"Your time zone is now America/New_York", "at 08:00 (America/New_York)")
+	if q := h.person("slack", "U1"); q.TZ != "America/New_York" {
+		t.Fatalf("time zone %q", q.TZ)
+	}
+	for _, bad := range []string{"my time zone is Mars/Olympus_Mons", "my timezone is Local", "/deal remind tz"} {
+		mustContain(t, h.sayOn("slack", "D", "U1", "Rita", bad), "is not a time zone I know")
+	}
+	mustContain(t, h.sayOn("slack", "D", "U1", "Rita", "我的时区是 Asia/Shanghai"), "你的时区已改为 Asia/Shanghai", "08:00（Asia/Shanghai）")
+	if q := h.person("slack", "U1"); q.TZ != "Asia/Shanghai" {
+		t.Fatalf("time zone %q", q.TZ)
+	}
+	// Off, a new zone is still confirmed.
+	mustContain(t, h.sayOn("slack", "D", "U1", "Rita", "reminders off"), "off")
+	mustContain(t, h.sayOn("slack", "D", "U1", "Rita", "/deal remind tz Europe/Berlin"), "now Europe/Berlin", "reminders are off")
+}
+
+// TestRemindShowsTheTeamsClock checks that a person without their own hour
+// or zone is told their team's, which the scheduler uses.
+func TestRemindShowsTheTeamsClock(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	h.sayOn("slack", "D", "U1", "Rita", "hello")
+	p := h.person("slack", "U1")
+	tm, err := h.db.CreateTeam(ctx, coach.Team{Name: "East", TZ: "Asia/Tokyo", RemindHour: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.db.JoinTeam(ctx, p.ID, tm.ID, coach.Rep); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, h.sayOn("slack", "D", "U1", "Rita", "/deal remind"), "at 07:00 (Asia/Tokyo)")
 }
 
 func TestNextStepDone(t *testing.T) {

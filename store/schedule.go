@@ -35,6 +35,22 @@ func (db *DB) SetReminder(ctx context.Context, personID int64, r Reminder) error
 	})
 }
 
+// SetPersonTZ stores the time zone a person lives in (an IANA name, which
+// the caller has checked): their reminders keep to it, and their dates
+// are read in it. A platform's profile sets it only on first contact.
+func (db *DB) SetPersonTZ(ctx context.Context, personID int64, tz string) error {
+	return db.inTx(ctx, func(tx *wtx) error {
+		res, err := tx.exec(ctx, "UPDATE people SET tz = ? WHERE id = ?", tz, personID)
+		if err != nil {
+			return fmt.Errorf("set time zone of person %d: %w", personID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return coach.Errorf(coach.NotFound, "err.person_not_found", "id", personID)
+		}
+		return nil
+	})
+}
+
 // ReminderOf loads a person's own reminder setting.
 func (db *DB) ReminderOf(ctx context.Context, personID int64) (Reminder, error) {
 	var hour sql.NullInt64

@@ -51,9 +51,10 @@ type PersonRef struct {
 
 // RemindCmd changes the speaker's morning reminders.
 type RemindCmd struct {
-	Off, On bool // turn them off, or back on
-	Hour    int  // a new hour, 0–23; -1: unchanged
-	Show    bool // just say what the setting is
+	Off, On bool   // turn them off, or back on
+	Hour    int    // a new hour, 0–23; -1: unchanged
+	TZ      string // a new time zone for the speaker, as typed; "": unchanged
+	Show    bool   // just say what the setting is
 }
 
 var (
@@ -70,6 +71,13 @@ var (
 		"不要提醒", "不要提醒我", "别提醒我", "提醒关闭", "关闭每日提醒", "关闭早上提醒")
 	remindOn = setOf("reminders on", "turn on reminders", "turn reminders on", "start reminders",
 		"remind me again", "打开提醒", "开启提醒", "提醒打开", "打开每日提醒", "开启每日提醒")
+	zoneWords = setOf("tz", "timezone", "zone", "时区")
+	// zonePrefixes start a sentence setting the speaker's own time zone;
+	// the longest first, as they are tried in order.
+	zonePrefixes = []string{"set my time zone to ", "set my timezone to ", "change my time zone to ",
+		"change my timezone to ", "my time zone is ", "my timezone is ", "my time zone: ", "my timezone: ",
+		"my time zone ", "my timezone ", "my tz is ", "my tz ",
+		"把我的时区改成", "把我的时区设为", "我的时区改成", "我的时区改为", "我的时区设为", "我的时区是", "我的时区：", "我的时区:", "我的时区"}
 	digestHereFree = setOf("digest here", "post the digest here", "send the digest here", "weekly digest here",
 		"周报发到这里", "周报发这里", "周报发到本群", "周报发到这个群", "把周报发到这里", "周报发到这个频道")
 	teamOps = map[string]TeamOp{
@@ -208,6 +216,9 @@ func remind(t text) Command {
 	case onWords[t.low]:
 		return Command{Kind: Remind, Remind: &RemindCmd{On: true, Hour: -1}}
 	}
+	if w, rest := firstWord(t); zoneWords[w] {
+		return zoneCmd(rest.raw())
+	}
 	low := strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(t.low, "at "), "每天"))
 	if h, ok := parseHour(low); ok {
 		return Command{Kind: Remind, Remind: &RemindCmd{On: true, Hour: h}}
@@ -215,10 +226,25 @@ func remind(t text) Command {
 	return Command{Kind: Remind, Err: coach.Errorf(coach.Invalid, "err.hour", "text", t.raw())}
 }
 
+// zoneCmd sets the speaker's time zone to tz, one word such as
+// Europe/Berlin (the bot checks it is a zone).
+func zoneCmd(tz string) Command {
+	tz = strings.TrimRight(strings.TrimSpace(tz), ".!。！")
+	if tz == "" || strings.ContainsAny(tz, " \t") {
+		return Command{Kind: Remind, Err: coach.Errorf(coach.Invalid, "err.tz", "text", tz)}
+	}
+	return Command{Kind: Remind, Remind: &RemindCmd{Hour: -1, TZ: tz}}
+}
+
 // freeSchedule reads the free-text forms: reminders off/on, "remind me at
-// 8", "每天8点提醒我", "digest here".
+// 8", "每天8点提醒我", "my time zone is Europe/Berlin", "digest here".
 func freeSchedule(t text) (Command, bool) {
 	low := strings.TrimRight(t.low, ".!。！ ")
+	for _, pre := range zonePrefixes {
+		if strings.HasPrefix(low, pre) {
+			return zoneCmd(t.from(len(pre)).raw()), true // the zone as typed: its case matters
+		}
+	}
 	switch {
 	case remindOff[low]:
 		return Command{Kind: Remind, Remind: &RemindCmd{Off: true, Hour: -1}}, true

@@ -33,6 +33,15 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 	}
 	var dues []due
 	done := map[coach.Date]map[string]bool{}
+	ran := func(p coach.Person, day coach.Date) (bool, error) {
+		if done[day] == nil {
+			var err error
+			if done[day], err = s.cfg.Store.DoneRuns(ctx, "nudge:"+day.String()+":"); err != nil {
+				return false, err
+			}
+		}
+		return done[day][nudgeKey(p, day)], nil
+	}
 	for _, r := range rs {
 		if r.Off || !s.enqueued(r.Person.Platform) {
 			continue
@@ -41,14 +50,21 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 		if !ok {
 			continue
 		}
-		if done[day] == nil {
-			if done[day], err = s.cfg.Store.DoneRuns(ctx, "nudge:"+day.String()+":"); err != nil {
+		// A person who moved west may be back on a day before the one
+		// they were last reminded of: that day is over for them.
+		if sent, err := ran(r.Person, day); err != nil || sent {
+			if err != nil {
 				return nil, err
 			}
+			continue
 		}
-		if !done[day][nudgeKey(r.Person, day)] {
-			dues = append(dues, due{r, day})
+		if sent, err := ran(r.Person, day.AddDays(1)); err != nil || sent {
+			if err != nil {
+				return nil, err
+			}
+			continue
 		}
+		dues = append(dues, due{r, day})
 	}
 	if len(dues) == 0 {
 		return nil, nil // the usual minute: nothing is read beyond the people

@@ -301,6 +301,28 @@ func TestCatchUpOnlyTheCurrentDay(t *testing.T) {
 	}
 }
 
+// TestMovingWestDoesNotRemindAgain: Max, reminded on Wednesday in
+// Shanghai, says he is in New York, where it is still Tuesday evening.
+// Tuesday is over for him, and Wednesday was his: the next is Thursday's.
+func TestMovingWestDoesNotRemindAgain(t *testing.T) {
+	e := newEnv(t, "2026-11-25T00:00:00Z")
+	_, ps := e.team()
+	if keys := e.tick("2026-11-25T01:00:00Z"); !slices.Contains(keys, "nudge:2026-11-25:slack:UMAX") {
+		t.Fatalf("Wednesday 09:00 Shanghai enqueued %v", keys)
+	}
+	if err := e.db.SetPersonTZ(context.Background(), ps[2].ID, "America/New_York"); err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []string{"2026-11-25T02:00:00Z", "2026-11-25T14:00:00Z"} { // Tuesday 21:00, Wednesday 09:00 in New York
+		if keys := e.tick(at); slices.ContainsFunc(keys, func(k string) bool { return strings.HasSuffix(k, "UMAX") }) {
+			t.Fatalf("at %s Max was reminded again: %v", at, keys)
+		}
+	}
+	if keys := e.tick("2026-11-26T14:00:00Z"); !slices.Contains(keys, "nudge:2026-11-26:slack:UMAX") {
+		t.Fatalf("Thursday 09:00 New York enqueued %v", keys)
+	}
+}
+
 func TestStaleDealsEscalateToTheManager(t *testing.T) {
 	e := newEnv(t, "2026-11-02T00:00:00Z") // Monday
 	_, ps := e.team()
