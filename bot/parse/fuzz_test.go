@@ -16,7 +16,14 @@ var errKeys = map[string]bool{
 	"err.amount": true, "err.date": true, "err.stage": true, "err.need_customer": true,
 	"err.need_deal": true, "err.too_long": true, "err.mark": true, "err.contact": true,
 	"err.snooze": true, "err.snooze_past": true, "err.snooze_far": true,
+	"err.team_usage": true, "err.hour": true, "err.tz": true, "err.target": true, "err.digest_where": true,
 }
+
+// scheduleSeeds are the team, reminder and done forms, for the fuzzer to
+// start from beside the table tests'.
+var scheduleSeeds = []string{"/deal team add <@U1|ann> bob", "/deal team target 2026-Q4 5M", "/deal team hour 8pm",
+	"/deal team tz Europe/Berlin", "/deal digest here", "周报发到这里", "/deal remind off", "remind me at 7am",
+	"每天早上7点提醒我", "my time zone is Asia/Tokyo", "我的时区是 Asia/Shanghai", "#12 done", "经信银行 下一步完成了"}
 
 // FuzzParse checks that Parse never panics and keeps its promises on any
 // input: a known kind and language, tidy strings, amounts that survive a
@@ -27,6 +34,9 @@ var errKeys = map[string]bool{
 func FuzzParse(f *testing.F) {
 	for _, tc := range slices.Concat(parseCases, coachCases) {
 		f.Add(tc.in)
+	}
+	for _, in := range scheduleSeeds {
+		f.Add(in)
 	}
 	plain := testContext(f, "seven-step")
 	people := coachContext(f)
@@ -41,7 +51,7 @@ func FuzzParse(f *testing.F) {
 // checkCommand checks the promises of one parsed command.
 func checkCommand(t *testing.T, c Context, in string, cmd Command) {
 	t.Helper()
-	if cmd.Kind < Unknown || cmd.Kind > Snooze {
+	if cmd.Kind < Unknown || int(cmd.Kind) >= len(kindNames) {
 		t.Fatalf("kind %d out of range", cmd.Kind)
 	}
 	if cmd.Lang != "" && cmd.Lang != "zh" && cmd.Lang != "en" {
@@ -63,6 +73,7 @@ func checkCommand(t *testing.T, c Context, in string, cmd Command) {
 	}
 	checkCoaching(t, c, cmd)
 	checkSnooze(t, c, cmd)
+	checkSchedule(t, cmd)
 	if cmd.Err != nil {
 		if !errKeys[cmd.Err.Key] {
 			t.Fatalf("error key %q", cmd.Err.Key)
@@ -103,6 +114,38 @@ func checkCoaching(t *testing.T, c Context, cmd Command) {
 			if k.key != "" && !isKey {
 				t.Fatalf("contact %+v: %q is no key", ci, k.key)
 			}
+		}
+	}
+}
+
+// checkSchedule: a team or reminder command comes only with its kind, and
+// either it or an error; hours are on the clock, zones one word.
+func checkSchedule(t *testing.T, cmd Command) {
+	t.Helper()
+	if cmd.Team != nil && cmd.Kind != Team || cmd.Remind != nil && cmd.Kind != Remind {
+		t.Fatalf("team or remind on a %s: %+v", cmd.Kind, cmd)
+	}
+	switch cmd.Kind {
+	case Team:
+		if (cmd.Team == nil) == (cmd.Err == nil) {
+			t.Fatalf("team command %+v with error %v", cmd.Team, cmd.Err)
+		}
+		if tc := cmd.Team; tc != nil && (tc.Op == TeamHour && (tc.Hour < 0 || tc.Hour > 23) ||
+			tc.Op == TeamTZ && (tc.TZ == "" || strings.ContainsAny(tc.TZ, " \t\n")) ||
+			tc.Op == TeamTarget && (tc.Amount <= 0 || tc.Quarter == "")) {
+			t.Fatalf("team command %+v", tc)
+		}
+	case Remind:
+		if (cmd.Remind == nil) == (cmd.Err == nil) {
+			t.Fatalf("remind command %+v with error %v", cmd.Remind, cmd.Err)
+		}
+		if r := cmd.Remind; r != nil && (r.Hour < -1 || r.Hour > 23 || r.Off && r.On ||
+			strings.ContainsAny(r.TZ, " \t\n") || r.TZ != strings.TrimSpace(r.TZ)) {
+			t.Fatalf("remind command %+v", r)
+		}
+	case Done:
+		if cmd.Ref.ID <= 0 && cmd.Ref.Name == "" {
+			t.Fatalf("done without a deal: %+v", cmd)
 		}
 	}
 }
