@@ -127,8 +127,8 @@ func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Dat
 
 // sortItems puts items most valuable first; ties: the most overdue next
 // step, then the lowest id. It sorts small keys and then moves each item
-// once: swapping the items themselves, a deal each, was a tenth of the
-// morning scan.
+// once: swapping the items themselves, a deal each, was nearly a tenth of
+// the morning scan.
 func sortItems(items []NudgeItem) {
 	type key struct {
 		priority Money

@@ -50,21 +50,18 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 		if !ok {
 			continue
 		}
-		// A person who moved west may be back on a day before the one
-		// they were last reminded of: that day is over for them.
-		if sent, err := ran(r.Person, day); err != nil || sent {
-			if err != nil {
-				return nil, err
-			}
-			continue
+		sent, err := ran(r.Person, day)
+		if err == nil && !sent {
+			// A person who moved west may be back on the day before the
+			// one they were last reminded of: that day is over for them.
+			sent, err = ran(r.Person, day.AddDays(1))
 		}
-		if sent, err := ran(r.Person, day.AddDays(1)); err != nil || sent {
-			if err != nil {
-				return nil, err
-			}
-			continue
+		if err != nil {
+			return nil, err
 		}
-		dues = append(dues, due{r, day})
+		if !sent {
+			dues = append(dues, due{r, day})
+		}
 	}
 	if len(dues) == 0 {
 		return nil, nil // the usual minute: nothing is read beyond the people
