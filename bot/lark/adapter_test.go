@@ -38,11 +38,20 @@ type harness struct {
 	lark *fakeLark
 	srv  *httptest.Server
 	seq  int
+
+	baseURL string // where the adapter finds the open platform; "" for lark
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "lark.db"), lark: newFakeLark(t)}
+	return newHarnessOn(t, newFakeLark(t), "")
+}
+
+// newHarnessOn is newHarness over the fake f, reached at baseURL ("" for
+// f's own), for a fake in front of it.
+func newHarnessOn(t testing.TB, f *fakeLark, baseURL string) *harness {
+	t.Helper()
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "lark.db"), lark: f, baseURL: baseURL}
 	h.start()
 	t.Cleanup(h.stop)
 	return h
@@ -53,8 +62,12 @@ func (h *harness) start() {
 	now := func() time.Time { return testNow }
 	c := bottest.Open(h.t, h.path, now, "zh")
 	db, b, cat, log := c.DB, c.Bot, c.Catalog, c.Log
+	base := h.baseURL
+	if base == "" {
+		base = h.lark.url()
+	}
 	a, err := New(Config{Bot: b, Store: db, Catalog: cat, AppID: "cli_test", AppSecret: "secret", Token: testToken,
-		EncryptKey: testKey, BaseURL: h.lark.url(), DefaultLang: "zh", Log: log, Now: now})
+		EncryptKey: testKey, BaseURL: base, DefaultLang: "zh", Log: log, Now: now})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -6,20 +6,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/bottest"
-	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/store"
 )
 
@@ -124,55 +120,16 @@ func (f *imageLark) taken() []imageUpload {
 	return append([]imageUpload(nil), f.uploads...)
 }
 
-// imageEnv is the adapter over a real store, talking to imageLark, with
-// an outbox sender on a clock the test moves.
+// imageEnv is the outbox over the harness, talking to the open platform
+// through imageLark.
 type imageEnv struct {
-	t    *testing.T
-	lark *imageLark
-	a    *Adapter
-	db   *store.DB
-	now  time.Time
-	s    *outbox.Sender
+	*outboxEnv
+	images *imageLark
 }
 
 func newImageEnv(t *testing.T) *imageEnv {
-	e := &imageEnv{t: t, lark: newImageLark(t), now: testNow}
-	now := func() time.Time { return testNow }
-	c := bottest.Open(t, filepath.Join(t.TempDir(), "lark.db"), now, "zh")
-	a, err := New(Config{Bot: c.Bot, Store: c.DB, Catalog: c.Catalog, AppID: "cli_test", AppSecret: "secret", Token: testToken,
-		EncryptKey: testKey, BaseURL: e.lark.srv.URL, DefaultLang: "zh", Log: c.Log, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		a.Close(ctx)
-	})
-	e.a, e.db = a, c.DB
-	e.s = outbox.NewSender(e.db, platform, e.a.Deliverer(), outbox.Config{Now: func() time.Time { return e.now },
-		Lease: testLease, Log: slog.New(slog.DiscardHandler)})
-	return e
-}
-
-func (e *imageEnv) enqueue(key, channel string, r bot.Reply) {
-	e.t.Helper()
-	payload, err := outbox.Payload(r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if fresh, err := e.db.Enqueue(context.Background(), store.OutboxMessage{IdemKey: key, Platform: platform, Channel: channel, Payload: payload}); err != nil || !fresh {
-		e.t.Fatalf("enqueue %s: %v, %v", key, fresh, err)
-	}
-}
-
-func (e *imageEnv) message(key string) store.OutboxMessage {
-	e.t.Helper()
-	m, err := e.db.OutboxByKey(context.Background(), key)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m
+	images := newImageLark(t)
+	return &imageEnv{outboxEnv: outboxEnvOn(newHarnessOn(t, images.fakeLark, images.srv.URL)), images: images}
 }
 
 // funnelPNG is a PNG's signature and bytes no text encoding would carry
@@ -212,7 +169,7 @@ func TestDeliverUploadsTheImageAndSendsItBeforeTheCards(t *testing.T) {
 	if err := d.Deliver(context.Background(), m, r); err != nil {
 		t.Fatal(err)
 	}
-	ups := e.lark.taken()
+	ups := e.images.taken()
 	if len(ups) != 1 || ups[0].imageType != "message" || !bytes.Equal(ups[0].body, img.PNG) || ups[0].filename != img.Name {
 		t.Fatalf("uploads %+v; want one of type message carrying the PNG's %d bytes intact", ups, len(img.PNG))
 	}
@@ -236,7 +193,7 @@ func TestDeliverUploadsTheImageAndSendsItBeforeTheCards(t *testing.T) {
 	if err := d.Deliver(context.Background(), m, r); err != nil {
 		t.Fatal(err)
 	}
-	ups, calls = e.lark.taken(), e.lark.calls(createPath)
+	ups, calls = e.images.taken(), e.lark.calls(createPath)
 	if len(ups) != 2 || ups[1].key == ups[0].key || imageKeyOf(t, calls[2]) != ups[1].key {
 		t.Fatalf("retry: uploads %d, sent %s", len(ups), calls[2].Raw)
 	}
@@ -255,8 +212,8 @@ func TestDeliverSendsAnImageAloneToAPerson(t *testing.T) {
 	if got := receivers(calls); len(got) != 1 || got[0] != "open_id:ou_wang" || calls[0].Body["msg_type"] != "image" {
 		t.Fatalf("sent %v: %v", got, calls)
 	}
-	if k := imageKeyOf(t, calls[0]); k != e.lark.taken()[0].key {
-		t.Fatalf("sent image %q, uploaded %q", k, e.lark.taken()[0].key)
+	if k := imageKeyOf(t, calls[0]); k != e.images.taken()[0].key {
+		t.Fatalf("sent image %q, uploaded %q", k, e.images.taken()[0].key)
 	}
 }
 
@@ -310,7 +267,7 @@ func TestOutboxGivesUpAnImageLarkCannotTake(t *testing.T) {
 			t.Errorf("%s: sent %v, next %v, error %q; want given up", key, m.SentAt, m.NextAttemptAt, m.LastError)
 		}
 	}
-	if n := len(e.lark.taken()) + len(e.lark.calls("/open-apis/im/")); n != 0 {
+	if n := len(e.images.taken()) + len(e.lark.calls("/open-apis/im/")); n != 0 {
 		t.Fatalf("%d calls for images Lark cannot take", n)
 	}
 }
@@ -343,7 +300,7 @@ func TestImageUploadFailuresAreClassified(t *testing.T) {
 		{"refused image", http.StatusBadRequest, 234011, nil, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e.lark.fail(tc.status, tc.code, tc.header)
+			e.images.fail(tc.status, tc.code, tc.header)
 			m := store.OutboxMessage{IdemKey: "digest-chart/" + tc.name, Channel: "oc_team", CreatedAt: testNow}
 			err := d.Deliver(context.Background(), m, bot.Reply{Image: funnel()})
 			if err == nil {

@@ -45,8 +45,10 @@ type outboxEnv struct {
 
 const testLease = time.Minute
 
-func newOutboxEnv(t *testing.T) *outboxEnv {
-	e := &outboxEnv{harness: newHarness(t), now: testNow}
+func newOutboxEnv(t *testing.T) *outboxEnv { return outboxEnvOn(newHarness(t)) }
+
+func outboxEnvOn(h *harness) *outboxEnv {
+	e := &outboxEnv{harness: h, now: testNow}
 	e.s = outbox.NewSender(e.db, platform, e.a.Deliverer(), outbox.Config{Now: func() time.Time { return e.now },
 		Lease: testLease, Log: slog.New(slog.DiscardHandler)})
 	return e

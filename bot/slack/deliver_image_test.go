@@ -12,17 +12,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/store"
 )
@@ -223,57 +218,19 @@ func (f *fileSlack) shared() map[string]fileUpload {
 	return out
 }
 
-// fileEnv is the adapter over a real store, talking to fileSlack.
+// fileEnv is the harness talking to fileSlack, on a clock the test moves.
 type fileEnv struct {
-	t   *testing.T
-	api *fileSlack
-	a   *Adapter
-	db  *store.DB
-	now time.Time
+	*harness
+	files *fileSlack
+	now   time.Time
 }
 
 func newFileEnv(t *testing.T) *fileEnv {
-	e := &fileEnv{t: t, api: newFileSlack(t), now: testNow}
-	now := func() time.Time { return testNow }
-	c := bottest.Open(t, filepath.Join(t.TempDir(), "slack.db"), now, "en")
-	a, err := New(Config{Bot: c.Bot, Store: c.DB, Catalog: c.Catalog, Token: "xoxb-test", SigningSecret: testSecret,
-		APIURL: e.api.srv.URL + "/api/", DefaultLang: "en", Log: c.Log, Now: now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		a.Close(ctx)
-	})
-	e.a, e.db = a, c.DB
-	return e
+	files := newFileSlack(t)
+	return &fileEnv{harness: newHarnessAt(t, files.srv.URL+"/api/"), files: files, now: testNow}
 }
 
-func (e *fileEnv) enqueue(key, channel string, r bot.Reply) {
-	e.t.Helper()
-	p, err := outbox.Payload(r)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if _, err := e.db.Enqueue(context.Background(), store.OutboxMessage{IdemKey: key, Platform: platform, Channel: channel, Payload: p}); err != nil {
-		e.t.Fatal(err)
-	}
-}
-
-func (e *fileEnv) sender() *outbox.Sender {
-	return outbox.NewSender(e.db, platform, e.a.Deliverer(), outbox.Config{Now: func() time.Time { return e.now },
-		Lease: time.Minute, Log: slog.New(slog.DiscardHandler)})
-}
-
-func (e *fileEnv) message(key string) store.OutboxMessage {
-	e.t.Helper()
-	m, err := e.db.OutboxByKey(context.Background(), key)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return m
-}
+func (e *fileEnv) sender() *outbox.Sender { return e.harness.sender(&e.now) }
 
 // chartPNG is a PNG's signature and some bytes that no text encoding
 // would carry intact (NUL, CR LF, high bytes).
@@ -304,19 +261,19 @@ func TestDeliverUploadsAnImageWithItsCaptionToTheChannel(t *testing.T) {
 	if err := e.a.Deliverer().Deliver(context.Background(), store.OutboxMessage{IdemKey: key, Channel: "C1"}, r); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(e.api.methods(), " "); got != "files.getUploadURLExternal upload files.completeUploadExternal" {
+	if got := strings.Join(e.files.methods(), " "); got != "files.getUploadURLExternal upload files.completeUploadExternal" {
 		t.Fatalf("calls: %s", got)
 	}
 	name := wantName("funnel-2026-W48", key, ".png")
-	get := e.api.of("files.getUploadURLExternal")[0].Form
+	get := e.files.of("files.getUploadURLExternal")[0].Form
 	if get.Get("filename") != name || get.Get("length") != fmt.Sprint(len(img.PNG)) || get.Get("alt_txt") != img.Alt {
 		t.Fatalf("files.getUploadURLExternal %v, want %s of %d bytes", get, name, len(img.PNG))
 	}
-	u, ok := e.api.shared()[name]
+	u, ok := e.files.shared()[name]
 	if !ok || !bytes.Equal(u.body, img.PNG) {
-		t.Fatalf("shared %v; want %s with the PNG's %d bytes intact", e.api.shared(), name, len(img.PNG))
+		t.Fatalf("shared %v; want %s with the PNG's %d bytes intact", e.files.shared(), name, len(img.PNG))
 	}
-	done := e.api.of("files.completeUploadExternal")[0].Form
+	done := e.files.of("files.completeUploadExternal")[0].Form
 	if done.Get("channel_id") != "C1" || done.Get("initial_comment") != "Week 48 &lt;funnel&gt; &amp; more" ||
 		!strings.Contains(done.Get("files"), `"title":"`+img.Alt+`"`) {
 		t.Fatalf("files.completeUploadExternal %v", done)
@@ -332,15 +289,15 @@ func TestDeliverUploadsToAPersonsDM(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if opens := e.api.of("conversations.open"); len(opens) != 1 || opens[0].Form.Get("users") != "U7" {
+	if opens := e.files.of("conversations.open"); len(opens) != 1 || opens[0].Form.Get("users") != "U7" {
 		t.Fatalf("conversations.open %v, want once for U7", opens)
 	}
-	for _, c := range e.api.of("files.completeUploadExternal") {
+	for _, c := range e.files.of("files.completeUploadExternal") {
 		if c.Form.Get("channel_id") != "DU7" || c.Form.Has("initial_comment") {
 			t.Fatalf("shared to %v", c.Form)
 		}
 	}
-	if n := len(e.api.shared()); n != 2 {
+	if n := len(e.files.shared()); n != 2 {
 		t.Fatalf("%d files shared, want 2 under different names", n)
 	}
 }
@@ -354,13 +311,13 @@ func TestDeliverUploadsTheImageThenPostsTheBlocks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := "files.getUploadURLExternal upload files.completeUploadExternal chat.postMessage"
-	if got := strings.Join(e.api.methods(), " "); got != want {
+	if got := strings.Join(e.files.methods(), " "); got != want {
 		t.Fatalf("calls: %s, want %s", got, want)
 	}
-	if c := e.api.of("files.completeUploadExternal")[0]; c.Form.Has("initial_comment") {
+	if c := e.files.of("files.completeUploadExternal")[0]; c.Form.Has("initial_comment") {
 		t.Fatalf("the blocks went into the comment too: %v", c.Form)
 	}
-	p := e.api.of("chat.postMessage")[0]
+	p := e.files.of("chat.postMessage")[0]
 	if p.Form.Get("channel") != "C1" || !strings.Contains(p.Form.Get("blocks"), "Globex 80k") || metaOf(t, p).EventPayload.Key != key {
 		t.Fatalf("posted %v", p.Form)
 	}
@@ -407,7 +364,7 @@ func TestSenderFindsAnImageSharedBeforeACrash(t *testing.T) {
 	e := newFileEnv(t)
 	ctx := context.Background()
 	key := "digest-chart/2026-W48/U7"
-	e.enqueue(key, "U7", bot.Reply{Image: chart()})
+	e.enqueueReply(key, "U7", bot.Reply{Image: chart()})
 	ms, err := e.db.Claim(ctx, platform, e.now, time.Minute, 10)
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("claimed %v (%v)", ms, err)
@@ -419,13 +376,13 @@ func TestSenderFindsAnImageSharedBeforeACrash(t *testing.T) {
 	if n, err := e.sender().Once(ctx); n != 1 || err != nil {
 		t.Fatalf("sent %d (%v), want 1", n, err)
 	}
-	if n := len(e.api.of("files.completeUploadExternal")); n != 1 {
+	if n := len(e.files.of("files.completeUploadExternal")); n != 1 {
 		t.Fatalf("shared %d times, want once", n)
 	}
-	if reads := e.api.of("conversations.history"); len(reads) != 1 || reads[0].Form.Get("channel") != "DU7" {
+	if reads := e.files.of("conversations.history"); len(reads) != 1 || reads[0].Form.Get("channel") != "DU7" {
 		t.Fatalf("history reads %v", reads)
 	}
-	if m := e.message(key); !m.SentAt.Equal(e.now) {
+	if m := e.outboxed(key); !m.SentAt.Equal(e.now) {
 		t.Fatalf("%+v, want marked sent", m)
 	}
 }
@@ -435,14 +392,14 @@ func TestSenderFindsAnImageSharedBeforeACrash(t *testing.T) {
 func TestSenderRetryPostsTheBlocksWithoutTheImageAgain(t *testing.T) {
 	e := newFileEnv(t)
 	key := "digest/2026-W48/C1"
-	e.enqueue(key, "C1", bot.Reply{Lang: "en", Image: chart(), Blocks: []bot.Block{{Kind: bot.HeaderBlock, Text: "Weekly digest"},
+	e.enqueueReply(key, "C1", bot.Reply{Lang: "en", Image: chart(), Blocks: []bot.Block{{Kind: bot.HeaderBlock, Text: "Weekly digest"},
 		{Kind: bot.TextBlock, Text: "Acme 120k"}}})
-	e.api.fail("chat.postMessage", slackError("internal_error"))
+	e.files.fail("chat.postMessage", slackError("internal_error"))
 	s := e.sender()
 	if n, err := s.Once(context.Background()); n != 0 || err != nil {
 		t.Fatalf("sent %d (%v), want 0", n, err)
 	}
-	m := e.message(key)
+	m := e.outboxed(key)
 	if !m.SentAt.IsZero() || !strings.Contains(m.LastError, "internal_error") || m.NextAttemptAt.Year() == 9999 {
 		t.Fatalf("%+v, want retried", m)
 	}
@@ -450,10 +407,10 @@ func TestSenderRetryPostsTheBlocksWithoutTheImageAgain(t *testing.T) {
 	if n, err := s.Once(context.Background()); n != 1 || err != nil {
 		t.Fatalf("sent %d (%v) at the retry, want 1", n, err)
 	}
-	if n := len(e.api.of("files.getUploadURLExternal")); n != 1 {
+	if n := len(e.files.of("files.getUploadURLExternal")); n != 1 {
 		t.Fatalf("uploaded %d times, want once", n)
 	}
-	if posts := e.api.of("chat.postMessage"); len(posts) != 1 || !strings.Contains(posts[0].Form.Get("blocks"), "Acme 120k") {
+	if posts := e.files.of("chat.postMessage"); len(posts) != 1 || !strings.Contains(posts[0].Form.Get("blocks"), "Acme 120k") {
 		t.Fatalf("posts %v", posts)
 	}
 }
@@ -479,9 +436,9 @@ func TestImageUploadFailuresAreClassified(t *testing.T) {
 		{"image over the limit", "", nil, &bot.Image{PNG: chartPNG(maxFileBytes / 1024), Name: "funnel.png"}, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(e.api.methods())
+			before := len(e.files.methods())
 			if tc.method != "" {
-				e.api.fail(tc.method, tc.answer)
+				e.files.fail(tc.method, tc.answer)
 			}
 			d.maxImage = maxFileBytes / 1024 // 1 MB: the test's stand-in for Slack's 1 GB
 			err := d.Deliver(ctx, m, bot.Reply{Image: tc.img})
@@ -492,20 +449,20 @@ func TestImageUploadFailuresAreClassified(t *testing.T) {
 			if retry != tc.retry || after != tc.after {
 				t.Fatalf("Classify(%v) = %v, %v; want %v, %v", err, retry, after, tc.retry, tc.after)
 			}
-			if tc.method == "" && len(e.api.methods()) != before {
-				t.Fatalf("called Slack for an image it cannot take: %v", e.api.methods()[before:])
+			if tc.method == "" && len(e.files.methods()) != before {
+				t.Fatalf("called Slack for an image it cannot take: %v", e.files.methods()[before:])
 			}
 		})
 	}
-	if len(e.api.shared()) != 0 {
-		t.Fatalf("shared %v", e.api.shared())
+	if len(e.files.shared()) != 0 {
+		t.Fatalf("shared %v", e.files.shared())
 	}
 }
 
 func TestSenderGivesUpAnImageOverTheLimit(t *testing.T) {
 	e := newFileEnv(t)
 	key := "digest-chart/2026-W48/C1"
-	e.enqueue(key, "C1", bot.Reply{Image: &bot.Image{PNG: chartPNG(64), Name: "funnel.png"}})
+	e.enqueueReply(key, "C1", bot.Reply{Image: &bot.Image{PNG: chartPNG(64), Name: "funnel.png"}})
 	d := e.a.Deliverer().(*deliverer)
 	d.maxImage = 32
 	s := outbox.NewSender(e.db, platform, d, outbox.Config{Now: func() time.Time { return e.now },
@@ -513,10 +470,10 @@ func TestSenderGivesUpAnImageOverTheLimit(t *testing.T) {
 	if n, err := s.Once(context.Background()); n != 0 || err != nil {
 		t.Fatalf("sent %d (%v)", n, err)
 	}
-	if m := e.message(key); !m.SentAt.IsZero() || m.NextAttemptAt.Year() != 9999 || !strings.Contains(m.LastError, "over 32") {
+	if m := e.outboxed(key); !m.SentAt.IsZero() || m.NextAttemptAt.Year() != 9999 || !strings.Contains(m.LastError, "over 32") {
 		t.Fatalf("%+v, want given up", m)
 	}
-	if calls := e.api.methods(); len(calls) != 0 {
+	if calls := e.files.methods(); len(calls) != 0 {
 		t.Fatalf("called %v", calls)
 	}
 }
@@ -535,25 +492,5 @@ func TestImageName(t *testing.T) {
 	}
 	if imageName(key, "funnel.png") == imageName("digest-chart/2026-W49/C1", "funnel.png") {
 		t.Fatal("two keys, one name")
-	}
-}
-
-func TestManifestsLetTheOutboxUploadFiles(t *testing.T) {
-	for _, file := range []string{"../../slack-app-manifest.yaml", "../../slack-app-manifest.socket.yaml"} {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var m struct {
-			OAuth struct {
-				Scopes struct{ Bot []string }
-			} `yaml:"oauth_config"`
-		}
-		if err := yaml.Unmarshal(raw, &m); err != nil {
-			t.Fatalf("%s: %v", file, err)
-		}
-		if !strings.Contains(" "+strings.Join(m.OAuth.Scopes.Bot, " ")+" ", " files:write ") {
-			t.Errorf("%s: scope files:write missing (files.getUploadURLExternal, files.completeUploadExternal)", file)
-		}
 	}
 }

@@ -64,7 +64,13 @@ func (h *harness) useClock(historyPage int) {
 // enqueue writes a one-paragraph message to the outbox.
 func (h *harness) enqueue(key, channel, text string) {
 	h.t.Helper()
-	p, err := outbox.Payload(textReply(text))
+	h.enqueueReply(key, channel, textReply(text))
+}
+
+// enqueueReply writes r to the outbox.
+func (h *harness) enqueueReply(key, channel string, r bot.Reply) {
+	h.t.Helper()
+	p, err := outbox.Payload(r)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -304,7 +310,9 @@ func TestSenderGivesUpOnAMissingChannel(t *testing.T) {
 	}
 }
 
-func TestManifestsLetTheOutboxReadHistory(t *testing.T) {
+// TestManifestsGiveTheOutboxItsScopes checks both app manifests for the
+// scopes the outbox's calls need.
+func TestManifestsGiveTheOutboxItsScopes(t *testing.T) {
 	for _, file := range []string{"../../slack-app-manifest.yaml", "../../slack-app-manifest.socket.yaml"} {
 		raw, err := os.ReadFile(file)
 		if err != nil {
@@ -322,11 +330,15 @@ func TestManifestsLetTheOutboxReadHistory(t *testing.T) {
 		for _, s := range m.OAuth.Scopes.Bot {
 			have[s] = true
 		}
-		// conversations.open, then conversations.history in DMs, public
-		// and private channels.
-		for _, want := range []string{"im:write", "im:history", "channels:history", "groups:history"} {
-			if !have[want] {
-				t.Errorf("%s: scope %s missing", file, want)
+		for _, want := range []struct{ scope, for_ string }{
+			{"im:write", "conversations.open"},
+			{"im:history", "conversations.history in DMs"},
+			{"channels:history", "conversations.history in public channels"},
+			{"groups:history", "conversations.history in private channels"},
+			{"files:write", "files.getUploadURLExternal, files.completeUploadExternal"},
+		} {
+			if !have[want.scope] {
+				t.Errorf("%s: scope %s missing (%s)", file, want.scope, want.for_)
 			}
 		}
 	}

@@ -252,11 +252,19 @@ type harness struct {
 	seq  int
 
 	ackWithin time.Duration // the adapter's AckWithin; 0 for its default
+	apiURL    string        // the adapter's APIURL; "" for api's
 }
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	h := &harness{t: t, path: filepath.Join(t.TempDir(), "slack.db"), api: newFakeSlack(t)}
+	return newHarnessAt(t, "")
+}
+
+// newHarnessAt is newHarness with the adapter calling the Web API at
+// apiURL ("" for the harness's fake), for another fake of it.
+func newHarnessAt(t testing.TB, apiURL string) *harness {
+	t.Helper()
+	h := &harness{t: t, path: filepath.Join(t.TempDir(), "slack.db"), api: newFakeSlack(t), apiURL: apiURL}
 	h.start()
 	t.Cleanup(h.stop)
 	return h
@@ -267,8 +275,12 @@ func (h *harness) start() {
 	now := func() time.Time { return testNow }
 	c := bottest.Open(h.t, h.path, now, "en")
 	db, b, cat, log := c.DB, c.Bot, c.Catalog, c.Log
+	apiURL := h.apiURL
+	if apiURL == "" {
+		apiURL = h.api.srv.URL + "/api/"
+	}
 	a, err := New(Config{Bot: b, Store: db, Catalog: cat, Token: "xoxb-test", SigningSecret: testSecret,
-		APIURL: h.api.srv.URL + "/api/", DefaultLang: "en", Log: log, Now: now, AckWithin: h.ackWithin})
+		APIURL: apiURL, DefaultLang: "en", Log: log, Now: now, AckWithin: h.ackWithin})
 	if err != nil {
 		h.t.Fatal(err)
 	}
