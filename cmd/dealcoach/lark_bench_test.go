@@ -6,8 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -50,21 +48,10 @@ func BenchmarkLarkEvents(b *testing.B) {
 		}
 	}))
 	defer platform.Close()
-	addr := freeAddr(b)
-	cmd := exec.Command(binary, "serve")
-	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00",
-		"LARK_APP_ID=cli_bench", "LARK_APP_SECRET=secret", "LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key,
-		"LARK_BASE_URL="+platform.URL)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	waitHealthy(b, addr, &logs)
+	srv := runServe(b, db, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00", "LARK_APP_ID=cli_bench", "LARK_APP_SECRET=secret",
+		"LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key, "LARK_BASE_URL="+platform.URL)
+	defer srv.stop()
+	addr := srv.addr
 
 	seq := 0
 	seal := func(user, text string) []byte {
@@ -112,7 +99,7 @@ func BenchmarkLarkEvents(b *testing.B) {
 	}
 	b.StopTimer()
 	if got := replies.Load() - base; got < int64(b.N) {
-		b.Fatalf("%d of %d events replied to: %s", got, b.N, logs.String())
+		b.Fatalf("%d of %d events replied to: %s", got, b.N, srv.logs.String())
 	}
-	reportLoad(b, lat, "events/s", cmd.Process.Pid)
+	reportLoad(b, lat, "events/s", srv.cmd.Process.Pid)
 }

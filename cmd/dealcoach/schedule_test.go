@@ -6,12 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -52,47 +49,13 @@ func (f *fakeSlackAPI) posted() []string {
 	return append([]string(nil), f.posts...)
 }
 
-// serveProc is a running "dealcoach serve".
-type serveProc struct {
-	t    *testing.T
-	cmd  *exec.Cmd
-	addr string
-	logs *strings.Builder
-}
-
 // startServe starts serve with Slack over HTTP against the fake Web API
 // at apiURL, with more environment after the defaults.
 func startServe(t *testing.T, db, apiURL, now string, env ...string) *serveProc {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	cmd := exec.Command(binary, "serve")
-	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW="+now,
-		"DEALCOACH_ADMINS=U1", "DEALCOACH_LANG=en", "DEALCOACH_FONT=/nonexistent.ttf",
-		"SLACK_BOT_TOKEN=xoxb-e2e", "SLACK_SIGNING_SECRET=e2e-secret", "SLACK_API_URL="+apiURL+"/api/")
-	cmd.Env = append(cmd.Env, env...)
-	logs := &strings.Builder{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &serveProc{t: t, cmd: cmd, addr: addr, logs: logs}
-	t.Cleanup(func() { cmd.Process.Kill() })
-	for range 200 {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	t.Fatalf("serve did not start: %s", logs.String())
-	return nil
+	return runServe(t, db, append([]string{"DEALCOACH_NOW=" + now, "DEALCOACH_ADMINS=U1", "DEALCOACH_LANG=en",
+		"DEALCOACH_FONT=/nonexistent.ttf", "SLACK_BOT_TOKEN=xoxb-e2e", "SLACK_SIGNING_SECRET=e2e-secret",
+		"SLACK_API_URL=" + apiURL + "/api/"}, env...)...)
 }
 
 // command posts a signed /deal and returns the answer, failing on any
@@ -128,21 +91,6 @@ func (p *serveProc) post(channel, text string, signed bool) (int, string) {
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(raw)
-}
-
-func (p *serveProc) stop() {
-	p.t.Helper()
-	p.cmd.Process.Signal(os.Interrupt)
-	done := make(chan error, 1)
-	go func() { done <- p.cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			p.t.Fatalf("serve exit: %v: %s", err, p.logs.String())
-		}
-	case <-time.After(15 * time.Second):
-		p.t.Fatal("serve did not stop on an interrupt")
-	}
 }
 
 // "dealcoach serve" sends the day's reminder and the week's digest it

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -83,30 +82,9 @@ func TestServeLarkEndToEnd(t *testing.T) {
 		}
 	}))
 	defer platform.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
 	const key, token = "e2e key", "e2e-token"
-	cmd := exec.Command(binary, "serve")
-	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00",
-		"LARK_APP_ID=cli_e2e", "LARK_APP_SECRET=secret", "LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key,
-		"LARK_BASE_URL="+platform.URL)
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	for range 200 {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
+	srv := runServe(t, db, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00", "LARK_APP_ID=cli_e2e", "LARK_APP_SECRET=secret",
+		"LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key, "LARK_BASE_URL="+platform.URL)
 	content, _ := json.Marshal(map[string]string{"text": "新商机 经信银行 120万"})
 	ev, _ := json.Marshal(map[string]any{"schema": "2.0",
 		"header": map[string]any{"event_id": "ev1", "event_type": "im.message.receive_v1", "create_time": "1764000000000",
@@ -125,7 +103,7 @@ func TestServeLarkEndToEnd(t *testing.T) {
 		if sig == "" {
 			sig = larkbot.Signature(ts, "nonce", key, body)
 		}
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/lark/events", strings.NewReader(string(body)))
+		req, _ := http.NewRequest(http.MethodPost, "http://"+srv.addr+"/lark/events", strings.NewReader(string(body)))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-Lark-Request-Timestamp", ts)
 		req.Header.Set("X-Lark-Request-Nonce", "nonce")
@@ -141,7 +119,7 @@ func TestServeLarkEndToEnd(t *testing.T) {
 		t.Fatalf("forged: %d", code)
 	}
 	if code := post(""); code != http.StatusOK {
-		t.Fatalf("genuine: %d: %s", code, logs.String())
+		t.Fatalf("genuine: %d: %s", code, srv.logs.String())
 	}
 	select {
 	case got := <-replies:
@@ -149,12 +127,9 @@ func TestServeLarkEndToEnd(t *testing.T) {
 			t.Fatalf("reply %s", got)
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatalf("no reply: %s", logs.String())
+		t.Fatalf("no reply: %s", srv.logs.String())
 	}
-	cmd.Process.Signal(os.Interrupt)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("serve exit: %v: %s", err, logs.String())
-	}
+	srv.stop()
 	out, _, _ := dealcoach(t, db, "", "export")
 	if !strings.Contains(out, "经信银行") || !strings.Contains(out, "王芳") {
 		t.Fatalf("export: %s", out)

@@ -9,15 +9,11 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -45,21 +41,11 @@ func BenchmarkSlackCommands(b *testing.B) {
 			r.Form.Get("user"), r.Form.Get("user"))
 	}))
 	defer api.Close()
-	addr := freeAddr(b)
 	const secret = "bench-secret"
-	cmd := exec.Command(binary, "serve")
-	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_ADDR="+addr, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00",
-		"SLACK_BOT_TOKEN=xoxb-bench", "SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL+"/api/")
-	var logs strings.Builder
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		b.Fatal(err)
-	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	waitHealthy(b, addr, &logs)
+	srv := runServe(b, db, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00", "SLACK_BOT_TOKEN=xoxb-bench",
+		"SLACK_SIGNING_SECRET="+secret, "SLACK_API_URL="+api.URL+"/api/")
+	defer srv.stop()
+	addr := srv.addr
 
 	// Requests are signed before the clock starts (see loadClient).
 	sign := func(user string, n int, text string) []byte {
@@ -85,7 +71,7 @@ func BenchmarkSlackCommands(b *testing.B) {
 	}
 	lat := runLoad(b, cs, reqs)
 	b.StopTimer()
-	reportLoad(b, lat, "req/s", cmd.Process.Pid)
+	reportLoad(b, lat, "req/s", srv.cmd.Process.Pid)
 }
 
 // readResponse reads one HTTP/1.1 response with a Content-Length, as the
@@ -152,26 +138,4 @@ func seedOwners(b *testing.B, path, platform, idFormat string, owners int) {
 			batch = batch[:0]
 		}
 	}
-}
-
-func freeAddr(b *testing.B) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
-}
-
-func waitHealthy(b *testing.B, addr string, logs *strings.Builder) {
-	for range 200 {
-		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-	b.Fatalf("server did not start: %s", logs.String())
 }
