@@ -69,7 +69,7 @@ func (c *api) uploadImage(ctx context.Context, png []byte, name string) (string,
 		ImageType(larkim.CreateImageImageTypeMessage).
 		Image(namedReader{bytes.NewReader(png), name}).
 		Build()
-	resp, err := c.client.Im.V1.Image.Create(ctx, larkim.NewCreateImageReqBuilder().Body(body).Build())
+	resp, err := c.images.Create(ctx, larkim.NewCreateImageReqBuilder().Body(body).Build())
 	if err != nil {
 		return "", fmt.Errorf("lark upload image %s: %w", name, sdkError(err))
 	}
@@ -101,7 +101,7 @@ func (c *api) sendImage(ctx context.Context, idType, to, imageKey, uuid string) 
 		body = body.Uuid(uuid)
 	}
 	req := larkim.NewCreateMessageReqBuilder().ReceiveIdType(idType).Body(body.Build()).Build()
-	resp, err := c.client.Im.V1.Message.Create(ctx, req)
+	resp, err := c.messages.Create(ctx, req)
 	if err != nil {
 		return "", fmt.Errorf("lark send image %s: %w", to, sdkError(err))
 	}
