@@ -81,7 +81,11 @@ func Render(f Funnel, font *Font) ([]byte, error) {
 	if len(f.Stages) > maxStages {
 		return nil, fmt.Errorf("chart: %d stages, at most %d", len(f.Stages), maxStages)
 	}
-	fc, err := newFaces(font)
+	l, err := font.load()
+	if err != nil {
+		return nil, fmt.Errorf("chart: %w", err)
+	}
+	fc, err := newFaces(l)
 	if err != nil {
 		return nil, fmt.Errorf("chart: %w", err)
 	}

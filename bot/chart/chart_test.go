@@ -8,6 +8,8 @@ import (
 	"image/color"
 	"image/png"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -188,8 +190,12 @@ func TestRenderOddAmounts(t *testing.T) {
 // runes that no font has.
 func TestRenderGlyphs(t *testing.T) {
 	font := testFont(t)
+	l, err := font.load()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, r := range cjkProbe + "立项客户" {
-		if !font.has(r) {
+		if !l.has(r) {
 			t.Errorf("%s has no glyph for %q", font.path, r)
 		}
 	}
@@ -254,7 +260,11 @@ func TestRenderLongText(t *testing.T) {
 }
 
 func TestFit(t *testing.T) {
-	fc, err := newFaces(testFont(t))
+	l, err := testFont(t).load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := newFaces(l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,4 +340,34 @@ func BenchmarkRender(b *testing.B) {
 		size = len(out)
 	}
 	b.ReportMetric(float64(size), "png-bytes")
+}
+
+// TestRenderRereadsTheFont: Render reads the font file when it draws, so a
+// file gone since LoadFont is ErrNoFont (the digest then goes as text),
+// and one put back draws again.
+func TestRenderRereadsTheFont(t *testing.T) {
+	raw, err := os.ReadFile(testFont(t).path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cjk.ttf")
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	font, err := LoadFont(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Render(sampleFunnel(), font); !errors.Is(err, ErrNoFont) {
+		t.Fatalf("font file gone: %v, want ErrNoFont", err)
+	}
+	if err := os.WriteFile(path, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if png, err := Render(sampleFunnel(), font); err != nil || len(png) == 0 {
+		t.Fatalf("font file back: %d bytes, %v", len(png), err)
+	}
 }

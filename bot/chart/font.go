@@ -19,11 +19,18 @@ var ErrNoFont = errors.New("chart: no usable CJK font (install fonts-droid-fallb
 // labels are Chinese, and a font without them would draw boxes.
 const cjkProbe = "销售漏斗客户加权"
 
-// Font is a loaded CJK-capable font. It is immutable and safe for concurrent
-// use by any number of Render calls.
+// Font is a CJK-capable font file, checked by LoadFont. Render reads it
+// each time it draws: a digest's chart is drawn once a week, and the
+// parsed font held all the while was a sixth of serve's resident memory.
+// It is immutable and safe for concurrent use by any number of Render
+// calls.
 type Font struct {
 	path string
-	sf   *sfnt.Font
+}
+
+// loaded is a Font's glyphs, while a chart is drawn.
+type loaded struct {
+	sf *sfnt.Font
 	// latin draws what sf lacks: Droid Sans Fallback, the font Debian and
 	// our image ship, has no Latin letters, digits, "¥" or "…" at all.
 	latin *sfnt.Font
@@ -80,32 +87,43 @@ func LoadFont(path string) (*Font, error) {
 	return nil, fmt.Errorf("%w: searched %s", ErrNoFont, strings.Join(paths, ", "))
 }
 
+// loadFile checks the font at path: it loads, and has Chinese glyphs.
 func loadFile(path string) (*Font, error) {
-	data, err := os.ReadFile(path)
+	f := &Font{path: path}
+	if _, err := f.load(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// load reads and parses the font file, and checks it has Chinese glyphs
+// (the file may have changed since LoadFont).
+func (f *Font) load() (*loaded, error) {
+	data, err := os.ReadFile(f.path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrNoFont, err)
 	}
 	sf, err := parseFirst(data)
 	if err != nil {
-		return nil, fmt.Errorf("%w: parse %s: %w", ErrNoFont, path, err)
+		return nil, fmt.Errorf("%w: parse %s: %w", ErrNoFont, f.path, err)
 	}
 	latin, err := sfnt.Parse(goregular.TTF)
 	if err != nil {
 		return nil, fmt.Errorf("parse Go Regular: %w", err)
 	}
-	f := &Font{path: path, sf: sf, latin: latin}
+	l := &loaded{sf: sf, latin: latin}
 	for _, r := range cjkProbe {
-		if !f.has(r) {
-			return nil, fmt.Errorf("%w: %s has no glyph for %q", ErrNoFont, path, r)
+		if !l.has(r) {
+			return nil, fmt.Errorf("%w: %s has no glyph for %q", ErrNoFont, f.path, r)
 		}
 	}
-	return f, nil
+	return l, nil
 }
 
 // has reports whether the font has a glyph for r (other than .notdef).
-func (f *Font) has(r rune) bool {
+func (l *loaded) has(r rune) bool {
 	var b sfnt.Buffer
-	i, err := f.sf.GlyphIndex(&b, r)
+	i, err := l.sf.GlyphIndex(&b, r)
 	return err == nil && i != 0
 }
 

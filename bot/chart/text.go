@@ -26,7 +26,7 @@ type faces struct {
 	title, subtitle, label, value font.Face
 }
 
-func newFaces(f *Font) (*faces, error) {
+func newFaces(f *loaded) (*faces, error) {
 	mk := func(size float64) (font.Face, error) {
 		opts := &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingNone}
 		cjk, err := opentype.NewFace(f.sf, opts)
