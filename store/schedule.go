@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"sync"
+	"strconv"
 	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
@@ -104,9 +104,15 @@ func (db *DB) Recipients(ctx context.Context) ([]Recipient, error) {
 // of every team): deal id → question key → answer (without the answering
 // person's name).
 func (db *DB) OpenAnswers(ctx context.Context, teamID int64) (map[int64]map[string]coach.Answer, error) {
-	rows, err := db.query(ctx, `SELECT a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at
-		FROM answers a JOIN deals d ON d.id = a.deal_id WHERE d.status = 'open' AND (? = 0 OR d.team_id = ?)`,
-		teamID, teamID)
+	return db.openAnswers(ctx, "SELECT "+answerCols+` FROM answers a JOIN deals d ON d.id = a.deal_id
+		WHERE d.status = 'open' AND (? = 0 OR d.team_id = ?)`, teamID, teamID)
+}
+
+const answerCols = "a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at"
+
+// openAnswers runs a query of answerCols, keeping them by deal and question.
+func (db *DB) openAnswers(ctx context.Context, q string, args ...any) (map[int64]map[string]coach.Answer, error) {
+	rows, err := db.query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("answers of open deals: %w", err)
 	}
@@ -246,48 +252,61 @@ func (db *DB) DoneRuns(ctx context.Context, prefix string) (map[string]bool, err
 	return out, rows.Err()
 }
 
-// NudgeCols are the columns of a deal a morning reminder reads: what the
-// nudge rules and the reminder's lines need. NudgeDeals reads no others,
-// since on 100,000 deals every column costs (each value read from SQLite
-// takes its connection's mutex, twice or thrice).
+// nudgeCols are the columns of a deal a morning reminder reads: what the
+// nudge rules and the reminder's lines need. OwnersNudgeDeals reads no
+// others, since on 100,000 deals every column costs (each value read from
+// SQLite takes its connection's mutex, twice or thrice).
 const nudgeCols = `d.id, d.customer, d.title, d.owner_id, d.amount, d.currency, d.stage,
 	d.next_step, d.next_step_due, d.expected_close, d.snoozed_until, d.stage_since`
 
-// NudgeDeals lists every open deal, in no particular order, for the
-// morning reminders: Status is Open, and of the other fields only ID,
-// Customer, Title, OwnerID, Amount, Currency, Stage, NextStep,
-// NextStepDue, ExpectedClose, SnoozedUntil and StageSince are filled. (Deals
-// sorts, which on 100,000 deals cost a third of the reading.) The two
-// halves of the id range are read side by side on two read connections:
-// scanning rows is most of the time, and it is CPU-bound.
-func (db *DB) NudgeDeals(ctx context.Context) ([]coach.Deal, error) {
-	var top int64
-	if err := db.row(ctx, "SELECT coalesce(max(id), 0) FROM deals").Scan(&top); err != nil {
-		return nil, fmt.Errorf("open deals: %w", err)
+// ownersIn is the condition "d's owner is one of the JSON array ?1": one
+// statement for any number of owners, each looked up in deals_owner.
+const ownersIn = "d.owner_id IN (SELECT value FROM json_each(?1)) AND d.status = 'open'"
+
+// ownerList is owners as the JSON array ownersIn takes.
+func ownerList(owners []int64) string {
+	b := make([]byte, 0, 8*len(owners)+2)
+	b = append(b, '[')
+	for i, id := range owners {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
 	}
-	const q = "SELECT " + nudgeCols + " FROM deals d WHERE d.id > ? AND d.id <= ? AND d.status = 'open'"
-	mid := top / 2
-	var (
-		halves [2][]coach.Deal
-		errs   [2]error
-		wg     sync.WaitGroup
-	)
-	wg.Add(2)
-	n := int(min(mid, 1<<20)) // ids are dense: at most this many a half
-	go func() { defer wg.Done(); halves[0], errs[0] = db.nudgeDeals(ctx, n, q, 0, mid) }()
-	go func() { defer wg.Done(); halves[1], errs[1] = db.nudgeDeals(ctx, n+1, q, mid, top) }()
-	wg.Wait()
-	if err := errors.Join(errs[:]...); err != nil {
-		return nil, err
-	}
-	return append(halves[0], halves[1]...), nil
+	return string(append(b, ']'))
 }
 
-// nudgeDeals runs one half of NudgeDeals, with room for n deals.
-func (db *DB) nudgeDeals(ctx context.Context, n int, q string, args ...any) ([]coach.Deal, error) {
-	rows, err := db.query(ctx, q, args...)
+// OpenDealCounts counts each owner's open deals, from the index alone.
+func (db *DB) OpenDealCounts(ctx context.Context) (map[int64]int, error) {
+	rows, err := db.query(ctx, "SELECT owner_id, count(*) FROM deals WHERE status = 'open' GROUP BY owner_id")
 	if err != nil {
-		return nil, fmt.Errorf("open deals: %w", err)
+		return nil, fmt.Errorf("count open deals: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var owner sql.NullInt64
+		var n int
+		if err := rows.Scan(&owner, &n); err != nil {
+			return nil, fmt.Errorf("count open deals: %w", err)
+		}
+		out[owner.Int64] = n
+	}
+	return out, rows.Err()
+}
+
+// OwnersNudgeDeals lists the open deals of owners, ordered by owner and
+// then id, for the morning reminders: Status is Open, and of the other
+// fields only ID, Customer, Title, OwnerID, Amount, Currency, Stage,
+// NextStep, NextStepDue, ExpectedClose, SnoozedUntil and StageSince are
+// filled. The scheduler reads a few thousand deals at a time, so that a
+// scan of everyone's deals never holds them all; n is how many are
+// expected (see OpenDealCounts), the list's first capacity.
+func (db *DB) OwnersNudgeDeals(ctx context.Context, owners []int64, n int) ([]coach.Deal, error) {
+	rows, err := db.query(ctx, "SELECT "+nudgeCols+" FROM deals d WHERE "+ownersIn+" ORDER BY d.owner_id, d.id",
+		ownerList(owners))
+	if err != nil {
+		return nil, fmt.Errorf("open deals of %d owners: %w", len(owners), err)
 	}
 	defer rows.Close()
 	out := make([]coach.Deal, 0, n)
@@ -303,7 +322,14 @@ func (db *DB) nudgeDeals(ctx context.Context, n int, q string, args ...any) ([]c
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("open deals: %w", err)
+		return nil, fmt.Errorf("open deals of %d owners: %w", len(owners), err)
 	}
 	return out, nil
+}
+
+// OwnersOpenAnswers loads the coaching answers of owners' open deals, by
+// deal id and question key.
+func (db *DB) OwnersOpenAnswers(ctx context.Context, owners []int64) (map[int64]map[string]coach.Answer, error) {
+	return db.openAnswers(ctx, "SELECT "+answerCols+" FROM answers a JOIN deals d ON d.id = a.deal_id WHERE "+ownersIn,
+		ownerList(owners))
 }

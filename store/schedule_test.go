@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 
@@ -10,19 +11,18 @@ import (
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-// TestNudgeDeals checks the morning reminders' read against the full one:
-// every open deal once, whichever half of the ids it is in, closed deals
-// left out, and the fields it promises equal to Deal's.
-func TestNudgeDeals(t *testing.T) {
+// TestOwnersNudgeDeals checks the morning reminders' read against the
+// full one: the open deals of the owners asked for, owner by owner, closed
+// deals and other owners' left out, and the fields it promises equal to
+// Deal's; and the answers of those deals.
+func TestOwnersNudgeDeals(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	alice, bob := rep(t, db, "Alice"), rep(t, db, "Bob")
-	var open []int64
-	for i := range 7 { // an odd count: the halves differ
-		owner := alice
-		if i%2 == 1 {
-			owner = bob
-		}
+	bob, alice, carl := rep(t, db, "Bob"), rep(t, db, "Alice"), rep(t, db, "Carl")
+	var open []int64 // Bob's, then Alice's: by owner id
+	var bobs []int64
+	for i := range 9 {
+		owner := []coach.Person{alice, bob, carl}[i%3]
 		d, err := db.CreateDeal(ctx, coach.Deal{Customer: "客户", Title: string(rune('A' + i)), OwnerID: owner.ID,
 			Amount: coach.Major(int64(1000 * (i + 1))), Currency: "CNY", Stage: "interest",
 			NextStep: "call", NextStepDue: coach.Date{Year: 2026, Month: 11, Day: 20 + i},
@@ -47,13 +47,18 @@ func TestNudgeDeals(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		open = append(open, d.ID)
+		switch owner.ID {
+		case alice.ID:
+			open = append(open, d.ID)
+		case bob.ID:
+			bobs = append(bobs, d.ID)
+		}
 	}
-	got, err := db.NudgeDeals(ctx)
+	open = append(bobs, open...)
+	got, err := db.OwnersNudgeDeals(ctx, []int64{alice.ID, bob.ID}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(got, func(a, b coach.Deal) int { return int(a.ID - b.ID) })
 	var ids []int64
 	for _, d := range got {
 		ids = append(ids, d.ID)
@@ -72,7 +77,29 @@ func TestNudgeDeals(t *testing.T) {
 	if !slices.Equal(ids, open) {
 		t.Errorf("open deals read %v, want %v", ids, open)
 	}
-	if got[3].SnoozedUntil.IsZero() || got[0].StageSince.IsZero() {
+	if !slices.ContainsFunc(got, func(d coach.Deal) bool { return !d.SnoozedUntil.IsZero() }) || got[0].StageSince.IsZero() {
 		t.Errorf("snooze or stage time not read: %+v", got)
+	}
+	if none, err := db.OwnersNudgeDeals(ctx, nil, 0); err != nil || len(none) != 0 {
+		t.Errorf("no owners: %v, %v", none, err)
+	}
+	counts, err := db.OpenDealCounts(ctx)
+	if want := map[int64]int{alice.ID: 3, bob.ID: 3, carl.ID: 2}; err != nil || !maps.Equal(counts, want) {
+		t.Errorf("open deal counts %v (%v), want %v", counts, err, want)
+	}
+
+	// Answers: of the owners' open deals only.
+	for _, id := range []int64{open[0], open[len(open)-1], 6} { // Bob's, Alice's, Carl's (open)
+		if err := db.SaveAnswer(ctx, coach.Answer{DealID: id, Question: "interest.pain", Stage: "interest",
+			Status: coach.Answered, Text: "slow reports"}, alice.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	answers, err := db.OwnersOpenAnswers(ctx, []int64{alice.ID, bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(answers) != 2 || answers[open[0]]["interest.pain"].Text != "slow reports" || answers[open[len(open)-1]] == nil {
+		t.Errorf("answers %+v", answers)
 	}
 }

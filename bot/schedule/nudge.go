@@ -2,8 +2,11 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
@@ -66,7 +69,11 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 	if len(dues) == 0 {
 		return nil, nil // the usual minute: nothing is read beyond the people
 	}
-	w, err := s.world(ctx, rs)
+	days := make(map[int64]coach.Date, len(dues))
+	for _, d := range dues {
+		days[d.r.Person.ID] = d.day
+	}
+	w, err := s.scan(ctx, rs, days)
 	if err != nil {
 		return nil, err
 	}
@@ -99,17 +106,21 @@ func (s *Scheduler) Nudges(ctx context.Context, day coach.Date) ([]Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := s.world(ctx, rs)
-	if err != nil {
-		return nil, err
-	}
-	var runs []Run
+	days := map[int64]coach.Date{}
+	var due []coach.Person
 	for _, r := range rs {
 		if wd := day.Weekday(); r.Off || !r.Weekends && (wd == time.Saturday || wd == time.Sunday) {
 			continue
 		}
-		runs = append(runs, s.nudgeRun(w, r.Person, day))
+		days[r.Person.ID] = day
+		due = append(due, r.Person)
 	}
+	w, err := s.scan(ctx, rs, days)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]Run, len(due))
+	parallel(len(due), func(i int) { runs[i] = s.nudgeRun(w, due[i], day) })
 	return runs, nil
 }
 
@@ -118,62 +129,151 @@ func (s *Scheduler) loc(r store.Recipient) *time.Location {
 	return s.zone(r.Person.TZ, s.zone(r.TeamTZ, s.cfg.DefaultTZ))
 }
 
-// world is what reminders are computed from: every open deal, by owner,
-// with the coaching answers the rules read.
+// world is what one scan's reminders are drawn from: of each owner whose
+// deals were read, their reminder and the deals escalated to a manager.
+// It keeps no more of anyone's deals than that.
 type world struct {
-	byOwner map[int64][]coach.Deal
-	facts   map[int64]coach.DealFacts
-	people  map[int64]coach.Person
-	team    map[int64][]int64 // team id → its people's ids
+	owned  map[int64]owned
+	people map[int64]coach.Person
+	team   map[int64][]int64 // team id → its people's ids
 }
 
-func (s *Scheduler) world(ctx context.Context, rs []store.Recipient) (*world, error) {
-	deals, err := s.cfg.Store.NudgeDeals(ctx)
-	if err != nil {
-		return nil, err
-	}
-	answers, err := s.cfg.Store.OpenAnswers(ctx, 0)
-	if err != nil {
-		return nil, err
-	}
-	w := &world{byOwner: map[int64][]coach.Deal{}, facts: make(map[int64]coach.DealFacts, len(answers)),
-		people: make(map[int64]coach.Person, len(rs)), team: map[int64][]int64{}}
-	// Each owner's deals in one allocation, of the right size.
-	count := map[int64]int{}
-	for _, d := range deals {
-		count[d.OwnerID]++
-	}
-	for id, n := range count {
-		w.byOwner[id] = make([]coach.Deal, 0, n)
-	}
-	for _, d := range deals {
-		w.byOwner[d.OwnerID] = append(w.byOwner[d.OwnerID], d)
-	}
-	for id, a := range answers {
-		w.facts[id] = coach.DealFacts{Answers: a}
-	}
+// owned is what a scan keeps of one owner's deals.
+type owned struct {
+	nudge     coach.Nudge       // their reminder's items, capped
+	escalated []coach.NudgeItem // every deal at coach.ManagerLevel or above
+}
+
+// dealsPerRead is about how many deals a scan reads at a time (more when
+// one owner has more): a scan of 100,000 deals holds a few percent of
+// them, and has groups enough to keep every CPU busy.
+const dealsPerRead = 2048
+
+// scan reads the open deals and answers of the people in days and of the
+// teams of the managers among them, a group of owners at a time (on as
+// many goroutines as there are CPUs), and keeps each owner's reminder as
+// of their day in days (a rep read for their manager alone: the
+// manager's day).
+func (s *Scheduler) scan(ctx context.Context, rs []store.Recipient, days map[int64]coach.Date) (*world, error) {
+	w := &world{owned: map[int64]owned{}, people: make(map[int64]coach.Person, len(rs)), team: map[int64][]int64{}}
 	for _, r := range rs {
 		w.people[r.Person.ID] = r.Person
 		if r.Person.TeamID != 0 {
 			w.team[r.Person.TeamID] = append(w.team[r.Person.TeamID], r.Person.ID)
 		}
 	}
+	owners := make(map[int64]coach.Date, len(days))
+	for id, day := range days {
+		if p := w.people[id]; isLead(p) {
+			for _, m := range w.team[p.TeamID] {
+				owners[m] = day
+			}
+		}
+	}
+	maps.Copy(owners, days) // a rep's own day first
+	counts, err := s.cfg.Store.OpenDealCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	groups := groupOwners(slices.Sorted(maps.Keys(owners)), counts, dealsPerRead)
+	kept := make([]map[int64]owned, len(groups))
+	errs := make([]error, len(groups))
+	parallel(len(groups), func(i int) { kept[i], errs[i] = s.scanOwners(ctx, groups[i], owners) })
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	for _, k := range kept {
+		maps.Copy(w.owned, k)
+	}
 	return w, nil
+}
+
+// ownerGroup is owners whose deals a scan reads at once, and how many
+// open deals they have.
+type ownerGroup struct {
+	ids   []int64
+	deals int
+}
+
+// groupOwners cuts ids, in order, into groups of about size open deals by
+// counts; owners without open deals are left out.
+func groupOwners(ids []int64, counts map[int64]int, size int) []ownerGroup {
+	var out []ownerGroup
+	var g ownerGroup
+	for _, id := range ids {
+		n := counts[id]
+		if n == 0 {
+			continue
+		}
+		if g.deals > 0 && g.deals+n > size {
+			out, g = append(out, g), ownerGroup{}
+		}
+		g.ids, g.deals = append(g.ids, id), g.deals+n
+	}
+	if g.deals > 0 {
+		out = append(out, g)
+	}
+	return out
+}
+
+// scanOwners reads one group of owners' deals and answers and keeps their
+// reminders.
+func (s *Scheduler) scanOwners(ctx context.Context, g ownerGroup, days map[int64]coach.Date) (map[int64]owned, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := g.ids
+	deals, err := s.cfg.Store.OwnersNudgeDeals(ctx, ids, g.deals)
+	if err != nil {
+		return nil, err
+	}
+	answers, err := s.cfg.Store.OwnersOpenAnswers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	facts := make(map[int64]coach.DealFacts, len(answers))
+	for id, a := range answers {
+		facts[id] = coach.DealFacts{Answers: a}
+	}
+	out := make(map[int64]owned, len(ids))
+	for len(deals) > 0 { // the deals come owner by owner
+		owner := deals[0].OwnerID
+		n := 1
+		for n < len(deals) && deals[n].OwnerID == owner {
+			n++
+		}
+		items := s.cfg.Playbook.NudgeItems(deals[:n], facts, days[owner], s.cfg.Rules)
+		capped := s.cfg.Rules.Capped(items)
+		o := owned{nudge: coach.Nudge{Items: slices.Clone(capped.Items), More: capped.More}}
+		for _, it := range items {
+			if it.Escalation >= coach.ManagerLevel {
+				o.escalated = append(o.escalated, it)
+			}
+		}
+		out[owner] = o
+		deals = deals[n:]
+	}
+	return out, nil
+}
+
+// isLead reports whether p sees their team's escalations: a manager, or an
+// admin in a team.
+func isLead(p coach.Person) bool {
+	return (p.Role == coach.Manager || p.Role == coach.Admin) && p.TeamID != 0
 }
 
 // nudgeRun is one person's reminder of day: their own deals, and for a
 // manager (or an admin in a team) their reps' deals escalated to them.
 func (s *Scheduler) nudgeRun(w *world, p coach.Person, day coach.Date) Run {
-	pb, rules := s.cfg.Playbook, s.cfg.Rules
-	v := bot.NudgeView{Person: p, Today: day, Nudge: pb.Nudge(w.byOwner[p.ID], w.facts, day, rules)}
-	if (p.Role == coach.Manager || p.Role == coach.Admin) && p.TeamID != 0 {
+	v := bot.NudgeView{Person: p, Today: day, Nudge: w.owned[p.ID].nudge}
+	if isLead(p) {
 		var items []coach.NudgeItem
 		v.Owners = map[int64]string{}
 		for _, id := range w.team[p.TeamID] {
 			if id == p.ID {
 				continue
 			}
-			items = append(items, pb.NudgeItems(w.byOwner[id], w.facts, day, rules)...)
+			items = append(items, w.owned[id].escalated...)
 			v.Owners[id] = w.people[id].Name
 		}
 		v.Team = coach.ManagerEscalations(items)
