@@ -26,9 +26,21 @@ func nudgeKey(p coach.Person, day coach.Date) string {
 // reminder hour has come on their local day (weekdays unless their team
 // reminds at weekends too).
 func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error) {
+	var all []Run
+	err := s.dueNudges(ctx, now, func(runs []Run) error { all = append(all, runs...); return nil })
+	return all, err
+}
+
+// renderedAtOnce is how many reminders are rendered before they are handed
+// on: a morning's thousand rendered reminders held at once were most of a
+// scan's memory.
+const renderedAtOnce = 64
+
+// dueNudges is DueNudges handing the runs to each a few at a time.
+func (s *Scheduler) dueNudges(ctx context.Context, now time.Time, each func([]Run) error) error {
 	rs, err := s.cfg.Store.Recipients(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	type due struct {
 		r   store.Recipient
@@ -60,14 +72,14 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 			sent, err = ran(r.Person, day.AddDays(1))
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if !sent {
 			dues = append(dues, due{r, day})
 		}
 	}
 	if len(dues) == 0 {
-		return nil, nil // the usual minute: nothing is read beyond the people
+		return nil // the usual minute: nothing is read beyond the people
 	}
 	days := make(map[int64]coach.Date, len(dues))
 	for _, d := range dues {
@@ -75,11 +87,16 @@ func (s *Scheduler) DueNudges(ctx context.Context, now time.Time) ([]Run, error)
 	}
 	w, err := s.scan(ctx, rs, days)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	runs := make([]Run, len(dues))
-	parallel(len(dues), func(i int) { runs[i] = s.nudgeRun(w, dues[i].r.Person, dues[i].day) })
-	return runs, nil
+	for chunk := range slices.Chunk(dues, renderedAtOnce) {
+		runs := make([]Run, len(chunk))
+		parallel(len(chunk), func(i int) { runs[i] = s.nudgeRun(w, chunk[i].r.Person, chunk[i].day) })
+		if err := each(runs); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parallel runs fn(0..n-1) on as many goroutines as there are CPUs.

@@ -100,15 +100,21 @@ type Run struct {
 // and the weekly digests. It returns the number of messages enqueued.
 func (s *Scheduler) Tick(ctx context.Context) (int, error) {
 	now := s.cfg.Now()
-	nudges, err := s.DueNudges(ctx, now)
+	n := 0
+	err := s.dueNudges(ctx, now, func(runs []Run) error {
+		k, err := s.Record(ctx, runs)
+		n += k
+		return err
+	})
 	if err != nil {
-		return 0, err
+		return n, err
 	}
 	digests, err := s.DueDigests(ctx, now)
 	if err != nil {
-		return 0, err
+		return n, err
 	}
-	return s.Record(ctx, append(nudges, digests...))
+	k, err := s.Record(ctx, digests)
+	return n + k, err
 }
 
 // Record writes runs and their messages; a run already recorded is
