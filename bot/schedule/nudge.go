@@ -2,7 +2,6 @@ package schedule
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"runtime"
@@ -196,8 +195,10 @@ func (s *Scheduler) scan(ctx context.Context, rs []store.Recipient, days map[int
 	kept := make([]map[int64]owned, len(groups))
 	errs := make([]error, len(groups))
 	parallel(len(groups), func(i int) { kept[i], errs[i] = s.scanOwners(ctx, groups[i], owners) })
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
+	for _, err := range errs {
+		if err != nil {
+			return nil, err // the first: after a cancellation, every later group says so again
+		}
 	}
 	for _, k := range kept {
 		maps.Copy(w.owned, k)
