@@ -191,7 +191,7 @@ func (s *Scheduler) scan(ctx context.Context, rs []store.Recipient, days map[int
 	if err != nil {
 		return nil, err
 	}
-	groups := groupOwners(slices.Sorted(maps.Keys(owners)), counts, dealsPerRead)
+	groups := groupOwners(slices.Sorted(maps.Keys(owners)), counts, s.readSize)
 	kept := make([]map[int64]owned, len(groups))
 	errs := make([]error, len(groups))
 	parallel(len(groups), func(i int) { kept[i], errs[i] = s.scanOwners(ctx, groups[i], owners) })

@@ -52,8 +52,9 @@ type Config struct {
 
 // Scheduler plans and records the scheduled jobs' runs.
 type Scheduler struct {
-	cfg   Config
-	zones sync.Map // zone name → *time.Location: every minute's scan needs each person's
+	cfg      Config
+	zones    sync.Map // zone name → *time.Location: every minute's scan needs each person's
+	readSize int      // deals a scan reads at a time: dealsPerRead, less in tests
 }
 
 // New builds a scheduler, filling defaults.
@@ -76,7 +77,7 @@ func New(cfg Config) (*Scheduler, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	return &Scheduler{cfg: cfg}, nil
+	return &Scheduler{cfg: cfg, readSize: dealsPerRead}, nil
 }
 
 // Message is one scheduled message.

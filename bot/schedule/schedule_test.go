@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -439,4 +440,58 @@ func mustZone(t *testing.T, name string) *time.Location {
 		t.Fatal(err)
 	}
 	return loc
+}
+
+func TestGroupOwners(t *testing.T) {
+	counts := map[int64]int{1: 3, 2: 0, 3: 5, 4: 1, 5: 9, 6: 2}
+	var got [][]int64
+	for _, g := range groupOwners([]int64{1, 2, 3, 4, 5, 6, 7}, counts, 6) {
+		got = append(got, g.ids)
+		n := 0
+		for _, id := range g.ids {
+			n += counts[id]
+		}
+		if n != g.deals {
+			t.Errorf("group %v counts %d deals, has %d", g.ids, g.deals, n)
+		}
+	}
+	// 1+3 would be 8: 3 starts a group; 5 alone is over the size, and
+	// alone; 2 and 7 have no open deals.
+	if want := [][]int64{{1}, {3, 4}, {5}, {6}}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("groups %v, want %v", got, want)
+	}
+}
+
+// TestScanInGroupsSeesWhatOneReadSees: the reminders of a scan that reads
+// one owner at a time, manager's included, are those of one read of all.
+func TestScanInGroupsSeesWhatOneReadSees(t *testing.T) {
+	e := newEnv(t, "2026-10-01T00:00:00Z") // deals made then are stale by late November
+	_, ps := e.team()
+	for i := range 12 { // more deals each, every third one stale enough to reach the manager
+		if i%3 != 0 {
+			e.clock.set(utc("2026-11-20T00:00:00Z"))
+		}
+		e.deal(coach.Deal{Customer: fmt.Sprintf("Deal %d", i), OwnerID: ps[i%2].ID, Amount: coach.Major(int64(1000 * (i + 1)))})
+		e.clock.set(utc("2026-10-01T00:00:00Z"))
+	}
+	now := utc("2026-11-25T14:00:00Z") // Wednesday in every zone, 09:00 in New York
+	whole, err := e.s.Nudges(context.Background(), coach.Date{Year: 2026, Month: 11, Day: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.s.readSize = 1
+	parts, err := e.s.Nudges(context.Background(), coach.Date{Year: 2026, Month: 11, Day: 25})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(whole, parts) || len(whole) != 3 {
+		t.Fatalf("one owner at a time:\n%+v\nall at once:\n%+v", parts, whole)
+	}
+	if len(whole[2].Messages) != 1 || !strings.Contains(fmt.Sprint(whole[2].Messages[0].Reply), "Deal 0") {
+		t.Fatalf("the manager's reminder does not name the team's stale deal: %+v", whole[2])
+	}
+	due, err := e.s.DueNudges(context.Background(), now)
+	if err != nil || !reflect.DeepEqual(due, parts) {
+		t.Fatalf("due at %v: %+v (%v), want %+v", now, due, err, parts)
+	}
 }
