@@ -100,12 +100,11 @@ func (db *DB) Recipients(ctx context.Context) ([]Recipient, error) {
 	return out, rows.Err()
 }
 
-// OpenAnswers loads the coaching answers of the open deals of a team (0:
-// of every team): deal id → question key → answer (without the answering
-// person's name).
-func (db *DB) OpenAnswers(ctx context.Context, teamID int64) (map[int64]map[string]coach.Answer, error) {
+// TeamOpenAnswers loads the coaching answers of a team's open deals: deal
+// id → question key → answer (without the answering person's name).
+func (db *DB) TeamOpenAnswers(ctx context.Context, teamID int64) (map[int64]map[string]coach.Answer, error) {
 	return db.openAnswers(ctx, "SELECT "+answerCols+` FROM answers a JOIN deals d ON d.id = a.deal_id
-		WHERE d.status = 'open' AND (? = 0 OR d.team_id = ?)`, teamID, teamID)
+		WHERE d.team_id = ? AND d.status = 'open'`, teamID)
 }
 
 const answerCols = "a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at"

@@ -102,4 +102,17 @@ func TestOwnersNudgeDeals(t *testing.T) {
 	if len(answers) != 2 || answers[open[0]]["interest.pain"].Text != "slow reports" || answers[open[len(open)-1]] == nil {
 		t.Errorf("answers %+v", answers)
 	}
+	// A team's: Alice's deals move with her into the team; Bob's and
+	// Carl's stay out.
+	tm, err := db.CreateTeam(ctx, coach.Team{Name: "East"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.JoinTeam(ctx, alice.ID, tm.ID, coach.Rep); err != nil {
+		t.Fatal(err)
+	}
+	team, err := db.TeamOpenAnswers(ctx, tm.ID)
+	if err != nil || len(team) != 1 || team[open[len(open)-1]]["interest.pain"].Text != "slow reports" {
+		t.Errorf("team answers %+v (%v)", team, err)
+	}
 }

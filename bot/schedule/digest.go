@@ -113,7 +113,7 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	go func() { defer wg.Done(); deals, errs[0] = db.TeamDeals(ctx, t.ID, since) }()
 	go func() { defer wg.Done(); events, errs[1] = db.TeamEvents(ctx, t.ID, since) }()
 	go func() { defer wg.Done(); people, errs[2] = db.People(ctx) }()
-	go func() { defer wg.Done(); answers, errs[3] = db.OpenAnswers(ctx, t.ID) }()
+	go func() { defer wg.Done(); answers, errs[3] = db.TeamOpenAnswers(ctx, t.ID) }()
 	wg.Wait()
 	if err := errors.Join(errs[:]...); err != nil {
 		return bot.DigestView{}, "", err
