@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dealcoach/dealcoach/bot/chart/charttest"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )
@@ -46,7 +47,8 @@ func TestLoadFontErrors(t *testing.T) {
 }
 
 func TestLoadFontDefault(t *testing.T) {
-	f := testFont(t)
+	f, err := LoadFont("")
+	charttest.Check(t, err)
 	if !slices.Contains(fontPaths(), f.path) {
 		t.Errorf("LoadFont(\"\") found %s, not one of fontPaths", f.path)
 	}

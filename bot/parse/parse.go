@@ -120,19 +120,25 @@ const maxInput = 4000
 // Parse reads one message. It never panics, on any input; texts over 4000
 // bytes are refused with err.too_long, which bounds the work.
 func Parse(text string, c Context) Command {
+	cmd, _ := parse(text, c)
+	return cmd
+}
+
+// parse is Parse, also telling the work done (see source.work).
+func parse(text string, c Context) (Command, int) {
 	if len(text) > maxInput {
-		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}
+		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}, 0
 	}
 	p := &parser{pb: c.Playbook, people: c.People, today: coach.DateOf(c.Now)}
 	t := newText(text)
 	if body, ok := slashBody(t.trim()); ok {
 		cmd := p.slash(body)
 		cmd.Slash, cmd.Lang = true, detectLang(body.raw())
-		return cmd
+		return cmd, t.src.work
 	}
 	cmd := p.free(t)
 	cmd.Lang = detectLang(text)
-	return cmd
+	return cmd, t.src.work
 }
 
 // parser holds what every rule needs for one message.

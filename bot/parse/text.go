@@ -21,6 +21,10 @@ type text struct {
 type source struct {
 	orig string
 	pos  []int32
+	// work counts the stretches the rules cut from the message: a
+	// measure of the parser's work that tests bound without a clock (a
+	// rule trying every cut of every cut shows here as quadratic).
+	work int
 }
 
 func (s *source) at(i int) int {
@@ -45,7 +49,12 @@ func (t text) raw() string {
 	return t.src.orig[t.src.at(t.off):t.src.at(t.off+len(t.low))]
 }
 
-func (t text) slice(i, j int) text { return text{low: t.low[i:j], src: t.src, off: t.off + i} }
+func (t text) slice(i, j int) text {
+	if t.src != nil {
+		t.src.work++
+	}
+	return text{low: t.low[i:j], src: t.src, off: t.off + i}
+}
 
 func (t text) from(i int) text { return t.slice(i, len(t.low)) }
 

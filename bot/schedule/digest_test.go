@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/dealcoach/dealcoach/bot/chart"
+	"github.com/dealcoach/dealcoach/bot/chart/charttest"
 	"github.com/dealcoach/dealcoach/coach"
 )
 
@@ -122,11 +123,19 @@ func mapsEqual(a, b map[string]string) bool {
 func TestDigestDueMondayNineTeamTimeAndCaughtUpThatWeekOnly(t *testing.T) {
 	e := newEnv(t, "2026-11-02T02:00:00Z")
 	tm, _, _ := e.week47()
-	font, err := chart.LoadFont("")
-	if err != nil {
-		t.Fatalf("%v (install fonts-droid-fallback)", err)
+	// Without a CJK font the digests go as text only, and the timing is
+	// checked all the same.
+	font, drawn := charttest.Optional(t, chart.LoadFont)
+	if !drawn {
+		font = nil
 	}
 	e.s.cfg.Font = font
+	digestKeys := func(week string) []string {
+		if drawn {
+			return []string{"digest:1:" + week, "digest:1:" + week + ":chart"}
+		}
+		return []string{"digest:1:" + week}
+	}
 	isDigest := func(keys []string) []string {
 		var out []string
 		for _, k := range keys {
@@ -140,14 +149,16 @@ func TestDigestDueMondayNineTeamTimeAndCaughtUpThatWeekOnly(t *testing.T) {
 		t.Fatalf("before 09:00: %v", keys)
 	}
 	keys := isDigest(e.tick("2026-11-23T01:00:00Z"))
-	if !slices.Equal(keys, []string{"digest:1:2026-W47", "digest:1:2026-W47:chart"}) {
+	if !slices.Equal(keys, digestKeys("2026-W47")) {
 		t.Fatalf("at 09:00: %v", keys)
 	}
 	if r := e.message("digest:1:2026-W47"); !strings.Contains(r.PlainText(), "Delta") {
 		t.Fatalf("the digest does not name the week's win:\n%s", r.PlainText())
 	}
-	if r := e.message("digest:1:2026-W47:chart"); r.Image == nil || len(r.Image.PNG) < 1000 || !strings.HasPrefix(string(r.Image.PNG), "\x89PNG") {
-		t.Fatalf("chart message: %+v", r.Image)
+	if drawn {
+		if r := e.message("digest:1:2026-W47:chart"); r.Image == nil || len(r.Image.PNG) < 1000 || !strings.HasPrefix(string(r.Image.PNG), "\x89PNG") {
+			t.Fatalf("chart message: %+v", r.Image)
+		}
 	}
 	e.crash()
 	e.s.cfg.Font = font
@@ -156,7 +167,7 @@ func TestDigestDueMondayNineTeamTimeAndCaughtUpThatWeekOnly(t *testing.T) {
 	}
 	// Down from Sunday to the next Wednesday: W48's digest is caught up
 	// on Wednesday; W47's, a week older, would not have been.
-	if keys := isDigest(e.tick("2026-12-02T03:00:00Z")); !slices.Equal(keys, []string{"digest:1:2026-W48", "digest:1:2026-W48:chart"}) {
+	if keys := isDigest(e.tick("2026-12-02T03:00:00Z")); !slices.Equal(keys, digestKeys("2026-W48")) {
 		t.Fatalf("catch-up: %v", keys)
 	}
 	// A team without a digest channel, or on a platform without a sender, gets none.

@@ -89,12 +89,16 @@ func cmdChat(ctx context.Context, cfg config, args []string, io stdio, log *slog
 			}
 		}
 	}
+	// Say what the first seconds are spent on: a newcomer otherwise sees
+	// nothing between go's own download lines and the banner.
+	fmt.Fprintf(io.err, "dealcoach: opening database %s …\n", path)
 	a, err := openApp(ctx, cfg, path, log)
 	if err != nil {
 		return err
 	}
 	defer a.db.Close()
 	if *withDemo {
+		fmt.Fprintln(io.err, "dealcoach: creating the demo team (reps, deals over every stage, a quarter of history) …")
 		sum, err := demo.Seed(ctx, a.db, a.playbook, cfg.Now(), cfg.Currency)
 		if err != nil {
 			return fmt.Errorf("seed demo data: %w", err)
@@ -102,6 +106,7 @@ func cmdChat(ctx context.Context, cfg config, args []string, io stdio, log *slog
 		if *as == "" && len(sum.Reps) > 0 {
 			*as = sum.Reps[0]
 		}
+		fmt.Fprintf(io.err, "dealcoach: demo ready: %d teams, %d deals; you are %s\n", sum.Teams, sum.Deals, *as)
 	}
 	if *as == "" {
 		*as = loginName()
