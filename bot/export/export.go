@@ -26,8 +26,8 @@ import (
 // header.
 func Columns() []string {
 	return []string{"id", "customer", "title", "owner", "amount", "currency", "stage", "stage_name",
-		"stage_name_zh", "win_rate", "status", "next_step", "next_step_due", "expected_close",
-		"lost_reason", "created_at", "updated_at", "snoozed_until"} // new columns go last: readers may count them
+		"win_rate", "status", "next_step", "next_step_due", "expected_close",
+		"lost_reason", "created_at", "updated_at", "snoozed_until", "stage_name_zh"} // new columns go last: readers may count them
 }
 
 // record is one exported deal. Its fields follow Columns.
@@ -40,7 +40,6 @@ type record struct {
 	Currency      string      `json:"currency"`
 	Stage         string      `json:"stage"`
 	StageName     string      `json:"stage_name"`
-	StageNameZH   string      `json:"stage_name_zh"`
 	WinRate       int         `json:"win_rate"`
 	Status        string      `json:"status"`
 	NextStep      string      `json:"next_step"`
@@ -50,6 +49,7 @@ type record struct {
 	CreatedAt     string      `json:"created_at"`
 	UpdatedAt     string      `json:"updated_at"`
 	SnoozedUntil  *string     `json:"snoozed_until"`
+	StageNameZH   string      `json:"stage_name_zh"`
 }
 
 func newRecord(pb *coach.Playbook, d coach.Deal) record {
@@ -67,9 +67,9 @@ func newRecord(pb *coach.Playbook, d coach.Deal) record {
 // fields is r as CSV cells, in Columns order; a null date is an empty cell.
 func (r record) fields() []string {
 	return []string{strconv.FormatInt(r.ID, 10), r.Customer, r.Title, r.Owner, string(r.Amount),
-		r.Currency, r.Stage, r.StageName, r.StageNameZH, strconv.Itoa(r.WinRate), r.Status,
+		r.Currency, r.Stage, r.StageName, strconv.Itoa(r.WinRate), r.Status,
 		r.NextStep, deref(r.NextStepDue), deref(r.ExpectedClose), r.LostReason,
-		r.CreatedAt, r.UpdatedAt, deref(r.SnoozedUntil)}
+		r.CreatedAt, r.UpdatedAt, deref(r.SnoozedUntil), r.StageNameZH}
 }
 
 func nullDate(d coach.Date) *string {

@@ -1,14 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
-	"github.com/dealcoach/dealcoach/coach"
+	"net"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the static binary runs on images without zoneinfo
+
+	"github.com/dealcoach/dealcoach/coach"
 )
 
 // config is the environment, read once and validated at start.
@@ -45,8 +47,6 @@ type slackConfig struct {
 
 func (s slackConfig) enabled() bool { return s.BotToken != "" }
 
-var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
-
 // loadConfig reads the DEALCOACH_* variables through getenv. Every problem
 // is reported at once, each saying what to set.
 func loadConfig(getenv func(string) string) (config, error) {
@@ -75,8 +75,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 	if c.Lang != "zh" && c.Lang != "en" {
 		errs = append(errs, fmt.Sprintf("DEALCOACH_LANG=%q: set zh or en", c.Lang))
 	}
-	if !currencyRE.MatchString(c.Currency) {
-		errs = append(errs, fmt.Sprintf("DEALCOACH_CURRENCY=%q: set an ISO 4217 code such as CNY or USD", c.Currency))
+	if !iso4217[c.Currency] {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_CURRENCY=%q is not an ISO 4217 currency: set a code such as CNY, USD or EUR", c.Currency))
+	}
+	if err := checkAddr(c.Addr); err != nil {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_ADDR=%q: %v; set host:port such as 127.0.0.1:8080 or :8080", c.Addr, err))
 	}
 	for _, a := range strings.Split(getenv("DEALCOACH_ADMINS"), ",") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -136,9 +139,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.Now, c.FixedNow = func() time.Time { return t }, true
 	}
 	if len(errs) > 0 {
-		return c, fmt.Errorf("configuration: %s", strings.Join(errs, "; "))
+		// One line each, all at once: fixing one value at a time and
+		// starting again to learn of the next is what this spares.
+		return c, fmt.Errorf("configuration: %d to fix:\n  - %s", len(errs), strings.Join(errs, "\n  - "))
 	}
 	return c, nil
+}
+
+// checkAddr checks a listen address as net.Listen will read it, so that a
+// bad one is found at start with the others rather than when serve listens:
+// host:port with a numeric port (0 picks a free one).
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("not host:port")
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	if strings.ContainsAny(host, " /") {
+		return fmt.Errorf("host %q is not a name or an IP address", host)
+	}
+	return nil
 }
 
 // isTerminal reports whether f is a character device (an interactive

@@ -20,12 +20,17 @@ import (
 var chatPlatforms = []string{"slack", "lark"}
 
 // scheduler builds the scheduler; it enqueues messages for platforms.
-// Without a CJK font the digest goes as text only, said once in the log.
-func (a *app) scheduler(b *bot.Bot, platforms []string) (*schedule.Scheduler, error) {
-	font, err := chart.LoadFont(a.cfg.Font)
-	if err != nil {
-		a.log.Warn("no font for the digest's chart: digests are sent as text only; install fonts-droid-fallback or set DEALCOACH_FONT", "err", err)
-		font = nil
+// With charts, it looks for the digest's CJK font; without one the digest
+// goes as text only, said once in the log. Reminders draw no chart, so the
+// nudge command asks for none and hears nothing of fonts.
+func (a *app) scheduler(b *bot.Bot, platforms []string, charts bool) (*schedule.Scheduler, error) {
+	var font *chart.Font
+	if charts {
+		var err error
+		if font, err = chart.LoadFont(a.cfg.Font); err != nil {
+			a.log.Warn("no font for the digest's chart: digests are sent as text only; install fonts-droid-fallback or set DEALCOACH_FONT", "err", err)
+			font = nil
+		}
 	}
 	return schedule.New(schedule.Config{Store: a.db, Bot: b, Playbook: a.playbook, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
 		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log})
@@ -34,7 +39,7 @@ func (a *app) scheduler(b *bot.Bot, platforms []string) (*schedule.Scheduler, er
 // openScheduler opens the database and builds the scheduler of the nudge
 // and digest commands, which enqueue for every chat platform (serve
 // delivers); the caller closes a.db.
-func openScheduler(ctx context.Context, cfg config, log *slog.Logger) (*app, *schedule.Scheduler, error) {
+func openScheduler(ctx context.Context, cfg config, log *slog.Logger, charts bool) (*app, *schedule.Scheduler, error) {
 	a, err := openApp(ctx, cfg, cfg.DB, log)
 	if err != nil {
 		return nil, nil, err
@@ -42,7 +47,7 @@ func openScheduler(ctx context.Context, cfg config, log *slog.Logger) (*app, *sc
 	b, err := a.bot(nil)
 	if err == nil {
 		var s *schedule.Scheduler
-		if s, err = a.scheduler(b, chatPlatforms); err == nil {
+		if s, err = a.scheduler(b, chatPlatforms, charts); err == nil {
 			return a, s, nil
 		}
 	}
@@ -68,7 +73,7 @@ func cmdNudge(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		}
 		day = d
 	}
-	a, s, err := openScheduler(ctx, cfg, log)
+	a, s, err := openScheduler(ctx, cfg, log, false)
 	if err != nil {
 		return err
 	}
@@ -107,7 +112,7 @@ func cmdDigest(ctx context.Context, cfg config, args []string, io stdio, log *sl
 		}
 		week = w
 	}
-	a, s, err := openScheduler(ctx, cfg, log)
+	a, s, err := openScheduler(ctx, cfg, log, true)
 	if err != nil {
 		return err
 	}

@@ -118,6 +118,9 @@ func TestServeCatchesUpRemindersAndDigestOnce(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nudge:2026-11-23:slack:U1") || !strings.Contains(out, "Acme") {
 		t.Fatalf("nudge: %d %s %s", code, out, errOut)
 	}
+	if strings.Contains(strings.ToLower(errOut), "font") { // reminders draw no chart
+		t.Fatalf("nudge warns of the chart's font:\n%s", errOut)
+	}
 	out, errOut, code = dealcoach(t, db, "", "digest", "--team", "east", "--week", "2026-W47")
 	if code != 0 || !strings.Contains(out, "digest:1:2026-W47") || !strings.Contains(out, "slack C9") {
 		t.Fatalf("digest: %d %s %s", code, out, errOut)

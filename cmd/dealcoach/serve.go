@@ -121,7 +121,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 // digests, caught up at once for the current period) and one outbox sender
 // per platform. The returned function stops them and waits.
 func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, ds []outbox.Deliverer, log *slog.Logger) (func(context.Context) error, error) {
-	s, err := a.scheduler(b, platforms)
+	s, err := a.scheduler(b, platforms, true)
 	if err != nil {
 		return nil, err
 	}
