@@ -26,8 +26,12 @@ type config struct {
 	FixedNow bool
 	Font     string // a CJK font for the digest's chart; "" searches the system's
 	Rules    coach.NudgeRules
-	Slack    slackConfig
-	Lark     larkConfig
+	// BackupDir, when set, has serve write a backup a day there and keep
+	// the newest BackupKeep.
+	BackupDir  string
+	BackupKeep int
+	Slack      slackConfig
+	Lark       larkConfig
 }
 
 // larkConfig is Lark's (Feishu's) part: enabled by the app's id and
@@ -129,6 +133,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		if err := c.Rules.Check(); err != nil {
 			errs = append(errs, fmt.Sprintf("DEALCOACH_ESCALATION=%q: set ascending working days past a stage's limit, e.g. 3,5,7 (the second reaches the manager)", v))
+		}
+	}
+	c.BackupDir = env("DEALCOACH_BACKUP_DIR", "")
+	c.BackupKeep = 7
+	if v := env("DEALCOACH_BACKUP_KEEP", ""); v != "" {
+		n, err := strconv.Atoi(v)
+		c.BackupKeep = n
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_BACKUP_KEEP=%q: set how many daily backups to keep, 1 or more (default 7)", v))
 		}
 	}
 	if v := env("DEALCOACH_NOW", ""); v != "" {

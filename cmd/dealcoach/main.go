@@ -38,6 +38,7 @@ Usage:
   dealcoach import FILE.csv                            create or update deals from CSV
   dealcoach digest [--team T] [--week YYYY-Www] [--post]
   dealcoach nudge [--date YYYY-MM-DD] [--post]
+  dealcoach backup FILE [--force]                      a consistent copy of the database, safe while serve runs
   dealcoach version
 
 Configuration is read from DEALCOACH_* environment variables (see README).
@@ -70,6 +71,7 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		"import": cmdImport,
 		"digest": cmdDigest,
 		"nudge":  cmdNudge,
+		"backup": cmdBackup,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

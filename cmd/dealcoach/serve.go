@@ -87,6 +87,13 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		// when the adapters close.
 		closers = append([]func(context.Context) error{stop}, closers...)
 	}
+	if cfg.BackupDir != "" {
+		stop, err := startBackups(ctx, a, cfg.BackupDir, cfg.BackupKeep, log)
+		if err != nil {
+			return err
+		}
+		closers = append(closers, stop)
+	}
 	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	log.Info("serving", "addr", cfg.Addr)
