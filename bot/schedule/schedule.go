@@ -48,6 +48,9 @@ type Config struct {
 	Platforms []string
 	Font      *chart.Font // for the digest's chart; nil: the digest goes as text only
 	Log       *slog.Logger
+	// OnTick, when set, hears of every tick Start runs, with the messages
+	// it enqueued and its error: serve's readiness and metrics.
+	OnTick func(enqueued int, err error)
 }
 
 // Scheduler plans and records the scheduled jobs' runs.
@@ -150,10 +153,14 @@ func (s *Scheduler) Record(ctx context.Context, runs []Run) (int, error) {
 // Recover: the other way round a panic disables the job for good).
 func (s *Scheduler) Start(ctx context.Context) (stop func()) {
 	tick := func() {
-		if n, err := s.Tick(ctx); err != nil {
+		n, err := s.Tick(ctx)
+		if err != nil {
 			s.cfg.Log.Error("scheduler tick", "err", err)
 		} else if n > 0 {
 			s.cfg.Log.Info("scheduler enqueued messages", "n", n)
+		}
+		if s.cfg.OnTick != nil {
+			s.cfg.OnTick(n, err)
 		}
 	}
 	l := cronLogger{s.cfg.Log}

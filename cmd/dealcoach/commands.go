@@ -30,6 +30,7 @@ type app struct {
 	playbook *coach.Playbook
 	catalog  *prompts.Catalog
 	log      *slog.Logger
+	onTick   func(enqueued int, err error) // the scheduler's ticks, heard by serve's health; nil elsewhere
 }
 
 func openApp(ctx context.Context, cfg config, dbPath string, log *slog.Logger) (*app, error) {

@@ -39,6 +39,7 @@ Usage:
   dealcoach digest [--team T] [--week YYYY-Www] [--post]
   dealcoach nudge [--date YYYY-MM-DD] [--post]
   dealcoach backup FILE [--force]                      a consistent copy of the database, safe while serve runs
+  dealcoach healthcheck [--path /readyz]               exit 0 when the local server's /healthz answers 200
   dealcoach version
 
 Configuration is read from DEALCOACH_* environment variables (see README).
@@ -65,13 +66,14 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 	}
 	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cmds := map[string]func(context.Context, config, []string, stdio, *slog.Logger) error{
-		"chat":   cmdChat,
-		"serve":  cmdServe,
-		"export": cmdExport,
-		"import": cmdImport,
-		"digest": cmdDigest,
-		"nudge":  cmdNudge,
-		"backup": cmdBackup,
+		"chat":        cmdChat,
+		"serve":       cmdServe,
+		"export":      cmdExport,
+		"import":      cmdImport,
+		"digest":      cmdDigest,
+		"nudge":       cmdNudge,
+		"backup":      cmdBackup,
+		"healthcheck": cmdHealthcheck,
 	}
 	cmd, ok := cmds[args[0]]
 	if !ok {

@@ -33,7 +33,7 @@ func (a *app) scheduler(b *bot.Bot, platforms []string, charts bool) (*schedule.
 		}
 	}
 	return schedule.New(schedule.Config{Store: a.db, Bot: b, Playbook: a.playbook, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
-		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log})
+		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log, OnTick: a.onTick})
 }
 
 // openScheduler opens the database and builds the scheduler of the nudge

@@ -39,14 +39,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		return err
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
-		if err := a.db.Ping(r.Context()); err != nil {
-			log.ErrorContext(r.Context(), "health check", "err", err)
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
+	h := newHealth(a.db, time.Now)
+	h.routes(mux, log)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	var closers []func(context.Context) error
 	var platforms []string // those with a sender of scheduled messages
@@ -61,7 +55,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		}
 	}
 	if cfg.Slack.enabled() {
-		sa, err := startSlack(ctx, cfg, a, b, mux, log, fail)
+		sa, err := startSlack(ctx, cfg, a, b, mux, h, log, fail)
 		if err != nil {
 			return err
 		}
@@ -69,7 +63,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		platforms, deliverers = append(platforms, "slack"), append(deliverers, sa.Deliverer())
 	}
 	if cfg.Lark.enabled() {
-		la, err := startLark(ctx, cfg, a, b, mux, log, fail)
+		la, err := startLark(ctx, cfg, a, b, mux, h, log, fail)
 		if err != nil {
 			return err
 		}
@@ -79,6 +73,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	if !cfg.Slack.enabled() && !cfg.Lark.enabled() {
 		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or LARK_APP_ID to enable one; serving health and metrics only", "addr", cfg.Addr)
 	} else {
+		a.onTick = h.scheduler()
 		stop, err := startSchedule(ctx, a, b, platforms, deliverers, log)
 		if err != nil {
 			return err
@@ -104,6 +99,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		log.Error("stopping", "err", failed)
 	case <-ctx.Done():
 	}
+	h.stopping.Store(true) // /readyz turns 503 at once: take no more traffic here
 	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err = srv.Shutdown(shut)
@@ -155,7 +151,7 @@ func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, 
 // startSlack enables Slack: events recorded before a crash are handled
 // first, then HTTP endpoints (with the signing secret) and Socket Mode
 // (with the app token) are served.
-func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger, fail func(error)) (*slackbot.Adapter, error) {
+func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, h *health, log *slog.Logger, fail func(error)) (*slackbot.Adapter, error) {
 	sa, err := slackbot.New(slackbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, Token: cfg.Slack.BotToken,
 		SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL,
 		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
@@ -167,12 +163,15 @@ func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.S
 	}
 	go sa.Sweep(ctx, time.Minute, 2*time.Minute)
 	if cfg.Slack.SigningSecret != "" {
+		h.platform("slack", "http")
 		sa.Routes(mux)
 		log.Info("slack enabled over HTTP", "endpoints", "/slack/commands /slack/events /slack/interactions")
 	}
 	if cfg.Slack.AppToken != "" {
+		down := h.platform("slack", "socket mode")
 		go func() {
 			if err := sa.RunSocket(ctx); err != nil {
+				down(err)
 				fail(fmt.Errorf("slack socket mode: %w", err))
 			}
 		}()
@@ -183,7 +182,7 @@ func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.S
 
 // startLark enables Lark: events recorded before a crash are handled
 // first, then HTTP callbacks or the long connection are served.
-func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, log *slog.Logger, fail func(error)) (*larkbot.Adapter, error) {
+func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, h *health, log *slog.Logger, fail func(error)) (*larkbot.Adapter, error) {
 	l := cfg.Lark
 	la, err := larkbot.New(larkbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, AppID: l.AppID, AppSecret: l.AppSecret,
 		Token: l.Token, EncryptKey: l.EncryptKey, AllowPlain: l.AllowPlain, Mode: l.Mode, BaseURL: l.BaseURL,
@@ -196,14 +195,17 @@ func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.Se
 	}
 	go la.Sweep(ctx, time.Minute, 2*time.Minute)
 	if l.Mode == larkbot.ModeWS {
+		down := h.platform("lark", "long connection")
 		go func() {
 			if err := la.RunWS(ctx); err != nil {
+				down(err)
 				fail(fmt.Errorf("lark long connection: %w", err))
 			}
 		}()
 		log.Info("lark enabled over the long connection")
 		return la, nil
 	}
+	h.platform("lark", "http")
 	la.Routes(mux)
 	if l.EncryptKey == "" {
 		log.Warn("lark callbacks accepted without an Encrypt Key (LARK_ALLOW_PLAIN=1): they are checked by token alone")
