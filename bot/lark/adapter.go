@@ -57,6 +57,12 @@ type Config struct {
 	Mode             string // ModeHTTP or ModeWS
 	BaseURL          string // LARK_BASE_URL: Feishu's, Lark's, or a fake
 
+	// External lists the tenants (tenant_key) of other organisations
+	// whose people may use the bot in external chats; "*" lets everyone
+	// in. Anyone else of another tenant gets a polite refusal naming
+	// nothing internal (DEALCOACH_EXTERNAL).
+	External []string
+
 	DefaultLang string
 	Log         *slog.Logger
 	Now         func() time.Time // the core's clock (DEALCOACH_NOW); signatures use the real one
@@ -72,6 +78,7 @@ type Adapter struct {
 	verifier   *Verifier
 	dispatcher *dispatcher.EventDispatcher
 	kit        *work.Kit // people, workers, inbox, reply queue
+	botID      botIdentity
 }
 
 // Close stops taking work, lets queued work and replies finish until ctx
@@ -196,7 +203,8 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	plain, err := a.verifier.Open(r.Header, body)
-	if err != nil {
+	seen := errors.Is(err, ErrSeen)
+	if err != nil && !seen {
 		a.log.WarnContext(r.Context(), "lark request refused", "err", err)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
@@ -216,11 +224,20 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{"challenge": peek.Challenge})
 		return
 	}
+	if seen {
+		// Handled (or being handled) already: acknowledged, no effect.
+		a.log.InfoContext(r.Context(), "lark request seen before: acknowledged, ignored")
+		writeJSON(w, map[string]string{})
+		return
+	}
 	if peek.Header == nil || (peek.Header.EventType != eventMessage && peek.Header.EventType != eventCardAction) {
 		writeJSON(w, map[string]string{})
 		return
 	}
 	resp := a.dispatcher.Handle(r.Context(), &larkevent.EventReq{Header: r.Header, Body: plain, RequestURI: r.RequestURI})
+	if resp.StatusCode >= http.StatusInternalServerError {
+		a.verifier.Forget(r.Header) // Lark sends it again: let that be handled
+	}
 	for k, vs := range resp.Header {
 		for _, v := range vs {
 			w.Header().Add(k, v)

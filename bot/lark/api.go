@@ -53,6 +53,9 @@ type api struct {
 	users interface {
 		Get(context.Context, *larkcontact.GetUserReq, ...larkcore.RequestOptionFunc) (*larkcontact.GetUserResp, error)
 	}
+	// get calls an API the SDK has no typed client for (bot/v3/info), with
+	// the tenant token. A function, not the client, for the reason above.
+	get func(ctx context.Context, path string) (*larkcore.ApiResp, error)
 }
 
 // newAPI builds the SDK client for baseURL (Feishu's when empty). The SDK
@@ -74,7 +77,39 @@ func newAPI(appID, appSecret, baseURL string, log *slog.Logger) *api {
 		lark.WithLogger(sdkLogger{log}),
 		lark.WithLogLevel(larkcore.LogLevelWarn),
 	)
-	return &api{messages: client.Im.V1.Message, images: client.Im.V1.Image, users: client.Contact.V3.User}
+	return &api{messages: client.Im.V1.Message, images: client.Im.V1.Image, users: client.Contact.V3.User,
+		get: func(ctx context.Context, path string) (*larkcore.ApiResp, error) {
+			return client.Get(ctx, path, nil, larkcore.AccessTokenTypeTenant)
+		}}
+}
+
+// botInfo asks bot/v3/info for the bot's open_id: mentions of the bot are
+// told by it.
+func (c *api) botInfo(ctx context.Context) (openID string, err error) {
+	if c.get == nil {
+		return "", errors.New("lark bot info: no client")
+	}
+	resp, err := c.get(ctx, "/open-apis/bot/v3/info")
+	if err != nil {
+		return "", fmt.Errorf("lark bot info: %w", sdkError(err))
+	}
+	var body struct {
+		Code int    `json:"code"`
+		Msg  string `json:"msg"`
+		Bot  struct {
+			OpenID string `json:"open_id"`
+		} `json:"bot"`
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("lark bot info: HTTP %d", resp.StatusCode)
+	}
+	if err := json.Unmarshal(resp.RawBody, &body); err != nil {
+		return "", fmt.Errorf("lark bot info: %w", err)
+	}
+	if body.Code != 0 || body.Bot.OpenID == "" {
+		return "", fmt.Errorf("lark bot info: code %d %s", body.Code, body.Msg)
+	}
+	return body.Bot.OpenID, nil
 }
 
 // reply answers a message with a card, in the message's thread when

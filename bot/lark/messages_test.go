@@ -21,12 +21,16 @@ func TestMessageText(t *testing.T) {
 		{"other mention by name", "text", `{"text":"@_user_1 #12 下一步 约 @_user_2 周五"}`, []*larkim.MentionEvent{bot, li}, "#12 下一步 约 @李总 周五"},
 		{"slash command mentions by id", "text", `{"text":"@_user_1 /deal team add @_user_2 @_user_3"}`, []*larkim.MentionEvent{bot, li, odd}, "/deal team add <@ou_li|李总> <@ou_odd|a b c>"},
 		{"unknown mention is the bot's", "text", `{"text":"@_user_9 list"}`, nil, "list"},
-		{"post", "post", `{"title":"周报","content":[[{"tag":"at","user_id":"ou_bot","user_name":"dealcoach"},{"tag":"text","text":" Acme moved to shortlist"}],[{"tag":"a","text":"link","href":"https://x"}]]}`, nil, "周报 @dealcoach Acme moved to shortlist link"},
+		{"post: the title is left out, the bot's at dropped", "post", `{"title":"周报","content":[[{"tag":"at","user_id":"@_user_1","user_name":"dealcoach"},{"tag":"text","text":" Acme moved to shortlist"}],[{"tag":"a","text":"link","href":"https://x"}]]}`, []*larkim.MentionEvent{bot}, "Acme moved to shortlist\nlink"},
+		{"post: at without user_name, person kept", "post", `{"title":"","content":[[{"tag":"at","user_id":"@_user_1"},{"tag":"text","text":"#12 下一步 约 "},{"tag":"at","user_id":"@_user_2"},{"tag":"emotion","emoji_type":"SMILE"}]]}`, []*larkim.MentionEvent{bot, li}, "#12 下一步 约 @李总"},
+		{"post: title alone", "post", `{"title":"list","content":[[{"tag":"at","user_id":"@_user_1","user_name":"dealcoach"}]]}`, []*larkim.MentionEvent{bot}, "list"},
+		{"post: code block", "post", `{"title":"","content":[[{"tag":"text","text":"/deal new Acme 100k"}],[{"tag":"code_block","language":"GO","text":"x := 1\n"}]]}`, nil, "/deal new Acme 100k\nx := 1"},
+		{"post: wrapped in post and en_us", "post", `{"post":{"en_us":{"title":"t","content":[[{"tag":"text","text":"list"}]]}}}`, nil, "list"},
 		{"post by language", "post", `{"zh_cn":{"title":"","content":[[{"tag":"text","text":"新商机 华东电力 80万"}]]}}`, nil, "新商机 华东电力 80万"},
 		{"image", "image", `{"image_key":"img_x"}`, nil, ""},
 		{"malformed", "text", `{"text":`, nil, ""},
 	} {
-		if got := messageText(c.kind, c.content, c.mentions); got != c.want {
+		if got := messageText(c.kind, c.content, readMentions(c.mentions, "")); got != c.want {
 			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
@@ -48,7 +52,7 @@ func TestGroupMessagesOnlyWhenTheBotIsMentioned(t *testing.T) {
 		{"only a person", []*larkim.MentionEvent{person}, false},
 		{"untyped (older events)", []*larkim.MentionEvent{untyped}, true},
 	} {
-		if got := mentionsBot(c.ms); got != c.want {
+		if got := readMentions(c.ms, "").hasBot(); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -34,6 +34,12 @@ const defaultWindow = 5 * time.Minute
 // 401 and does nothing else.
 var ErrRefused = errors.New("lark: request refused")
 
+// ErrSeen is returned, with the plaintext, for a genuine callback whose
+// signature was seen before: a retry that reused its headers, or a
+// captured request sent again. The caller acknowledges it (200) and does
+// nothing else: an error would make Lark's retry look like a failure.
+var ErrSeen = errors.New("lark: request seen before")
+
 // Verifier checks Lark's HTTP callbacks (events and card actions):
 // signature, timestamp window, replay, decryption and verification token.
 //
@@ -96,22 +102,49 @@ func (v *Verifier) Open(header http.Header, body []byte) ([]byte, error) {
 	}
 	ts, nonce, sig := header.Get(headerLarkTimestamp), header.Get(headerLarkNonce), header.Get(headerLarkSignature)
 	signed := ts != "" || nonce != "" || sig != ""
+	seen := false
 	if signed {
-		if err := v.checkSignature(ts, nonce, sig, body); err != nil {
+		var err error
+		if seen, err = v.checkSignature(ts, nonce, sig, body); err != nil {
 			return nil, err
 		}
+	}
+	if head, err := readHead(body); err == nil && head.Encrypt == nil && isChallenge(head) {
+		// A plaintext URL check while an Encrypt Key is set: its token is
+		// all there is to check, and its echo has no effect.
+		if err := v.checkToken(head); err != nil {
+			return nil, err
+		}
+		return body, nil
 	}
 	plain, head, err := v.decryptBody(body)
 	if err != nil {
 		return nil, err
 	}
-	if !signed && (head.Type != "url_verification" || head.Header != nil || head.Schema != "") {
+	if !signed && !isChallenge(head) {
 		return nil, refuse("missing signature headers")
 	}
 	if err := v.checkToken(head); err != nil {
 		return nil, err
 	}
+	if seen {
+		return plain, ErrSeen
+	}
 	return plain, nil
+}
+
+// isChallenge tells the URL check: a url_verification in the plain shape
+// Lark documents for it (no schema 2.0 header).
+func isChallenge(head *callbackHead) bool {
+	return head.Type == "url_verification" && head.Header == nil && head.Schema == ""
+}
+
+// Forget lets a callback whose handling failed be handled when Lark sends
+// it again, possibly with the same headers.
+func (v *Verifier) Forget(header http.Header) {
+	if sig := header.Get(headerLarkSignature); sig != "" && v.Replays != nil {
+		v.Replays.Forget(sig)
+	}
 }
 
 // openPlain checks an unencrypted callback: its token is all there is.
@@ -129,31 +162,29 @@ func (v *Verifier) openPlain(body []byte) ([]byte, error) {
 	return body, nil
 }
 
-// checkSignature checks the three signature headers against the raw body,
-// the timestamp against the window, then that the signature is new.
-func (v *Verifier) checkSignature(ts, nonce, sig string, body []byte) error {
+// checkSignature checks the three signature headers against the raw body
+// and the timestamp against the window, then tells whether the signature
+// was seen before.
+func (v *Verifier) checkSignature(ts, nonce, sig string, body []byte) (seen bool, err error) {
 	if ts == "" || nonce == "" || sig == "" {
-		return refuse("missing signature headers")
+		return false, refuse("missing signature headers")
 	}
 	sec, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {
-		return refuse("malformed timestamp")
+		return false, refuse("malformed timestamp")
 	}
 	now := v.now()
 	// In whole seconds, as Lark sends them: no time.Time arithmetic to
 	// overflow on a forged timestamp.
 	w := int64(v.window() / time.Second)
 	if sec < now.Unix()-w || sec > now.Unix()+w {
-		return refuse("timestamp outside the window")
+		return false, refuse("timestamp outside the window")
 	}
 	want := Signature(ts, nonce, v.EncryptKey, body)
 	if subtle.ConstantTimeCompare([]byte(sig), []byte(want)) != 1 {
-		return refuse("signature mismatch")
+		return false, refuse("signature mismatch")
 	}
-	if v.Replays != nil && !v.Replays.Fresh(sig, now) {
-		return refuse("replayed request")
-	}
-	return nil
+	return v.Replays != nil && !v.Replays.Fresh(sig, now), nil
 }
 
 // decryptBody opens {"encrypt": "..."} and reads the plaintext's head.

@@ -281,7 +281,7 @@ func TestOpenRefuses(t *testing.T) {
 		{"v1 event, wrong token", signed(strings.Replace(verifyV1Event, verifyToken, "forged", 1)), false},
 		{"signed URL check", signed(verifyChallenge), true},
 		{"plaintext body", raw(verifyEvent), false},
-		{"plaintext URL check", raw(verifyChallenge), false},
+		{"plaintext URL check, wrong token", raw(strings.Replace(verifyChallenge, verifyToken, "forged", 1)), false},
 		{"malformed body", raw(`{"encrypt":`), false},
 		{"encrypt not a string", raw(`{"encrypt":42}`), false},
 		{"empty encrypt", raw(`{"encrypt":""}`), false},
@@ -315,7 +315,7 @@ func TestOpenRefuses(t *testing.T) {
 	}
 }
 
-func TestOpenRefusesReplay(t *testing.T) {
+func TestOpenKnowsReplays(t *testing.T) {
 	v := newVerifier()
 	v.Replays = replay.New(100)
 	body := sealBody(t, verifyEvent)
@@ -323,13 +323,19 @@ func TestOpenRefusesReplay(t *testing.T) {
 	if _, err := v.Open(h, body); err != nil {
 		t.Fatalf("first: %v", err)
 	}
-	if _, err := v.Open(h, body); !errors.Is(err, ErrRefused) {
-		t.Errorf("the same signed request again: %v, want ErrRefused", err)
+	// Seen again: known as such (acknowledged, not handled), not refused.
+	if got, err := v.Open(h, body); !errors.Is(err, ErrSeen) || errors.Is(err, ErrRefused) || got == nil {
+		t.Errorf("the same signed request again: %v, want ErrSeen", err)
 	}
-	// Four minutes on, still in the window: still refused.
+	// Four minutes on, still in the window: still seen.
 	v.Now = func() time.Time { return verifyNow().Add(4 * time.Minute) }
-	if _, err := v.Open(h, body); !errors.Is(err, ErrRefused) {
-		t.Errorf("four minutes later: %v, want ErrRefused", err)
+	if _, err := v.Open(h, body); !errors.Is(err, ErrSeen) {
+		t.Errorf("four minutes later: %v, want ErrSeen", err)
+	}
+	// Its handling failed: forgotten, handled when sent again.
+	v.Forget(h)
+	if _, err := v.Open(h, body); err != nil {
+		t.Errorf("after Forget: %v", err)
 	}
 	// Lark's own re-delivery is signed anew.
 	if _, err := v.Open(signHeader(verifyTS+60, "n", body), body); err != nil {
@@ -405,7 +411,10 @@ func TestOpenURLVerification(t *testing.T) {
 		{"unsigned, with a schema 2.0 header", unsigned(`{"schema":"2.0","header":{"token":"` + verifyToken + `"},"type":"url_verification","challenge":"c"}`), false},
 		{"unsigned event", unsigned(verifyEvent), false},
 		{"unsigned v1 event", unsigned(verifyV1Event), false},
-		{"unsigned plaintext", func(*testing.T) (http.Header, []byte) { return http.Header{}, []byte(verifyChallenge) }, false},
+		{"unsigned plaintext", func(*testing.T) (http.Header, []byte) { return http.Header{}, []byte(verifyChallenge) }, true},
+		{"unsigned plaintext, wrong token", func(*testing.T) (http.Header, []byte) {
+			return http.Header{}, []byte(strings.Replace(verifyChallenge, verifyToken, "forged", 1))
+		}, false},
 		{"signed badly", func(t *testing.T) (http.Header, []byte) {
 			body := sealBody(t, verifyChallenge)
 			h := signHeader(verifyTS, "n", body)

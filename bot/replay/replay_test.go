@@ -31,3 +31,24 @@ func TestReplaysRememberWithinTheWindowAndAreBounded(t *testing.T) {
 		t.Fatalf("%d kept, max 3", len(g.seen))
 	}
 }
+
+// A request whose handling failed is forgotten, so that the platform's
+// retry with the same headers is handled; its old entry, when it expires,
+// does not forget the new one.
+func TestForgottenSignatureIsFreshAgain(t *testing.T) {
+	g := New(10)
+	now := time.Unix(int64(1531420618), 0)
+	const sig = "v0=0123456789abcdef0123456789abcdef"
+	if !g.Fresh(sig, now) {
+		t.Fatal("first sight not fresh")
+	}
+	g.Forget(sig)
+	g.Forget("v0=zz") // malformed: ignored
+	if !g.Fresh(sig, now.Add(time.Minute)) {
+		t.Fatal("forgotten signature not fresh")
+	}
+	// The first entry expires; the second still holds.
+	if !g.Fresh("v0=ffffffffffffffff", now.Add(Window+30*time.Second)) || g.Fresh(sig, now.Add(Window+30*time.Second)) {
+		t.Fatal("the old entry forgot the new one")
+	}
+}

@@ -36,8 +36,13 @@ type Config struct {
 	AppToken      string // SLACK_APP_TOKEN: Socket Mode
 	APIURL        string // SLACK_API_URL: the Web API's base URL; "" is Slack's
 	DefaultLang   string // for texts of the adapter's own when no reply says
-	Log           *slog.Logger
-	Now           func() time.Time // the clock; default time.Now
+	// External lists the teams (or enterprises) of other organisations
+	// whose people may use the bot in Slack Connect channels and DMs; "*"
+	// lets everyone in. Anyone else of another organisation gets a polite
+	// refusal naming nothing internal (DEALCOACH_EXTERNAL).
+	External []string
+	Log      *slog.Logger
+	Now      func() time.Time // the clock; default time.Now
 
 	Workers   int           // goroutines handling events after their ack; default 8
 	AckWithin time.Duration // a slash command slower than this is acked with "working on it" and answered later; default 2.5s
@@ -54,6 +59,7 @@ type Adapter struct {
 	kit  *work.Kit // people, workers, inbox, reply queue
 
 	replays *replay.Guard // signatures seen, against replayed requests
+	home    home          // the app's workspace, for slash commands
 }
 
 // Close stops taking work, lets queued work and replies finish until ctx

@@ -72,6 +72,12 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 	if sc.TriggerID == "" { // Slack always sends one; be safe with a fake
 		key = fmt.Sprintf("cmd:%s:%s:%d", sc.ChannelID, sc.UserID, a.cfg.Now().UnixNano())
 	}
+	if a.externalCommand(ctx, sc.TeamID, sc.EnterpriseID) {
+		a.log.InfoContext(ctx, "command from another organisation refused", "event", key, "team", sc.TeamID)
+		r := a.refusal(sc.Text)
+		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(r)})
+		return
+	}
 	var mu sync.Mutex
 	acked := false
 	late := time.AfterFunc(a.cfg.AckWithin, func() {

@@ -42,6 +42,13 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 // interaction handles one interaction payload; what it returns is the
 // acknowledgement's body (a modal's field errors), nil for none.
 func (a *Adapter) interaction(ctx context.Context, ic slack.InteractionCallback, raw []byte) (*slack.ViewSubmissionResponse, error) {
+	if t := ic.User.TeamID; t != "" && ic.Team.ID != "" && t != ic.Team.ID && !a.allowed(t) && ic.Channel.ID != "" {
+		// A button of a card in a Slack Connect channel, pressed by a
+		// person of another organisation: refused, nothing runs.
+		a.log.InfoContext(ctx, "interaction from another organisation refused", "team", t)
+		a.reply(ic.Channel.ID, "", ic.User.ID, a.refusal(""))
+		return nil, nil
+	}
 	switch ic.Type {
 	case slack.InteractionTypeBlockActions:
 		if len(ic.ActionCallback.BlockActions) == 0 {

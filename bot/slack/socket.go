@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -76,11 +75,7 @@ func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt so
 		var err error
 		switch evt.Type {
 		case socketmode.EventTypeEventsAPI:
-			var ev slackevents.EventsAPIEvent
-			ev, err = slackevents.ParseEvent(req.Payload, slackevents.OptionNoVerifyToken())
-			if err == nil {
-				err = a.event(ctx, ev, req.Payload)
-			}
+			err = a.event(ctx, req.Payload)
 		case socketmode.EventTypeSlashCommand:
 			var sc slack.SlashCommand
 			if err = json.Unmarshal(req.Payload, &sc); err == nil {

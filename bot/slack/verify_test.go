@@ -63,6 +63,18 @@ func TestVerifiedWithSlacksExample(t *testing.T) {
 				t.Errorf("%s: %d (handler saw %q), want %d", tt.name, code, got, tt.want)
 			}
 		}
+		// Sent again within the window (a retry reusing its headers, or a
+		// replay): acknowledged, not handled. Forged, still refused.
+		if code := send(exampleSignature, ts, exampleBody); code != http.StatusOK || got != "" {
+			t.Errorf("seen again: %d, handler saw %q", code, got)
+		}
+		if code := send("v0="+strings.Repeat("1", 64), ts, exampleBody); code != http.StatusUnauthorized {
+			t.Errorf("forged after a genuine one: %d", code)
+		}
+		// ssl_check is answered, signed or not, and reaches no handler.
+		if code := send("", "", "ssl_check=1&token=xyzz0WbapA4vBCDEFasx0q6G"); code != http.StatusOK || got != "" {
+			t.Errorf("ssl_check: %d, handler saw %q", code, got)
+		}
 		// Replayed six minutes later, the same signed request is refused.
 		time.Sleep(6 * time.Minute)
 		if code := send(exampleSignature, ts, exampleBody); code != http.StatusUnauthorized || got != "" {

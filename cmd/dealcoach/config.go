@@ -32,6 +32,10 @@ type config struct {
 	BackupKeep int
 	Slack      slackConfig
 	Lark       larkConfig
+	// External: who of other organisations (Slack Connect, Lark external
+	// tenants) may use the bot: nil none, "*" all, else these team ids
+	// and tenant keys (DEALCOACH_EXTERNAL).
+	External []string
 }
 
 // larkConfig is Lark's (Feishu's) part: enabled by the app's id and
@@ -88,6 +92,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 	for _, a := range strings.Split(getenv("DEALCOACH_ADMINS"), ",") {
 		if a = strings.TrimSpace(a); a != "" {
 			c.Admins = append(c.Admins, a)
+		}
+	}
+	// DEALCOACH_EXTERNAL: "refuse" (the default), "allow", or the Slack
+	// team/enterprise ids and Lark tenant keys of organisations let in.
+	switch ext := strings.ToLower(env("DEALCOACH_EXTERNAL", "refuse")); ext {
+	case "refuse":
+	case "allow":
+		c.External = []string{"*"}
+	default:
+		for _, id := range strings.Split(getenv("DEALCOACH_EXTERNAL"), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				c.External = append(c.External, id)
+			}
 		}
 	}
 	c.Slack = slackConfig{BotToken: env("SLACK_BOT_TOKEN", ""), SigningSecret: env("SLACK_SIGNING_SECRET", ""),

@@ -154,7 +154,7 @@ func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, 
 func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, h *health, log *slog.Logger, fail func(error)) (*slackbot.Adapter, error) {
 	sa, err := slackbot.New(slackbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, Token: cfg.Slack.BotToken,
 		SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL,
-		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.Se
 	l := cfg.Lark
 	la, err := larkbot.New(larkbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, AppID: l.AppID, AppSecret: l.AppSecret,
 		Token: l.Token, EncryptKey: l.EncryptKey, AllowPlain: l.AllowPlain, Mode: l.Mode, BaseURL: l.BaseURL,
-		DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
 	if err != nil {
 		return nil, err
 	}

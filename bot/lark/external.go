@@ -1,0 +1,83 @@
+package lark
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/dealcoach/dealcoach/bot"
+)
+
+// People of other organisations (Lark external chats, whose senders are
+// of another tenant) get one polite refusal naming nothing internal: no
+// deal, no colleague, no number. A workspace may let given tenants in
+// (Config.External, DEALCOACH_EXTERNAL).
+
+// allowed tells whether people of tenant may use the bot although it is
+// not the app's.
+func (a *Adapter) allowed(tenant string) bool {
+	return slices.Contains(a.cfg.External, "*") || (tenant != "" && slices.Contains(a.cfg.External, tenant))
+}
+
+// refusal is the answer to a person of another organisation.
+func (a *Adapter) refusal(text string) bot.Reply {
+	lang := guessLang(text, a.cfg.DefaultLang)
+	return bot.Reply{Lang: lang, Ephemeral: true,
+		Blocks: []bot.Block{{Kind: bot.TextBlock, Text: a.cfg.Catalog.Text(lang, "platform.external", nil)}}}
+}
+
+// guessLang is the language a text is written in, as far as the bot
+// speaks it: Chinese when it has Han characters, English when it has
+// Latin letters, def otherwise.
+func guessLang(text, def string) string {
+	latin := false
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			return "zh"
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			latin = true
+		}
+	}
+	if latin {
+		return "en"
+	}
+	return def
+}
+
+// botIdentity is the bot's open_id, from bot/v3/info, asked once (again
+// a minute after a failure). Until it is known, the bot's mentions are
+// told by their mentioned_type, or as the first mention (see
+// readMentions).
+type botIdentity struct {
+	mu     sync.Mutex
+	openID string
+	next   time.Time // when to ask again after a failure
+}
+
+// botOpenID returns the bot's open_id, "" while unknown. The first call
+// asks Lark (at most botInfoWait, on the acknowledgement's path).
+func (a *Adapter) botOpenID() string {
+	b := &a.botID
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.openID != "" || time.Now().Before(b.next) {
+		return b.openID
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), botInfoWait)
+	defer cancel()
+	id, err := a.api.botInfo(ctx)
+	if err != nil {
+		a.log.Warn("lark bot info: the bot's mentions are told by their type until it answers", "err", err)
+		b.next = time.Now().Add(time.Minute)
+		return ""
+	}
+	b.openID = id
+	return id
+}
+
+// botInfoWait bounds the bot info call: Lark wants an answer within three
+// seconds.
+const botInfoWait = 1500 * time.Millisecond

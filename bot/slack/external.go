@@ -1,0 +1,99 @@
+package slack
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+	"unicode"
+
+	"github.com/dealcoach/dealcoach/bot"
+)
+
+// People of other organisations (Slack Connect) reach the bot in shared
+// channels and DMs. Nothing internal may be told to them: no deal, no
+// colleague, no number. They get one polite refusal, in their language as
+// far as their text tells, and their message changes nothing. A workspace
+// may let given organisations in (Config.External, DEALCOACH_EXTERNAL).
+
+// allowed tells whether people of team (a team or enterprise id) may use
+// the bot although it is not the workspace's.
+func (a *Adapter) allowed(team string) bool {
+	return slices.Contains(a.cfg.External, "*") || (team != "" && slices.Contains(a.cfg.External, team))
+}
+
+// refusal is the answer to a person of another organisation.
+func (a *Adapter) refusal(text string) bot.Reply {
+	lang := GuessLang(text, a.cfg.DefaultLang)
+	return bot.Reply{Lang: lang, Ephemeral: true,
+		Blocks: []bot.Block{{Kind: bot.TextBlock, Text: a.cfg.Catalog.Text(lang, "platform.external", nil)}}}
+}
+
+// GuessLang is the language a text is written in, as far as the bot
+// speaks it: Chinese when it has Han characters, English when it has
+// Latin letters, def otherwise.
+func GuessLang(text, def string) string {
+	latin := false
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			return "zh"
+		case r < unicode.MaxASCII && unicode.IsLetter(r):
+			latin = true
+		}
+	}
+	if latin {
+		return "en"
+	}
+	return def
+}
+
+// home is the workspace the app is installed in, as auth.test tells it:
+// a slash command carries only the invoking person's team, to compare
+// with it. A failed auth.test is asked again a minute later; until it
+// answers, commands are taken as the workspace's own.
+type home struct {
+	mu               sync.Mutex
+	team, enterprise string
+	known            bool
+	next             time.Time // when to ask again after a failure
+}
+
+// homeTeam returns the app's team and enterprise ids ("" when unknown).
+func (a *Adapter) homeTeam(ctx context.Context) (team, enterprise string) {
+	h := &a.home
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.known || time.Now().Before(h.next) {
+		return h.team, h.enterprise
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	r, err := a.api.AuthTestContext(ctx)
+	if err != nil || r.TeamID == "" {
+		a.log.WarnContext(ctx, "slack auth.test: the workspace is unknown, commands from other organisations cannot be told", "err", err)
+		h.next = time.Now().Add(time.Minute)
+		return "", ""
+	}
+	h.team, h.enterprise, h.known = r.TeamID, r.EnterpriseID, true
+	return h.team, h.enterprise
+}
+
+// externalCommand tells a slash command from a person of another
+// organisation: from a team that is not the app's workspace (nor, in an
+// organisation-wide install, its organisation).
+func (a *Adapter) externalCommand(ctx context.Context, teamID, enterpriseID string) bool {
+	if teamID == "" || a.allowed(teamID) {
+		return false
+	}
+	team, enterprise := a.homeTeam(ctx)
+	switch {
+	case team == "":
+		return false
+	case teamID == team:
+		return false
+	case enterprise != "" && enterpriseID == enterprise:
+		return false
+	}
+	return enterpriseID == "" || !a.allowed(enterpriseID)
+}
