@@ -10,48 +10,38 @@ import (
 	"github.com/dealcoach/dealcoach/store"
 )
 
-// create opens a new deal owned by the speaker.
+// create opens a new deal owned by the speaker, unless they already have
+// one open of that name (a second "new" is almost always a repeat). The
+// deal, its first events, the conversation's next state and the event's
+// dedupe mark commit in one transaction, and the reply is worked out
+// once, inside it, as an update's is.
 func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
 	pb := b.cfg.Playbook
 	d := coach.Deal{
 		Customer: cmd.Customer, Title: cmd.Title, OwnerID: t.person.ID, Owner: t.person.Name,
 		TeamID: t.person.TeamID, Currency: b.cfg.Currency, Stage: pb.First().Key, Status: coach.Open,
 	}
-	if dup, err := b.duplicate(ctx, d); err != nil || dup != 0 {
-		if err == nil {
-			err = coach.Errorf(coach.Conflict, "err.deal_exists", "ref", fmt.Sprintf("#%d", dup), "name", d.Name())
-		}
-		return Reply{}, err
-	}
 	extra, err := b.apply(t, cmd, &d)
 	if err != nil {
 		return Reply{}, err
 	}
-	d, err = b.cfg.Store.CreateDeal(ctx, d, t.person.ID, extra...)
-	if err != nil {
+	var r Reply
+	follow := func(before, d coach.Deal) (*store.Conv, error) {
+		r = Reply{Lang: t.lang, DealID: d.ID}
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())},
+			Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
+		// A deal created now has no answers: coaching need not read them.
+		t.answers, t.answersOf = map[string]coach.Answer{}, d.ID
+		var err error
+		if r, err = b.afterUpdate(ctx, t, r, before, d); err != nil {
+			return nil, err
+		}
+		return t.conv()
+	}
+	if _, err := b.cfg.Store.NewDeal(ctx, d, t.person.ID, extra, follow); err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Lang: t.lang, DealID: d.ID}
-	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())})
-	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
-	return b.afterUpdate(ctx, t, r, coach.Deal{Status: coach.Open}, d)
-}
-
-// duplicate returns the id of the speaker's open deal with the same
-// customer and title, if any: a second "new" is almost always a repeat.
-func (b *Bot) duplicate(ctx context.Context, d coach.Deal) (int64, error) {
-	ds, err := b.cfg.Store.FindDeals(ctx, d.Customer, 50)
-	if err != nil {
-		return 0, fmt.Errorf("check duplicate of %q: %w", d.Customer, err)
-	}
-	for _, o := range ds {
-		if o.Status == coach.Open && o.OwnerID == d.OwnerID &&
-			coach.NormalizeName(o.Customer) == coach.NormalizeName(d.Customer) &&
-			coach.NormalizeName(o.Title) == coach.NormalizeName(d.Title) {
-			return o.ID, nil
-		}
-	}
-	return 0, nil
+	return r, nil
 }
 
 // update applies a command to deal id in one transaction, after checking

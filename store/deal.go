@@ -97,7 +97,7 @@ func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
 func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra ...coach.Event) (coach.Deal, error) {
 	err := db.inTx(ctx, func(tx *wtx) error {
 		var err error
-		if d, err = db.createDeal(ctx, tx, d, actorID); err != nil {
+		if d, err = db.createDeal(ctx, tx, d, names(d), actorID); err != nil {
 			return err
 		}
 		return insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra)
@@ -105,17 +105,73 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra
 	return d, err
 }
 
-func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, actorID int64) (coach.Deal, error) {
-	d, err := db.insertDeal(ctx, tx, d)
+// NewDeal is a person's "new deal": unless its owner already has an open
+// deal of the same customer and title (normalised), it stores the deal,
+// its "created" event and any extra events, and the conversation state
+// follow returns (follow may be nil; it gets the open zero deal as before,
+// the new deal as after), all in one transaction; the event mark the
+// context carries (WithMark) commits with them. A duplicate is refused
+// with a coach.Conflict naming the deal the owner has.
+//
+// The check runs inside the write transaction, so two "new" of the same
+// name at once still make one deal, and it is one index seek (the
+// deals_customer index), whatever the number of deals.
+func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, extra []coach.Event, follow Follow) (coach.Deal, error) {
+	n := names(d)
+	err := db.inTx(ctx, func(tx *wtx) error {
+		var dup int64
+		err := tx.row(ctx, `SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ? AND owner_id = ?
+			AND status = 'open' LIMIT 1`, n.customer, n.title, d.OwnerID).Scan(&dup)
+		switch {
+		case err == nil:
+			return coach.Errorf(coach.Conflict, "err.deal_exists", "ref", fmt.Sprintf("#%d", dup), "name", d.Name())
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("check duplicate of %q: %w", d.Customer, err)
+		}
+		if d, err = db.createDeal(ctx, tx, d, n, actorID); err != nil {
+			return err
+		}
+		if err := insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra); err != nil || follow == nil {
+			return err
+		}
+		c, err := follow(coach.Deal{Status: coach.Open}, d)
+		if err != nil || c == nil {
+			return err
+		}
+		return saveConversation(ctx, tx, c.PersonID, c.Scope, c.State, db.now())
+	})
+	return d, err
+}
+
+func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames, actorID int64) (coach.Deal, error) {
+	d, err := db.insertDeal(ctx, tx, d, n)
 	if err != nil {
 		return d, err
 	}
 	return d, insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, coach.Diff(coach.Deal{}, d))
 }
 
+// dealNames are a deal's names as stored for lookups.
+type dealNames struct{ customer, title, full string }
+
+// names normalises a deal's names once: the "customer title" form is the
+// two others joined, which is what normalising the joined text gives.
+func names(d coach.Deal) dealNames {
+	n := dealNames{customer: coach.NormalizeName(d.Customer), title: coach.NormalizeName(d.Title)}
+	switch {
+	case n.title == "":
+		n.full = n.customer
+	case n.customer == "":
+		n.full = n.title
+	default:
+		n.full = n.customer + " " + n.title
+	}
+	return n
+}
+
 // insertDeal writes a new deal row, defaulting its times to now and its
 // status to open.
-func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal) (coach.Deal, error) {
+func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames) (coach.Deal, error) {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = db.now().UTC()
 	}
@@ -133,7 +189,7 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal) (coach.Deal
 		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
 		expected_close, snoozed_until, stage_since, created_at, updated_at, version)
 		VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), fullNorm(d), d.OwnerID,
+		d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
 		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
 		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
 		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
@@ -229,9 +285,10 @@ func updateRow(ctx context.Context, tx *wtx, before, d coach.Deal) error {
 		d.TeamID == before.TeamID && d.Status == before.Status {
 		return nil
 	}
+	n := names(d)
 	_, err = tx.exec(ctx, `UPDATE deals SET customer = ?, customer_norm = ?, title = ?, title_norm = ?,
 		full_norm = ?, owner_id = ?, team_id = nullif(?, 0), status = ? WHERE id = ?`,
-		d.Customer, coach.NormalizeName(d.Customer), d.Title, coach.NormalizeName(d.Title), fullNorm(d),
+		d.Customer, n.customer, d.Title, n.title, n.full,
 		d.OwnerID, d.TeamID, string(d.Status), d.ID)
 	if err != nil {
 		return fmt.Errorf("update deal %d: %w", d.ID, err)
@@ -351,11 +408,6 @@ func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.De
 	return db.queryDeals(ctx, sel+` WHERE d.customer_norm LIKE ?1 ESCAPE '\' OR d.title_norm LIKE ?1 ESCAPE '\'`+lim, pat)
 }
 
-// fullNorm is the normalised "customer title" a person may call a deal by.
-func fullNorm(d coach.Deal) string {
-	return coach.NormalizeName(d.Customer + " " + d.Title)
-}
-
 func escapeLike(s string) string {
 	return likeEscaper.Replace(s)
 }
@@ -397,7 +449,7 @@ func (db *DB) CountDeals(ctx context.Context) (int, error) {
 func (db *DB) CreateDeals(ctx context.Context, ds []coach.Deal, actorID int64) error {
 	return db.inTx(ctx, func(tx *wtx) error {
 		for _, d := range ds {
-			if _, err := db.createDeal(ctx, tx, d, actorID); err != nil {
+			if _, err := db.createDeal(ctx, tx, d, names(d), actorID); err != nil {
 				return err
 			}
 		}

@@ -1,0 +1,159 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+func TestNewDealRefusesTheOwnersOpenDuplicate(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice, bob := rep(t, db, "Alice"), rep(t, db, "Bob")
+	deal := func(owner coach.Person, customer, title string) coach.Deal {
+		return coach.Deal{Customer: customer, Title: title, OwnerID: owner.ID, Currency: "CNY", Stage: "prospect"}
+	}
+	first, err := db.NewDeal(ctx, deal(alice, "Acme Corp", "Core"), alice.ID, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same names, normalised (case, inner and full-width spaces, full-width letters).
+	for _, name := range [][2]string{{"acme  corp", "core"}, {" ＡＣＭＥ\u3000Corp ", "CORE"}} {
+		_, err := db.NewDeal(ctx, deal(alice, name[0], name[1]), alice.ID, nil, nil)
+		var ce *coach.Error
+		if !errors.As(err, &ce) || ce.Code != coach.Conflict || ce.Key != "err.deal_exists" || ce.Args["ref"] != fmt.Sprintf("#%d", first.ID) {
+			t.Fatalf("%q: %v, want a conflict naming #%d", name, err, first.ID)
+		}
+	}
+	// Not duplicates: another owner's, another title, a "customer title" split otherwise.
+	for _, d := range []coach.Deal{deal(bob, "Acme Corp", "Core"), deal(alice, "Acme Corp", ""), deal(alice, "Acme", "Corp Core")} {
+		if _, err := db.NewDeal(ctx, d, alice.ID, nil, nil); err != nil {
+			t.Fatalf("%+v: %v", d, err)
+		}
+	}
+	// A closed deal of the name is no duplicate.
+	if _, _, err := db.UpdateDeal(ctx, first.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
+		d.Status = coach.Lost
+		return nil, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.NewDeal(ctx, deal(alice, "Acme Corp", "Core"), alice.ID, nil, nil); err != nil {
+		t.Fatalf("after the first was lost: %v", err)
+	}
+	if n, _ := db.CountDeals(ctx); n != 5 {
+		t.Fatalf("%d deals, want 5", n)
+	}
+}
+
+func TestNewDealWritesEventsStateAndMarkInOneTransaction(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice := rep(t, db, "Alice")
+	mctx, mark := WithMark(ctx, "slack", "cmd:1")
+	var seen coach.Deal
+	d, err := db.NewDeal(mctx, coach.Deal{Customer: "Acme", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"},
+		alice.ID, []coach.Event{{Kind: coach.EvNote, To: "met the CIO"}}, func(before, after coach.Deal) (*Conv, error) {
+			seen = after
+			return &Conv{PersonID: alice.ID, Scope: "c", State: []byte(`{"await":"question"}`)}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen.ID != d.ID || d.ID == 0 || !mark.Done() {
+		t.Fatalf("follow saw %+v, created %+v, marked %v", seen, d, mark.Done())
+	}
+	s, err := db.Session(ctx, alice, "c")
+	if err != nil || string(s.State) != `{"await":"question"}` {
+		t.Fatalf("state %q, %v", s.State, err)
+	}
+	h, err := db.History(ctx, d.ID)
+	if err != nil || len(h) < 2 || h[len(h)-1].Kind != coach.EvNote {
+		t.Fatalf("history %+v, %v", h, err)
+	}
+	// A replay of the event changes nothing; a failing follow rolls all back.
+	if _, err := db.NewDeal(mctx, coach.Deal{Customer: "Other", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); err != nil {
+		t.Fatal(err) // the mark is done: later transactions leave it alone
+	}
+	rctx, _ := WithMark(ctx, "slack", "cmd:1")
+	if _, err := db.NewDeal(rctx, coach.Deal{Customer: "Replayed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); !errors.Is(err, ErrDuplicate) {
+		t.Fatalf("replay: %v", err)
+	}
+	boom := errors.New("boom")
+	if _, err := db.NewDeal(ctx, coach.Deal{Customer: "Failed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil,
+		func(_, _ coach.Deal) (*Conv, error) { return nil, boom }); !errors.Is(err, boom) {
+		t.Fatalf("follow error: %v", err)
+	}
+	if n, _ := db.CountDeals(ctx); n != 2 {
+		t.Fatalf("%d deals, want 2", n)
+	}
+}
+
+func TestConcurrentNewDealsOfOneNameMakeOne(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice := rep(t, db, "Alice")
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = db.NewDeal(ctx, coach.Deal{Customer: "Acme", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil)
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if coach.ErrorCode(err) != coach.Conflict {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := db.CountDeals(ctx); ok != 1 || n != 1 {
+		t.Fatalf("%d created, %d deals", ok, n)
+	}
+}
+
+// The duplicate check is one index seek: its plan searches deals_customer
+// (covering: the id is in the index)
+// on all four columns and scans nothing.
+func TestNewDealDuplicateCheckUsesTheIndex(t *testing.T) {
+	db := openTest(t)
+	rows, err := db.write.Query(`EXPLAIN QUERY PLAN SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ?
+		AND owner_id = ? AND status = 'open' LIMIT 1`, "acme", "", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	got := strings.Join(plan, "; ")
+	if !strings.Contains(got, "INDEX deals_customer (customer_norm=? AND title_norm=? AND owner_id=? AND status=?)") || strings.Contains(got, "SCAN") {
+		t.Fatalf("plan: %s", got)
+	}
+}
+
+// names gives what normalising "customer title" whole gives.
+func TestNamesFullIsTheJoinedNormalisedNames(t *testing.T) {
+	for _, c := range [][2]string{{"Acme", ""}, {"", "Core"}, {" Acme  Corp ", " Core\u3000System "}, {"经信银行", "核心系统"},
+		{"ＡＣＭＥ", "ｃｏｒｅ"}, {"  ", "x"}, {"a\t", "\nb"}, {"", ""}} {
+		d := coach.Deal{Customer: c[0], Title: c[1]}
+		if got, want := names(d).full, coach.NormalizeName(d.Customer+" "+d.Title); got != want {
+			t.Errorf("%q: full %q, want %q", c, got, want)
+		}
+	}
+}
