@@ -36,6 +36,12 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 		tenant, eventID = ev.EventV2Base.Header.TenantKey, ev.EventV2Base.Header.EventID
 	}
 	user := ev.Event.Operator.OpenID
+	if op := deref(ev.Event.Operator.TenantKey); op != "" && tenant != "" && op != tenant && !a.allowed(op) {
+		// A card in an external chat, pressed by a person of another
+		// tenant: nothing runs, and the toast names nothing internal.
+		a.log.InfoContext(ctx, "card action from another tenant refused", "tenant", op)
+		return toast("info", a.refusal("").PlainText()), nil
+	}
 	key := "act:" + eventID
 	if eventID == "" {
 		key = "act:" + cardMsg + ":" + user + ":" + act.Command

@@ -354,6 +354,14 @@ func TestCardButtonsMenusAndForms(t *testing.T) {
 	if h.deal(2).Version != v || !strings.Contains(got, "error") {
 		t.Fatalf("someone else's deal: %s", got)
 	}
+	// A card in an external chat pressed by a person of another tenant:
+	// nothing runs, and the toast names nothing internal.
+	ext := cardAction("ca7", "ou_partner", "oc_li", "om_card2", map[string]any{"cmd": "/deal #2 won"}, "", nil)
+	ext["event"].(map[string]any)["operator"].(map[string]any)["tenant_key"] = "t_partner"
+	_, got = h.send(ext)
+	if h.deal(2).Version != v || !strings.Contains(got, "组织") || strings.Contains(got, "华东电力") || strings.Contains(got, "#2") {
+		t.Fatalf("another tenant's action: %s", got)
+	}
 	// A form: opened in place of the card, refused field by field, applied.
 	_, got = h.send(cardAction("ca4", "ou_li", "oc_li", "om_card2", map[string]any{"form": "edit", "deal": 2}, "", nil))
 	if !strings.Contains(got, `"form"`) || !strings.Contains(got, "amount") {

@@ -57,3 +57,36 @@ func TestGroupMessagesOnlyWhenTheBotIsMentioned(t *testing.T) {
 		}
 	}
 }
+
+// The bot's mention: by its open_id when known, else by mentioned_type,
+// else (no mention typed, as in the documented event) the first one.
+func TestWhichMentionIsTheBot(t *testing.T) {
+	s := func(v string) *string { return &v }
+	m := func(key, id, typ string) *larkim.MentionEvent {
+		e := &larkim.MentionEvent{Key: s(key), Name: s("n" + id), Id: &larkim.UserId{OpenId: s(id)}}
+		if typ != "" {
+			e.MentionedType = s(typ)
+		}
+		return e
+	}
+	for _, c := range []struct {
+		name  string
+		list  []*larkim.MentionEvent
+		botID string
+		text  string
+		want  string
+	}{
+		{"untyped, bot known", []*larkim.MentionEvent{m("@_user_1", "ou_li", ""), m("@_user_2", "ou_bot", "")}, "ou_bot",
+			`{"text":"@_user_1 @_user_2 #1 won"}`, "@nou_li #1 won"},
+		{"untyped, bot unknown: the first", []*larkim.MentionEvent{m("@_user_2", "ou_li", ""), m("@_user_1", "ou_bot", "")}, "",
+			`{"text":"@_user_1 /deal team add @_user_2"}`, "/deal team add <@ou_li|nou_li>"},
+		{"typed", []*larkim.MentionEvent{m("@_user_1", "ou_li", "user"), m("@_user_2", "ou_x", "bot")}, "",
+			`{"text":"@_user_2 ask @_user_1"}`, "ask @nou_li"},
+		{"sending shape: at tags", nil, "ou_bot",
+			`{"text":"<at user_id=\"ou_bot\">dealcoach</at> /deal team add <at user_id=\"ou_li\">李总</at>"}`, "/deal team add <@ou_li|李总>"},
+	} {
+		if got := messageTextFor("text", c.text, readMentions(c.list, c.botID), c.botID); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
+		}
+	}
+}

@@ -280,6 +280,18 @@ func TestButtonsAndMenusOnTheCard(t *testing.T) {
 	if h.deal(2).Version != v {
 		t.Fatal("a button changed someone else's deal")
 	}
+	// The card in a Slack Connect channel, its button pressed by a person
+	// of another organisation: refused naming nothing, nothing changed.
+	ext := h.blockAction("U9", "C1", "1764000000.000002", map[string]any{
+		"action_id": "cmd-9-5", "block_id": "actions-9", "type": "button", "value": "/deal #2 won", "action_ts": "1548426417.840183",
+	})
+	ext["user"].(map[string]any)["team_id"] = "T0PARTNER"
+	h.post("/slack/interactions", formType, interactionBody(ext))
+	refusal := h.api.wait(t, "chat.postEphemeral", 2)[1]
+	if h.deal(2).Version != v || strings.Contains(refusal.text(), "Initech") || strings.Contains(refusal.text(), "#2") ||
+		!strings.Contains(refusal.text(), "organization") && !strings.Contains(refusal.text(), "组织") {
+		t.Fatalf("another organisation's button: %s", refusal.text())
+	}
 }
 
 func TestModalsEditAndValidate(t *testing.T) {

@@ -144,11 +144,16 @@ func readEvent(body []byte) (incoming, string, error) {
 	if cb.Type != "event_callback" {
 		return in, "not an event callback", nil
 	}
+	// The app's bot user: from authorizations, else from the older
+	// authed_users when it names one user only.
 	var botUser string
 	for _, au := range cb.Authorizations {
 		if au.IsBot && au.UserID != "" {
 			botUser = au.UserID
 		}
+	}
+	if botUser == "" && len(cb.AuthedUsers) == 1 {
+		botUser = cb.AuthedUsers[0]
 	}
 	switch {
 	case e.Type != "app_mention" && e.Type != "message":
@@ -172,9 +177,9 @@ func readEvent(body []byte) (incoming, string, error) {
 			return in, "a channel message: the bot hears channels through mentions", nil
 		}
 		switch e.SubType {
-		case "", "file_share", "thread_broadcast":
+		case "", "file_share", "thread_broadcast", "me_message":
 			// A person's message: plain, with files (the text is the
-			// caption), or a thread reply also sent to the channel.
+			// caption), a thread reply also sent to the channel, or /me.
 		case "message_changed":
 			return in, "an edit: the message was handled as first sent", nil
 		default:
@@ -358,7 +363,13 @@ func PlainFrom(text, botUser string) string {
 	if botUser == "" {
 		return Plain(text)
 	}
-	return plainText(dropMentions(text, botUser), false, false)
+	text = plainText(dropMentions(text, botUser), false, false)
+	// Where a mention was, spaces meet: collapsed, lines kept.
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		lines[i] = strings.Join(strings.Fields(l), " ")
+	}
+	return strings.TrimSpace(strings.Join(lines, "\n"))
 }
 
 // dropMentions removes the mentions of user ("<@U1>", "<@U1|name>") from

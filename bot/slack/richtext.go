@@ -32,13 +32,16 @@ func richText(raw json.RawMessage) string {
 	if len(raw) == 0 {
 		return ""
 	}
-	var blocks []rtNode
+	var blocks []json.RawMessage
 	if json.Unmarshal(raw, &blocks) != nil {
 		return ""
 	}
 	var b strings.Builder
-	for _, bl := range blocks {
-		if bl.Type != "rich_text" {
+	for _, one := range blocks {
+		// Each block on its own: other kinds (a section's text is an
+		// object) must not spoil the rich text.
+		var bl rtNode
+		if json.Unmarshal(one, &bl) != nil || bl.Type != "rich_text" {
 			continue
 		}
 		for _, el := range bl.Elements {
