@@ -102,6 +102,7 @@ type turn struct {
 // the person what went wrong, in their language.
 func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	start := time.Now()
+	kind := "unread" // until parsed
 	defer func() {
 		outcome := "ok"
 		if err != nil {
@@ -109,7 +110,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		} else if r.Ephemeral && r.code != "" {
 			outcome = string(r.code)
 		}
-		b.cfg.Metrics.observe(m.Platform, outcome, start)
+		b.cfg.Metrics.observe(m.Platform, kind, outcome, start)
 	}()
 	sess, err := b.session(ctx, m)
 	p := sess.Person
@@ -119,6 +120,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	}
 	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p)), stateRaw: sess.State, stateAt: sess.StateAt}
 	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
+	kind = cmd.Kind.String()
 	t.lang = b.language(cmd, p, m)
 	if err := b.rememberLang(ctx, t, cmd); err != nil {
 		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)

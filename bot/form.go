@@ -64,7 +64,7 @@ const formTitleMax = 24
 // (ephemeral, localized). It changes nothing.
 func (b *Bot) Form(ctx context.Context, m Message, id string, dealID int64) (f Form, r Reply, err error) {
 	start := time.Now()
-	defer func() { b.cfg.Metrics.observe(m.Platform, outcome(r, err), start) }()
+	defer func() { b.cfg.Metrics.observe(m.Platform, "form", outcome(r, err), start) }()
 	t, err := b.formTurn(ctx, m)
 	if err != nil {
 		return Form{}, b.internal(b.formLang(coach.Person{}, m)), b.logForm(ctx, m, id, dealID, err)
@@ -90,7 +90,7 @@ func (b *Bot) Form(ctx context.Context, m Message, id string, dealID int64) (f F
 // since the form opened.
 func (b *Bot) Submit(ctx context.Context, m Message, id string, dealID int64, values map[string]string) (r Reply, errs map[string]string, err error) {
 	start := time.Now()
-	defer func() { b.cfg.Metrics.observe(m.Platform, outcome(r, err), start) }()
+	defer func() { b.cfg.Metrics.observe(m.Platform, "submit", outcome(r, err), start) }()
 	t, err := b.formTurn(ctx, m)
 	if err != nil {
 		return b.internal(b.formLang(coach.Person{}, m)), nil, b.logForm(ctx, m, id, dealID, err)

@@ -68,6 +68,8 @@ type Config struct {
 	Now         func() time.Time // the core's clock (DEALCOACH_NOW); signatures use the real one
 	Workers     int
 	Queue       queue.Config // delivery of replies; Classify is set by the adapter
+
+	WrapTransport func(http.RoundTripper) http.RoundTripper // optional: wraps every API call (metrics)
 }
 
 // Adapter serves Lark.
@@ -123,7 +125,7 @@ func New(cfg Config) (*Adapter, error) {
 		cfg.Workers = 8
 	}
 	a := &Adapter{cfg: cfg, log: cfg.Log.With("platform", platform)}
-	a.api = newAPI(cfg.AppID, cfg.AppSecret, cfg.BaseURL, a.log)
+	a.api = newAPI(cfg.AppID, cfg.AppSecret, cfg.BaseURL, a.log, cfg.WrapTransport)
 	a.verifier = &Verifier{Token: cfg.Token, EncryptKey: cfg.EncryptKey, AllowPlain: cfg.AllowPlain,
 		Replays: replay.New(maxReplays)}
 	// Callbacks reach the dispatcher verified and decrypted (see

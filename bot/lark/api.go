@@ -63,7 +63,7 @@ type api struct {
 // expires. Its cache is process-wide and keyed by app id and secret, not by
 // base URL; lark.WithTokenCache is avoided because it swaps a package
 // variable of the SDK without a lock.
-func newAPI(appID, appSecret, baseURL string, log *slog.Logger) *api {
+func newAPI(appID, appSecret, baseURL string, log *slog.Logger, wrap ...func(http.RoundTripper) http.RoundTripper) *api {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -73,7 +73,7 @@ func newAPI(appID, appSecret, baseURL string, log *slog.Logger) *api {
 	client := lark.NewClient(appID, appSecret,
 		lark.WithOpenBaseUrl(strings.TrimRight(baseURL, "/")),
 		lark.WithEnableTokenCache(true),
-		lark.WithHttpClient(httpDoer{&http.Client{Timeout: apiTimeout, Transport: transport()}}),
+		lark.WithHttpClient(httpDoer{&http.Client{Timeout: apiTimeout, Transport: wrapped(transport(), wrap)}}),
 		lark.WithLogger(sdkLogger{log}),
 		lark.WithLogLevel(larkcore.LogLevelWarn),
 	)
@@ -341,6 +341,16 @@ func cardJSON(card map[string]any) (string, error) {
 func transport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns, t.MaxIdleConnsPerHost = 64, 64
+	return t
+}
+
+// wrapped applies the optional wrappers (the metrics') to t.
+func wrapped(t http.RoundTripper, wrap []func(http.RoundTripper) http.RoundTripper) http.RoundTripper {
+	for _, w := range wrap {
+		if w != nil {
+			t = w(t)
+		}
+	}
 	return t
 }
 

@@ -46,6 +46,9 @@ type Config struct {
 	// attempts used up, or Close's deadline. It runs on the key's goroutine,
 	// so later jobs of that key wait for it.
 	OnGiveUp func(key string, err error)
+	// OnRetry, if set, is called before each retry, rateLimited when the
+	// platform asked for the delay (a 429's Retry-After): for the metrics.
+	OnRetry func(key string, err error, rateLimited bool)
 }
 
 // Queue runs jobs in order per key. Create it with New.
@@ -196,6 +199,9 @@ func (q *Queue) deliver(ctx context.Context, key string, job func(context.Contex
 		if !retry {
 			q.giveUp(key, attempt, err)
 			return
+		}
+		if q.cfg.OnRetry != nil {
+			q.cfg.OnRetry(key, err, delay > 0)
 		}
 		if delay <= 0 {
 			delay = q.jitter(backoff(q.cfg.BaseDelay, q.cfg.MaxDelay, attempt))

@@ -47,6 +47,8 @@ type Config struct {
 	Workers   int           // goroutines handling events after their ack; default 8
 	AckWithin time.Duration // a slash command slower than this is acked with "working on it" and answered later; default 2.5s
 	Queue     queue.Config  // delivery of replies; Classify is set by the adapter
+
+	WrapTransport func(http.RoundTripper) http.RoundTripper // optional: wraps every API call (metrics)
 }
 
 // Adapter serves Slack: HTTP endpoints or Socket Mode, and the Web API
@@ -97,7 +99,11 @@ func New(cfg Config) (*Adapter, error) {
 	// one per reply.
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 64, 64
-	client := &http.Client{Timeout: 10 * time.Second, Transport: tr}
+	var rt http.RoundTripper = tr
+	if cfg.WrapTransport != nil {
+		rt = cfg.WrapTransport(tr)
+	}
+	client := &http.Client{Timeout: 10 * time.Second, Transport: rt}
 	opts := []slack.Option{slack.OptionHTTPClient(client)}
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(cfg.APIURL))

@@ -84,6 +84,7 @@ func startBackups(ctx context.Context, a *app, dir string, keep int, log *slog.L
 		defer t.Stop()
 		for {
 			if err := dailyBackup(ctx, a, dir, keep, log); err != nil && ctx.Err() == nil {
+				a.metrics.Backup(err)
 				log.Error("daily backup failed; retrying in 10 minutes", "dir", dir, "err", err)
 			}
 			select {
@@ -111,6 +112,7 @@ func dailyBackup(ctx context.Context, a *app, dir string, keep int, log *slog.Lo
 		}
 		return err
 	}
+	a.metrics.Backup(nil)
 	log.Info("daily backup written", "file", dest, "took", time.Since(start).Round(time.Millisecond))
 	return pruneBackups(dir, keep, log)
 }

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/console"
 	"github.com/dealcoach/dealcoach/bot/demo"
@@ -30,7 +28,8 @@ type app struct {
 	playbook *coach.Playbook
 	catalog  *prompts.Catalog
 	log      *slog.Logger
-	onTick   func(enqueued int, err error) // the scheduler's ticks, heard by serve's health; nil elsewhere
+	onTick   func(enqueued int, err error) // the scheduler's ticks, heard by serve's health and metrics; nil elsewhere
+	metrics  *bot.Metrics                  // serve's; nil elsewhere
 }
 
 func openApp(ctx context.Context, cfg config, dbPath string, log *slog.Logger) (*app, error) {
@@ -53,15 +52,12 @@ func openApp(ctx context.Context, cfg config, dbPath string, log *slog.Logger) (
 	return &app{cfg: cfg, db: db, playbook: pb, catalog: cat, log: log}, nil
 }
 
-func (a *app) bot(reg prometheus.Registerer) (*bot.Bot, error) {
-	c := bot.Config{
+// bot builds the core; m (serve's metrics) may be nil.
+func (a *app) bot(m *bot.Metrics) (*bot.Bot, error) {
+	return bot.New(bot.Config{
 		Store: a.db, Playbook: a.playbook, Catalog: a.catalog, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
-		DefaultLang: a.cfg.Lang, Currency: a.cfg.Currency, Admins: a.cfg.Admins, Log: a.log,
-	}
-	if reg != nil {
-		c.Metrics = bot.NewMetrics(reg)
-	}
-	return bot.New(c)
+		DefaultLang: a.cfg.Lang, Currency: a.cfg.Currency, Admins: a.cfg.Admins, Log: a.log, Metrics: m,
+	})
 }
 
 func newFlags(name string, io stdio) *flag.FlagSet {

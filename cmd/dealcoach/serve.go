@@ -17,6 +17,7 @@ import (
 	"github.com/dealcoach/dealcoach/bot"
 	larkbot "github.com/dealcoach/dealcoach/bot/lark"
 	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/queue"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
 )
 
@@ -32,9 +33,13 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		return err
 	}
 	defer a.db.Close()
+	// Its own registry: only what this server exports, nothing a library
+	// registered globally.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	b, err := a.bot(reg)
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		bot.NewStoreCollector(a.db, cfg.Now, log))
+	a.metrics = bot.NewMetrics(reg)
+	b, err := a.bot(a.metrics)
 	if err != nil {
 		return err
 	}
@@ -73,7 +78,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	if !cfg.Slack.enabled() && !cfg.Lark.enabled() {
 		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or LARK_APP_ID to enable one; serving health and metrics only", "addr", cfg.Addr)
 	} else {
-		a.onTick = h.scheduler()
+		healthTick := h.scheduler()
+		a.onTick = func(n int, err error) { healthTick(n, err); a.metrics.SchedulerTick(n, err) }
 		stop, err := startSchedule(ctx, a, b, platforms, deliverers, log)
 		if err != nil {
 			return err
@@ -154,7 +160,8 @@ func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, 
 func startSlack(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.ServeMux, h *health, log *slog.Logger, fail func(error)) (*slackbot.Adapter, error) {
 	sa, err := slackbot.New(slackbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, Token: cfg.Slack.BotToken,
 		SigningSecret: cfg.Slack.SigningSecret, AppToken: cfg.Slack.AppToken, APIURL: cfg.Slack.APIURL,
-		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now, WrapTransport: a.metrics.Transport("slack"),
+		Queue: queue.Config{OnRetry: a.metrics.OnRetry("slack"), OnGiveUp: a.metrics.OnGiveUp("slack")}})
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +193,8 @@ func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.Se
 	l := cfg.Lark
 	la, err := larkbot.New(larkbot.Config{Bot: b, Store: a.db, Catalog: a.catalog, AppID: l.AppID, AppSecret: l.AppSecret,
 		Token: l.Token, EncryptKey: l.EncryptKey, AllowPlain: l.AllowPlain, Mode: l.Mode, BaseURL: l.BaseURL,
-		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now})
+		External: cfg.External, DefaultLang: cfg.Lang, Log: log, Now: cfg.Now, WrapTransport: a.metrics.Transport("lark"),
+		Queue: queue.Config{OnRetry: a.metrics.OnRetry("lark"), OnGiveUp: a.metrics.OnGiveUp("lark")}})
 	if err != nil {
 		return nil, err
 	}
