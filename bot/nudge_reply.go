@@ -36,11 +36,14 @@ func (b *Bot) NudgeReply(lang string, v NudgeView) Reply {
 		Block{Kind: TextBlock, Text: b.text(lang, "nudge.intro", "n", len(v.Nudge.Items)+v.Nudge.More)})
 	for _, it := range items {
 		r.Blocks = append(r.Blocks,
-			Block{Kind: TextBlock, Text: b.nudgeHead(lang, it.Deal) + "\n" + b.nudgeReasons(lang, it)},
+			Block{Kind: TextBlock, Text: b.nudgeHead(lang, it.Deal) + "\n" + b.nudgeReasons(lang, it) + "\n" + b.nudgeAction(lang, it)},
 			Block{Kind: ButtonsBlock, Buttons: b.nudgeButtons(lang, it.Deal)})
 	}
 	if more > 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.more", "n", more)})
+	}
+	if w := v.Nudge.Week; !w.Empty() {
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(lang, "nudge.week", "stale", w.Stale, "unanswered", w.Unanswered)})
 	}
 	r.Blocks = append(r.Blocks, b.teamNudge(lang, v)...)
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.footer")})
@@ -78,6 +81,20 @@ func (b *Bot) nudgeReasons(lang string, it coach.NudgeItem) string {
 			"manager", it.Escalation >= coach.ManagerLevel))
 	}
 	return strings.Join(out, " · ")
+}
+
+// nudgeAction is the one thing to do about a reminded deal: the action of
+// its first (most pressing) reason.
+func (b *Bot) nudgeAction(lang string, it coach.NudgeItem) string {
+	kind := coach.FlagNextMissing
+	if len(it.Reasons) > 0 {
+		kind = it.Reasons[0].Kind
+	}
+	key := "nudge.do." + string(kind)
+	if !b.cfg.Catalog.Has(key) {
+		key = "nudge.do." + string(coach.FlagNextMissing)
+	}
+	return b.text(lang, key, "ref", ref(it.Deal))
 }
 
 // nudgeButtons are a reminded deal's quick actions. Done marks the next

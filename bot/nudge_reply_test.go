@@ -28,12 +28,12 @@ func nudgeView() NudgeView {
 		Person: coach.Person{ID: 1, Name: "Alice", Role: coach.Manager},
 		Today:  nudgeDay,
 		Nudge: coach.Nudge{Items: []coach.NudgeItem{
-			{Deal: acme, Reasons: []coach.Flag{{Kind: coach.FlagStale, N: 28}, {Kind: coach.FlagNextOverdue, N: 3}},
-				Priority: coach.Major(375_000), OverLimit: 5, Escalation: 2},
-			{Deal: channel, Reasons: []coach.Flag{{Kind: coach.FlagNextMissing}, {Kind: coach.FlagClosePassed, N: 1},
-				{Kind: coach.FlagUnanswered, N: 2}}, Priority: coach.Major(40_000)},
+			{Deal: acme, Reasons: []coach.Flag{{Kind: coach.FlagNextOverdue, N: 3}, {Kind: coach.FlagQuiet, N: 28}},
+				Stale: 28, Priority: coach.Major(375_000), OverLimit: 5, Escalation: 2},
+			{Deal: channel, Reasons: []coach.Flag{{Kind: coach.FlagNextMissing}, {Kind: coach.FlagClosePassed, N: 1}},
+				Unanswered: 2, Priority: coach.Major(40_000)},
 			{Deal: fresh, Reasons: []coach.Flag{{Kind: coach.FlagNextDue}}},
-		}, More: 3},
+		}, More: 3, Week: coach.WeekLine{Stale: 2, Unanswered: 1}},
 		Team:   []coach.NudgeItem{{Deal: globex, Reasons: []coach.Flag{{Kind: coach.FlagStale, N: 25}}, OverLimit: 7, Escalation: 3}},
 		Owners: map[int64]string{7: "Bob"},
 	}
@@ -49,25 +49,30 @@ func TestNudgeReplyContent(t *testing.T) {
 			"== Good morning, Alice · Tue Nov 24 ==",
 			"6 deals need a push today, most valuable first:",
 			"#12 Acme · Core system — Project approved 25% — ¥1,500,000\n" +
-				"stale: 28 days in this stage (limit 21) · next step 3 days overdue: demo to the CFO · " +
-				"escalation 2: idle 5 working days past the stage's limit, so your manager sees it too",
-			"#15 <!channel> — Shortlisted 50% — ¥80,000\nno dated next step · expected close passed 1 day ago · 2 coaching questions pending",
-			"#16 Initech — Prospect 0% — no amount yet\nnext step due today: call Bill",
+				"next step 3 days overdue: demo to the CFO · nothing logged for 28 days (the stage expects news every 21) · " +
+				"escalation 2: idle 5 working days past the stage's limit, so your manager sees it too\n" +
+				"→ Did it happen? Say \"#12 done\", or give it a new date: \"#12 next step: … Friday\"",
+			"#15 <!channel> — Shortlisted 50% — ¥80,000\nno dated next step · expected close passed 1 day ago\n" +
+				"→ Set a dated next step: \"#15 next step: call the CFO Friday\"",
+			"#16 Initech — Prospect 0% — no amount yet\nnext step due today: call Bill\n→ Do it today, then say \"#16 done\"",
 			"…and 3 more. Say \"list\" to see all your deals.",
+			"This week: 2 deals have been in their stage past the limit; 1 deal has coaching questions open.",
 			"Your team's deals that need you (1):",
-			"#31 Globex · ERP — Bob — Shortlisted 50% — ¥800,000 — 7 working days past the stage's limit",
+			"#31 Globex · ERP — Bob — Shortlisted 50% — ¥800,000 — idle 7 working days past the stage's limit",
 			`Say "reminders off" or "remind me at 8" to change this.`,
 		}},
 		{"zh", []string{
 			"== Alice,早上好 · 11月24日 周二 ==",
 			"今天有 6 个商机需要推进,按价值从高到低:",
 			"#12 Acme · Core system — 立项客户 25% — ¥150万\n" +
-				"停滞:在本阶段已 28 天(上限 21 天) · 下一步已逾期 3 天:demo to the CFO · 2 级预警:超出阶段时限 5 个工作日没有推进,经理也会看到",
-			"#15 <!channel> — 入围客户 50% — ¥8万\n没有带日期的下一步 · 预计成交日期已过 1 天 · 还有 2 个推进问题待回答",
-			"#16 Initech — 待开发客户 0% — 未填金额\n下一步今天到期:call Bill",
+				"下一步已逾期 3 天:demo to the CFO · 已 28 天没有任何记录(本阶段每 21 天应有进展) · 2 级预警:超出阶段时限 5 个工作日没有推进,经理也会看到\n" +
+				"→ 做了吗?说“#12 完成”,或给它新日期:“#12 下一步:…… 周五”",
+			"#15 <!channel> — 入围客户 50% — ¥8万\n没有带日期的下一步 · 预计成交日期已过 1 天\n→ 定一个带日期的下一步:“#15 下一步:周五约 CFO”",
+			"#16 Initech — 待开发客户 0% — 未填金额\n下一步今天到期:call Bill\n→ 今天完成它,然后说“#16 完成”",
 			"……还有 3 个。回复“列表”查看你的全部商机。",
+			"本周:2 个商机在当前阶段已超时限;1 个商机还有推进问题待回答。",
 			"需要你关注的团队商机(1 个):",
-			"#31 Globex · ERP — Bob — 入围客户 50% — ¥80万 — 超出阶段时限 7 个工作日",
+			"#31 Globex · ERP — Bob — 入围客户 50% — ¥80万 — 超出阶段时限后 7 个工作日没有推进",
 			"回复“关闭提醒”或“每天8点提醒我”可以调整。",
 		}},
 	} {

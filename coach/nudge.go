@@ -58,38 +58,62 @@ func (r NudgeRules) escalation() []int {
 	return r.Escalation
 }
 
-// NudgeItem is one deal that needs a push, with every reason at once.
+// FlagQuiet is a nudge reason: nothing was written on the deal (no
+// update, no stage move) for longer than its stage's stale days. N = days
+// since the last activity. Flags does not report it: the card shows the
+// deal's time in stage instead.
+const FlagQuiet FlagKind = "quiet"
+
+// WeeklyDay is the day the morning reminder adds the week's line: deals
+// past their stage's time limit and deals with coaching questions open.
+// Those are worth a look once a week, not every morning.
+const WeeklyDay = time.Monday
+
+// NudgeItem is one deal that needs a push: today (Reasons), this week
+// (Stale, Unanswered), or on the escalation ladder.
 type NudgeItem struct {
 	Deal       Deal
-	Reasons    []Flag // in Flags' order; kinds: stale, next_due, next_overdue, next_missing, close_passed, unanswered
+	Reasons    []Flag // what needs the rep today, most pressing first: next_due | next_overdue | next_missing, close_passed, quiet
+	Stale      int    // days in its stage when past the stage's limit, else 0 (the weekly line, the ladder)
+	Unanswered int    // required coaching questions of its stage still open (the weekly line)
 	Priority   Money  // the weighted amount: amount × win rate
-	OverLimit  int    // working days the deal has sat in its stage past the stage's limit
+	OverLimit  int    // working days without activity since the deal went past its stage's limit
 	Escalation int    // 0: none; else the number of escalation thresholds OverLimit has reached
 }
 
-// Nudge is what one morning reminder says. No items: send nothing.
+// Today reports whether the item belongs in the daily list.
+func (it NudgeItem) Today() bool { return len(it.Reasons) > 0 }
+
+// WeekLine counts the deals a weekly line mentions.
+type WeekLine struct {
+	Stale      int // open deals past their stage's time limit
+	Unanswered int // open deals with required coaching questions open
+}
+
+// Empty reports whether the weekly line has nothing to say.
+func (w WeekLine) Empty() bool { return w.Stale == 0 && w.Unanswered == 0 }
+
+// Nudge is what one morning reminder says. No items and an empty week
+// line: send nothing.
 type Nudge struct {
-	Items []NudgeItem // most valuable first, at most the cap
+	Items []NudgeItem // what needs the rep today, most valuable first, at most the cap
 	More  int         // deals left out by the cap
+	Week  WeekLine    // on WeeklyDay only; else zero
 }
 
 // Empty reports whether there is nothing to say.
-func (n Nudge) Empty() bool { return len(n.Items) == 0 }
-
-// nudgeKinds are the risks a morning reminder mentions; the others wait
-// for the deal card and the digest.
-var nudgeKinds = []FlagKind{FlagStale, FlagNextOverdue, FlagNextMissing, FlagClosePassed, FlagUnanswered}
+func (n Nudge) Empty() bool { return len(n.Items) == 0 && n.Week.Empty() }
 
 // Nudge is the morning reminder on day today for deals, one rep's deals:
 // NudgeItems capped by the rules.
 func (p *Playbook) Nudge(deals []Deal, facts map[int64]DealFacts, today Date, r NudgeRules) Nudge {
-	return r.Capped(p.NudgeItems(deals, facts, today, r))
+	return r.Capped(p.NudgeItems(deals, facts, today, r), today)
 }
 
 // NudgeItems lists every open, unsnoozed deal that needs a push on day
-// today, most valuable first (ties: the most overdue next step, then the
-// lowest id). facts holds each deal's facts by id; a missing entry means
-// no answers, contacts or marks.
+// today, now or this week, most valuable first (ties: the most overdue
+// next step, then the lowest id). facts holds each deal's facts by id; a
+// missing entry means no answers, contacts or marks.
 func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Date, r NudgeRules) []NudgeItem {
 	var out []NudgeItem
 	// Every item's reasons in one array: the morning scan asks this of
@@ -101,18 +125,24 @@ func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Dat
 			continue
 		}
 		from := len(reasons)
-		reasons = p.appendNudgeReasons(reasons, d, facts[d.ID], today)
-		if len(reasons) == from {
+		it := NudgeItem{Deal: d}
+		reasons = p.appendNudgeReasons(reasons, &it, facts[d.ID], today)
+		it.Reasons = reasons[from:len(reasons):len(reasons)]
+		if !it.Today() && it.Stale == 0 && it.Unanswered == 0 {
 			continue
 		}
 		if out == nil {
 			out = make([]NudgeItem, 0, len(deals))
 		}
-		it := NudgeItem{Deal: d, Priority: Weighted(d.Amount, p.WinRate(d))}
-		it.Reasons = reasons[from:len(reasons):len(reasons)]
-		if s := p.stage(d.Stage); s != nil && s.StaleDays > 0 {
-			limit := DateOf(d.StageSince).AddDays(s.StaleDays) // the last day Flags calls fresh
-			it.OverLimit = WorkingDaysBetween(limit, today)
+		it.Priority = Weighted(d.Amount, p.WinRate(d))
+		if s := p.stage(d.Stage); s != nil && s.StaleDays > 0 && it.Stale > 0 {
+			// The ladder counts working days without activity since the
+			// stage's limit: a deal worked on yesterday climbs no rung.
+			idle := DateOf(d.StageSince).AddDays(s.StaleDays) // the last day Flags calls fresh
+			if last := lastActivity(d); idle.Before(last) {
+				idle = last
+			}
+			it.OverLimit = WorkingDaysBetween(idle, today)
 		}
 		for _, n := range r.escalation() {
 			if it.OverLimit >= n {
@@ -123,6 +153,19 @@ func (p *Playbook) NudgeItems(deals []Deal, facts map[int64]DealFacts, today Dat
 	}
 	sortItems(out)
 	return out
+}
+
+// lastActivity is the day of the last write on the deal: its last update,
+// its stage move or its creation, whichever is latest.
+func lastActivity(d Deal) Date {
+	t := d.UpdatedAt
+	if d.StageSince.After(t) {
+		t = d.StageSince
+	}
+	if d.CreatedAt.After(t) {
+		t = d.CreatedAt
+	}
+	return DateOf(t)
 }
 
 // sortItems puts items most valuable first; ties: the most overdue next
@@ -163,36 +206,34 @@ func sortItems(items []NudgeItem) {
 	}
 }
 
-// appendNudgeReasons appends the deal's risks a reminder names, and a
-// next step due today, to out.
-func (p *Playbook) appendNudgeReasons(out []Flag, d Deal, f DealFacts, today Date) []Flag {
+// appendNudgeReasons appends to out what needs the rep today, and fills
+// its weekly fields: the time in stage and the open questions.
+func (p *Playbook) appendNudgeReasons(out []Flag, it *NudgeItem, f DealFacts, today Date) []Flag {
+	d := it.Deal
 	var buf [8]Flag // more than Flags' kinds: the flags stay on the stack
-	from := len(out)
 	missing := false
+	if d.NextStep != "" && d.NextStepDue == today { // neither missing nor overdue: Flags says nothing
+		out = append(out, Flag{Kind: FlagNextDue})
+	}
 	for _, fl := range p.appendFlags(buf[:0], d, f, today) {
-		if !slices.Contains(nudgeKinds, fl.Kind) {
-			continue
-		}
 		switch fl.Kind {
-		case FlagNextMissing:
-			missing = true
+		case FlagStale:
+			it.Stale = fl.N
+		case FlagNextMissing, FlagNextOverdue, FlagClosePassed:
+			missing = missing || fl.Kind == FlagNextMissing
+			out = append(out, fl)
 		case FlagUnanswered:
 			if missing { // "no next step" already says the next-step question is open
 				_, next := p.countUnanswered(d, d.Stage, f.Answers)
 				fl.N -= next
 			}
-			if fl.N == 0 {
-				continue
-			}
+			it.Unanswered = fl.N
 		}
-		out = append(out, fl)
 	}
-	if d.NextStep != "" && d.NextStepDue == today {
-		i := from
-		if len(out) > from && out[from].Kind == FlagStale { // keep Flags' order: stale, then the next step
-			i++
+	if s := p.stage(d.Stage); s != nil && s.StaleDays > 0 {
+		if days := lastActivity(d).DaysUntil(today); days > s.StaleDays {
+			out = append(out, Flag{FlagQuiet, days})
 		}
-		out = slices.Insert(out, i, Flag{Kind: FlagNextDue})
 	}
 	return out
 }
@@ -207,10 +248,33 @@ func (it NudgeItem) overdue() int {
 	return 0
 }
 
-// Capped is the reminder listing the first items up to the cap.
-func (r NudgeRules) Capped(items []NudgeItem) Nudge {
-	n := min(len(items), r.cap())
-	return Nudge{Items: items[:n:n], More: len(items) - n}
+// Capped is the reminder of day today: the items that need the rep today
+// up to the cap, and on WeeklyDay the week's line over all items.
+func (r NudgeRules) Capped(items []NudgeItem, today Date) Nudge {
+	var out Nudge
+	daily := make([]NudgeItem, 0, min(len(items), r.cap()))
+	for _, it := range items {
+		if today.Weekday() == WeeklyDay {
+			if it.Stale > 0 {
+				out.Week.Stale++
+			}
+			if it.Unanswered > 0 {
+				out.Week.Unanswered++
+			}
+		}
+		if !it.Today() {
+			continue
+		}
+		if len(daily) < r.cap() {
+			daily = append(daily, it)
+		} else {
+			out.More++
+		}
+	}
+	if len(daily) > 0 {
+		out.Items = daily
+	}
+	return out
 }
 
 // ManagerEscalations picks, from the nudge items of a manager's team (see

@@ -79,33 +79,45 @@ func leftToCard(d *Deal, f *DealFacts) {
 	f.Left = []string{"lead"}
 }
 
+// TestNudgeReasons table-tests the rules of the daily list and the
+// weekly fields with a fixed clock (nudgeToday, a Tuesday).
 func TestNudgeReasons(t *testing.T) {
 	pb := nudgePlaybook(t)
+	ago := func(days int) time.Time { return nudgeToday.AddDays(-days).In(time.UTC) }
 	tests := []struct {
-		name    string
-		edit    func(d *Deal, f *DealFacts)
-		reasons string // "" when the deal is not in the reminder
+		name       string
+		edit       func(d *Deal, f *DealFacts)
+		reasons    string // "" when the deal needs nothing today
+		stale      int    // weekly: days in stage past its limit
+		unanswered int    // weekly: required questions open
+		listed     bool   // an item at all (today, or this week)
 	}{
-		{"healthy", func(d *Deal, f *DealFacts) {}, ""},
-		{"next step due today", func(d *Deal, f *DealFacts) { d.NextStepDue = nudgeToday }, "[{next_due 0}]"},
-		{"next step overdue", func(d *Deal, f *DealFacts) { d.NextStepDue = nudgeToday.AddDays(-3) }, "[{next_overdue 3}]"},
-		{"no next step, without also counting its question", func(d *Deal, f *DealFacts) { d.NextStep = "" }, "[{next_missing 0}]"},
-		{"next step without a date", func(d *Deal, f *DealFacts) { d.NextStepDue = Date{} }, "[{next_missing 0}]"},
-		{"no next step and another question open", func(d *Deal, f *DealFacts) { d.NextStep, f.Answers = "", nil },
-			"[{next_missing 0} {unanswered 1}]"},
-		{"stale for its stage", func(d *Deal, f *DealFacts) { d.StageSince = nudgeToday.AddDays(-11).In(time.UTC) }, "[{stale 11}]"},
-		{"on the stage's limit is not stale", func(d *Deal, f *DealFacts) { d.StageSince = nudgeToday.AddDays(-10).In(time.UTC) }, ""},
-		{"expected close passed", func(d *Deal, f *DealFacts) { d.ExpectedClose = nudgeToday.AddDays(-2) }, "[{close_passed 2}]"},
-		{"expected close today has not passed", func(d *Deal, f *DealFacts) { d.ExpectedClose = nudgeToday }, ""},
-		{"coaching questions pending", func(d *Deal, f *DealFacts) { f.Answers = nil }, "[{unanswered 1}]"},
+		{"healthy", func(d *Deal, f *DealFacts) {}, "", 0, 0, false},
+		{"next step due today", func(d *Deal, f *DealFacts) { d.NextStepDue = nudgeToday }, "[{next_due 0}]", 0, 0, true},
+		{"next step overdue", func(d *Deal, f *DealFacts) { d.NextStepDue = nudgeToday.AddDays(-3) }, "[{next_overdue 3}]", 0, 0, true},
+		{"no next step, without also counting its question", func(d *Deal, f *DealFacts) { d.NextStep = "" }, "[{next_missing 0}]", 0, 0, true},
+		{"next step without a date", func(d *Deal, f *DealFacts) { d.NextStepDue = Date{} }, "[{next_missing 0}]", 0, 0, true},
+		{"no next step and another question open: the question waits for the week", func(d *Deal, f *DealFacts) { d.NextStep, f.Answers = "", nil },
+			"[{next_missing 0}]", 0, 1, true},
+		{"long in its stage but worked on yesterday: weekly only", func(d *Deal, f *DealFacts) {
+			d.StageSince, d.UpdatedAt = ago(30), ago(1)
+		}, "", 30, 0, true},
+		{"no activity for the stage's stale days", func(d *Deal, f *DealFacts) { d.StageSince, d.UpdatedAt = ago(11), ago(11) }, "[{quiet 11}]", 11, 0, true},
+		{"activity on the stage's limit is not quiet", func(d *Deal, f *DealFacts) { d.StageSince, d.UpdatedAt = ago(20), ago(10) }, "", 20, 0, true},
+		{"a stage move is activity", func(d *Deal, f *DealFacts) { d.StageSince, d.UpdatedAt = ago(3), ago(40) }, "", 0, 0, false},
+		{"on the stage's limit is not stale", func(d *Deal, f *DealFacts) { d.StageSince = ago(10) }, "", 0, 0, false},
+		{"expected close passed", func(d *Deal, f *DealFacts) { d.ExpectedClose = nudgeToday.AddDays(-2) }, "[{close_passed 2}]", 0, 0, true},
+		{"expected close today has not passed", func(d *Deal, f *DealFacts) { d.ExpectedClose = nudgeToday }, "", 0, 0, false},
+		{"coaching questions pending: weekly only", func(d *Deal, f *DealFacts) { f.Answers = nil }, "", 0, 1, true},
 		{"a skipped question is still pending", func(d *Deal, f *DealFacts) {
 			f.Answers = map[string]Answer{"demo.fit": {Status: Skipped}}
-		}, "[{unanswered 1}]"},
-		{"risks a reminder leaves to the card", leftToCard, ""},
-		{"grouped in one item, stale first", func(d *Deal, f *DealFacts) {
-			d.StageSince = nudgeToday.AddDays(-12).In(time.UTC)
+		}, "", 0, 1, true},
+		{"risks a reminder leaves to the card", leftToCard, "", 0, 0, false},
+		{"grouped in one item, the next step first, quiet last", func(d *Deal, f *DealFacts) {
+			d.StageSince = ago(12)
 			d.NextStepDue, d.ExpectedClose, f.Answers = nudgeToday, nudgeToday.AddDays(-1), nil
-		}, "[{stale 12} {next_due 0} {close_passed 1} {unanswered 1}]"},
+		}, "[{next_due 0} {close_passed 1} {quiet 12}]", 12, 1, true},
+		{"snoozed", func(d *Deal, f *DealFacts) { d.NextStepDue, d.SnoozedUntil = nudgeToday, nudgeToday.AddDays(1) }, "", 0, 0, false},
 	}
 	d, f := healthyDeal(1, 100), DealFacts{}
 	leftToCard(&d, &f)
@@ -118,15 +130,48 @@ func TestNudgeReasons(t *testing.T) {
 		tt.edit(&d, &fact)
 		f[1] = fact
 		items := pb.NudgeItems([]Deal{d}, f, nudgeToday, NudgeRules{})
-		got := ""
-		if len(items) == 1 {
-			got = fmt.Sprint(items[0].Reasons)
-		} else if len(items) > 1 {
-			got = fmt.Sprint(len(items), " items")
+		if len(items) > 1 || (len(items) == 1) != tt.listed {
+			t.Errorf("%s: %d items, want listed=%v", tt.name, len(items), tt.listed)
+			continue
 		}
-		if got != tt.reasons {
+		if len(items) == 0 {
+			continue
+		}
+		it := items[0]
+		if got := fmt.Sprint(it.Reasons); (tt.reasons == "" && it.Today()) || (tt.reasons != "" && got != tt.reasons) {
 			t.Errorf("%s: reasons %q, want %q", tt.name, got, tt.reasons)
 		}
+		if it.Stale != tt.stale || it.Unanswered != tt.unanswered {
+			t.Errorf("%s: weekly stale %d, unanswered %d; want %d, %d", tt.name, it.Stale, it.Unanswered, tt.stale, tt.unanswered)
+		}
+	}
+}
+
+// TestNudgeWeekLine: the weekly fields reach the reminder on WeeklyDay only,
+// and never fill the daily list.
+func TestNudgeWeekLine(t *testing.T) {
+	pb := nudgePlaybook(t)
+	mon := nudgeToday.AddDays(-1)
+	stale := healthyDeal(1, 100)
+	stale.StageSince, stale.UpdatedAt = mon.AddDays(-30).In(time.UTC), mon.AddDays(-1).In(time.UTC)
+	open := healthyDeal(2, 200) // coaching open
+	due := healthyDeal(3, 300)
+	due.NextStepDue = mon
+	deals := []Deal{stale, open, due}
+	facts := answered(1, 3)
+	n := pb.Nudge(deals, facts, mon, NudgeRules{})
+	if ids(n.Items) != "[3]" || n.Week != (WeekLine{Stale: 1, Unanswered: 1}) {
+		t.Errorf("Monday: items %s, week %+v", ids(n.Items), n.Week)
+	}
+	tue := pb.Nudge(deals, facts, mon.AddDays(1), NudgeRules{})
+	if !tue.Week.Empty() || ids(tue.Items) != "[3]" || tue.Items[0].overdue() != 1 {
+		t.Errorf("Tuesday: items %s, week %+v; want [3] overdue and no week line", ids(tue.Items), tue.Week)
+	}
+	if n := pb.Nudge(deals[:2], facts, mon.AddDays(1), NudgeRules{}); !n.Empty() {
+		t.Errorf("Tuesday without due steps: %+v, want nothing", n)
+	}
+	if n := pb.Nudge(deals[:2], facts, mon, NudgeRules{}); n.Empty() || len(n.Items) != 0 {
+		t.Errorf("Monday, weekly only: %+v, want a week line and no items", n)
 	}
 }
 
@@ -474,5 +519,35 @@ func TestNudgeDue(t *testing.T) {
 	}
 	if _, due := NudgeDue(utc("2026-03-08T06:59:00Z"), ny, 2, true); due { // 01:59 EST
 		t.Error("NY 02:00 reminder came at 01:59")
+	}
+}
+
+// TestNudgeEscalationCountsIdleDays: the ladder counts working days without
+// activity since the stage's limit, so work on a stuck deal resets it.
+func TestNudgeEscalationCountsIdleDays(t *testing.T) {
+	pb := nudgePlaybook(t)
+	tue := nudgeToday
+	tests := []struct {
+		name      string
+		active    Date // the last write on the deal
+		overLimit int
+		level     int
+	}{
+		{"untouched since entering the stage: from the limit", Date{2026, 10, 1}, 17, 3},
+		{"worked on yesterday", tue.AddDays(-1), 1, 0},
+		{"worked on last Thursday: Fri and Mon, Tue", Date{2026, 11, 19}, 3, 1},
+		{"worked on a week ago", tue.AddDays(-7), 5, 2},
+	}
+	for _, tt := range tests {
+		d := healthyDeal(1, 100)
+		d.StageSince = Date{2026, 10, 22}.In(time.UTC) // limit: Nov 1, a Sunday; 17 working days to tue
+		d.UpdatedAt = tt.active.In(time.UTC)
+		items := pb.NudgeItems([]Deal{d}, answered(1), tue, NudgeRules{})
+		if len(items) != 1 {
+			t.Fatalf("%s: %d items", tt.name, len(items))
+		}
+		if it := items[0]; it.OverLimit != tt.overLimit || it.Escalation != tt.level {
+			t.Errorf("%s: %d idle working days, level %d; want %d, level %d", tt.name, it.OverLimit, it.Escalation, tt.overLimit, tt.level)
+		}
 	}
 }

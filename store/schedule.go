@@ -256,7 +256,7 @@ func (db *DB) DoneRuns(ctx context.Context, prefix string) (map[string]bool, err
 // others, since on 100,000 deals every column costs (each value read from
 // SQLite takes its connection's mutex, twice or thrice).
 const nudgeCols = `d.id, d.customer, d.title, d.owner_id, d.amount, d.currency, d.stage,
-	d.next_step, d.next_step_due, d.expected_close, d.snoozed_until, d.stage_since`
+	d.next_step, d.next_step_due, d.expected_close, d.snoozed_until, d.stage_since, d.updated_at`
 
 // ownersIn is the condition "d's owner is one of the JSON array ?1": one
 // statement for any number of owners, each looked up in deals_owner.
@@ -297,8 +297,8 @@ func (db *DB) OpenDealCounts(ctx context.Context) (map[int64]int, error) {
 // OwnersNudgeDeals lists the open deals of owners, ordered by owner and
 // then id, for the morning reminders: Status is Open, and of the other
 // fields only ID, Customer, Title, OwnerID, Amount, Currency, Stage,
-// NextStep, NextStepDue, ExpectedClose, SnoozedUntil and StageSince are
-// filled. The scheduler reads a few thousand deals at a time, so that a
+// NextStep, NextStepDue, ExpectedClose, SnoozedUntil, StageSince and
+// UpdatedAt are filled. The scheduler reads a few thousand deals at a time, so that a
 // scan of everyone's deals never holds them all; n is how many are
 // expected (see OpenDealCounts), the list's first capacity.
 func (db *DB) OwnersNudgeDeals(ctx context.Context, owners []int64, n int) ([]coach.Deal, error) {
@@ -309,15 +309,15 @@ func (db *DB) OwnersNudgeDeals(ctx context.Context, owners []int64, n int) ([]co
 	}
 	defer rows.Close()
 	out := make([]coach.Deal, 0, n)
-	var due, closeDate, snoozed, since sql.RawBytes
+	var due, closeDate, snoozed, since, updated sql.RawBytes
 	for rows.Next() {
 		d := coach.Deal{Status: coach.Open}
 		if err := rows.Scan(&d.ID, &d.Customer, &d.Title, &d.OwnerID, &d.Amount, &d.Currency, &d.Stage,
-			&d.NextStep, &due, &closeDate, &snoozed, &since); err != nil {
+			&d.NextStep, &due, &closeDate, &snoozed, &since, &updated); err != nil {
 			return nil, fmt.Errorf("scan open deal: %w", err)
 		}
 		d.NextStepDue, d.ExpectedClose, d.SnoozedUntil = dateOf(due), dateOf(closeDate), dateOf(snoozed)
-		d.StageSince = parseTime(since)
+		d.StageSince, d.UpdatedAt = parseTime(since), parseTime(updated)
 		out = append(out, d)
 	}
 	if err := rows.Err(); err != nil {

@@ -69,7 +69,7 @@ func TestOwnersNudgeDeals(t *testing.T) {
 		want := coach.Deal{ID: full.ID, Customer: full.Customer, Title: full.Title, OwnerID: full.OwnerID,
 			Amount: full.Amount, Currency: full.Currency, Stage: full.Stage, Status: coach.Open,
 			NextStep: full.NextStep, NextStepDue: full.NextStepDue, ExpectedClose: full.ExpectedClose,
-			SnoozedUntil: full.SnoozedUntil, StageSince: full.StageSince}
+			SnoozedUntil: full.SnoozedUntil, StageSince: full.StageSince, UpdatedAt: full.UpdatedAt}
 		if diff := cmp.Diff(want, d); diff != "" {
 			t.Errorf("deal %d (-full +nudge):\n%s", d.ID, diff)
 		}

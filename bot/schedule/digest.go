@@ -214,10 +214,8 @@ func repRows(pb *coach.Playbook, open []coach.Deal, items []coach.NudgeItem, mv 
 		}
 	}
 	for _, it := range items {
-		for _, f := range it.Reasons {
-			if f.Kind == coach.FlagStale {
-				row(it.Deal.OwnerID).Stale++
-			}
+		if it.Stale > 0 {
+			row(it.Deal.OwnerID).Stale++
 		}
 	}
 	for _, t := range mv.Won {

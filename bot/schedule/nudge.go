@@ -140,6 +140,26 @@ func (s *Scheduler) Nudges(ctx context.Context, day coach.Date) ([]Run, error) {
 	return runs, nil
 }
 
+// DayOff reports whether day is a day off for everyone with reminders on:
+// a Saturday or Sunday, and no team reminds at weekends. The nudge
+// command then says why there is nothing, rather than that nothing needs
+// a push.
+func (s *Scheduler) DayOff(ctx context.Context, day coach.Date) (bool, error) {
+	if wd := day.Weekday(); wd != time.Saturday && wd != time.Sunday {
+		return false, nil
+	}
+	rs, err := s.cfg.Store.Recipients(ctx)
+	if err != nil {
+		return false, err
+	}
+	for _, r := range rs {
+		if !r.Off && r.Weekends {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
 // loc is a recipient's zone: theirs, else their team's, else the default.
 func (s *Scheduler) loc(r store.Recipient) *time.Location {
 	return s.zone(r.Person.TZ, s.zone(r.TeamTZ, s.cfg.DefaultTZ))
@@ -261,8 +281,9 @@ func (s *Scheduler) scanOwners(ctx context.Context, g ownerGroup, days map[int64
 			n++
 		}
 		items := s.cfg.Playbook.NudgeItems(deals[:n], facts, days[owner], s.cfg.Rules)
-		capped := s.cfg.Rules.Capped(items)
-		o := owned{nudge: coach.Nudge{Items: slices.Clone(capped.Items), More: capped.More}}
+		capped := s.cfg.Rules.Capped(items, days[owner])
+		capped.Items = slices.Clone(capped.Items)
+		o := owned{nudge: capped}
 		for _, it := range items {
 			if it.Escalation >= coach.ManagerLevel {
 				o.escalated = append(o.escalated, it)

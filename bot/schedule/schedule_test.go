@@ -356,9 +356,50 @@ func TestStaleDealsEscalateToTheManager(t *testing.T) {
 	if strings.Contains(rita, "Dormant Ltd") || strings.Contains(max, "Dormant Ltd") {
 		t.Fatalf("a snoozed deal was mentioned:\nrita: %s\nmax: %s", rita, max)
 	}
+	// The snooze was a write on the deal: its next step is dated, so after
+	// the snooze its time in stage waits for Monday's weekly line.
 	rita, _ = day("2026-12-03")
-	if !strings.Contains(rita, "Dormant Ltd") {
-		t.Fatalf("the snooze ended and the deal is still left out:\n%s", rita)
+	if strings.Contains(rita, "Dormant Ltd") {
+		t.Fatalf("a deal worked on this week, with a dated next step, is in the daily list:\n%s", rita)
+	}
+	rita, _ = day("2026-12-07")
+	if !strings.Contains(rita, "This week: 2 deals have been in their stage past the limit") { // and Acme
+		t.Fatalf("Monday's reminder lacks the weekly line:\n%s", rita)
+	}
+}
+
+// TestReminderListsOnlyWhatNeedsTheRepToday: a deal long in its stage but
+// worked on yesterday, with a next step next week, and a deal with
+// coaching questions open, stay out of the daily list; they are counted in
+// Monday's line. A next step due today is listed, with its one action.
+func TestReminderListsOnlyWhatNeedsTheRepToday(t *testing.T) {
+	e := newEnv(t, "2026-10-01T00:00:00Z")
+	_, ps := e.team()
+	e.deal(coach.Deal{Customer: "Old Stage Inc", OwnerID: ps[0].ID, TeamID: ps[0].TeamID, Amount: coach.Major(90_000),
+		NextStep: "workshop", NextStepDue: coach.Date{Year: 2026, Month: 12, Day: 1}})
+	e.deal(coach.Deal{Customer: "Due Today Co", OwnerID: ps[0].ID, TeamID: ps[0].TeamID, Amount: coach.Major(10_000),
+		NextStep: "send the quote", NextStepDue: coach.Date{Year: 2026, Month: 11, Day: 24}})
+	e.clock.set(utc("2026-11-23T10:00:00Z")) // the rep touches Old Stage on Monday
+	old, err := e.db.FindDeals(context.Background(), "Old Stage Inc", 1)
+	if err != nil || len(old) != 1 {
+		t.Fatal(old, err)
+	}
+	if _, _, err := e.db.UpdateDeal(context.Background(), old[0].ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
+		d.NextStepDue = coach.Date{Year: 2026, Month: 12, Day: 2}
+		return nil, nil
+	}, nil); err != nil {
+		t.Fatal(err)
+	}
+	e.tick("2026-11-24T14:00:00Z") // Tuesday 09:00 in New York
+	rita := e.message("nudge:2026-11-24:slack:UNY").PlainText()
+	if strings.Contains(rita, "Old Stage Inc") || strings.Contains(rita, "This week") ||
+		!strings.Contains(rita, "Due Today Co") || !strings.Contains(rita, `→ Do it today, then say "#5 done"`) {
+		t.Fatalf("Tuesday's reminder:\n%s", rita)
+	}
+	e.tick("2026-11-30T14:00:00Z") // Monday
+	rita = e.message("nudge:2026-11-30:slack:UNY").PlainText()
+	if !strings.Contains(rita, "This week: 3 deals have been in their stage past the limit") || strings.Contains(rita, "Old Stage Inc") {
+		t.Fatalf("Monday's reminder:\n%s", rita)
 	}
 }
 

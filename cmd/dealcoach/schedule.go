@@ -84,7 +84,15 @@ func cmdNudge(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	}
 	n := printRuns(io.out, runs)
 	if n == 0 {
-		fmt.Fprintf(io.out, "No reminders for %s: no one has a deal that needs a push.\n", day)
+		off, err := s.DayOff(ctx, day)
+		if err != nil {
+			return err
+		}
+		why := "no one has a deal that needs a push"
+		if off {
+			why = fmt.Sprintf("%s is a weekend day for your team: no reminders", day.Weekday())
+		}
+		fmt.Fprintf(io.out, "No reminders for %s: %s.\n", day, why)
 	}
 	if !*post {
 		return nil

@@ -121,6 +121,10 @@ func TestServeCatchesUpRemindersAndDigestOnce(t *testing.T) {
 	if strings.Contains(strings.ToLower(errOut), "font") { // reminders draw no chart
 		t.Fatalf("nudge warns of the chart's font:\n%s", errOut)
 	}
+	out, errOut, code = dealcoach(t, db, "", "nudge", "--date", "2026-11-28")
+	if code != 0 || !strings.Contains(out, "No reminders for 2026-11-28: Saturday is a weekend day for your team: no reminders.") {
+		t.Fatalf("nudge on a Saturday: %d %s %s", code, out, errOut)
+	}
 	out, errOut, code = dealcoach(t, db, "", "digest", "--team", "east", "--week", "2026-W47")
 	if code != 0 || !strings.Contains(out, "digest:1:2026-W47") || !strings.Contains(out, "slack C9") {
 		t.Fatalf("digest: %d %s %s", code, out, errOut)
