@@ -27,6 +27,7 @@ type Team struct {
 	ID   int64
 	Name string
 	TZ   string // IANA zone of the digest; "" means the deployment default
+	Lang string // "zh" or "en": the digest's and the team's channel messages' language; "" until set
 
 	DigestPlatform string // where the weekly digest goes ("slack", "lark"); "" until set
 	DigestChannel  string

@@ -104,7 +104,17 @@ func (db *DB) Recipients(ctx context.Context) ([]Recipient, error) {
 // id → question key → answer (without the answering person's name).
 func (db *DB) TeamOpenAnswers(ctx context.Context, teamID int64) (map[int64]map[string]coach.Answer, error) {
 	return db.openAnswers(ctx, "SELECT "+answerCols+` FROM answers a JOIN deals d ON d.id = a.deal_id
-		WHERE d.team_id = ? AND d.status = 'open'`, teamID)
+		WHERE `+teamIs("d", teamID)+` AND d.status = 'open'`, teamID)
+}
+
+// teamIs is the condition "alias's deal is of team ?": team 0 is the
+// default team, everyone not in a team, whose deals have no team. It takes
+// the team id as its one argument either way.
+func teamIs(alias string, teamID int64) string {
+	if teamID == 0 {
+		return "(" + alias + ".team_id IS NULL AND ? = 0)"
+	}
+	return alias + ".team_id = ?"
 }
 
 const answerCols = "a.deal_id, a.question_key, a.stage, a.status, a.answer, a.at"
@@ -134,11 +144,11 @@ func (db *DB) openAnswers(ctx context.Context, q string, args ...any) (map[int64
 	return out, rows.Err()
 }
 
-// TeamDeals lists a team's deals that are open or changed since since:
+// TeamDeals lists a team's deals (team 0: the deals of no team) that are open or changed since since:
 // what coach.Analyze needs of a digest whose history starts then.
 func (db *DB) TeamDeals(ctx context.Context, teamID int64, since time.Time) ([]coach.Deal, error) {
 	return db.queryDeals(ctx, "SELECT "+dealCols+dealFrom+
-		" WHERE d.team_id = ? AND (d.status = 'open' OR d.updated_at >= ?) ORDER BY d.id", teamID, fmtTime(since))
+		" WHERE "+teamIs("d", teamID)+" AND (d.status = 'open' OR d.updated_at >= ?) ORDER BY d.id", teamID, fmtTime(since))
 }
 
 // funnelKinds are the events funnel analytics replay; the others (notes,
@@ -153,7 +163,7 @@ const funnelKinds = "'created', 'stage', 'amount', 'won', 'lost', 'reopened'"
 func (db *DB) TeamEvents(ctx context.Context, teamID int64, since time.Time) ([]coach.Event, error) {
 	rows, err := db.query(ctx, `SELECT e.id, e.deal_id, e.kind, e.from_value, e.to_value, e.at
 		FROM deal_events e WHERE e.at >= ? AND e.kind IN (`+funnelKinds+`)
-		AND e.deal_id IN (SELECT id FROM deals WHERE team_id = ?)`, fmtTime(since), teamID)
+		AND e.deal_id IN (SELECT id FROM deals t WHERE `+teamIs("t", teamID)+`)`, fmtTime(since), teamID)
 	if err != nil {
 		return nil, fmt.Errorf("events of team %d: %w", teamID, err)
 	}

@@ -40,6 +40,9 @@ func (s *Scheduler) DueDigests(ctx context.Context, now time.Time) ([]Run, error
 		return nil, err
 	}
 	var runs []Run
+	if len(teams) == 0 {
+		return s.dueDefaultDigests(ctx, now)
+	}
 	for _, t := range teams {
 		if t.DigestChannel == "" || !s.enqueued(t.DigestPlatform) {
 			continue
@@ -63,6 +66,105 @@ func (s *Scheduler) DueDigests(ctx context.Context, now time.Time) ([]Run, error
 	return runs, nil
 }
 
+// DefaultTeam is everyone while no team is set up: the deals of no team.
+// Its digest goes to each of its people directly (see Digests), so that a
+// digest works from the first deal.
+var DefaultTeam = coach.Team{}
+
+// Teams lists the teams whose digests are made: the teams set up, or
+// while there are none, DefaultTeam.
+func (s *Scheduler) Teams(ctx context.Context) ([]coach.Team, error) {
+	teams, err := s.cfg.Store.Teams(ctx)
+	if err != nil || len(teams) > 0 {
+		return teams, err
+	}
+	return []coach.Team{DefaultTeam}, nil
+}
+
+// Digests plans team t's digest of week w: one run for a team, and for
+// DefaultTeam one run per person on a chat platform, each in their
+// language (one run without a platform when there are none, to print).
+func (s *Scheduler) Digests(ctx context.Context, t coach.Team, w coach.Week) ([]Run, error) {
+	if t.ID != 0 {
+		r, err := s.Digest(ctx, t, w)
+		return []Run{r}, err
+	}
+	people, err := s.cfg.Store.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var to []coach.Person
+	for _, p := range people {
+		if p.TeamID == 0 && (p.Platform == "slack" || p.Platform == "lark") {
+			to = append(to, p)
+		}
+	}
+	if len(to) == 0 {
+		r, err := s.Digest(ctx, t, w)
+		return []Run{r}, err
+	}
+	byLang := map[string]Run{}
+	var runs []Run
+	for _, p := range to {
+		lang := s.lang(p)
+		r, ok := byLang[lang]
+		if !ok {
+			t.Lang = lang
+			if r, err = s.Digest(ctx, t, w); err != nil {
+				return nil, err
+			}
+			byLang[lang] = r
+		}
+		runs = append(runs, personal(r, p))
+	}
+	return runs, nil
+}
+
+// personal is the default team's digest run r addressed to p directly.
+func personal(r Run, p coach.Person) Run {
+	key := fmt.Sprintf("%s:%s:%s", r.Key, p.Platform, p.PlatformID)
+	out := Run{Key: key, Platform: p.Platform}
+	for _, m := range r.Messages {
+		suffix := m.Key[len(r.Key):] // "" or ":chart"
+		out.Messages = append(out.Messages, Message{Key: key + suffix, Platform: p.Platform, Channel: p.PlatformID, To: p.Name, Reply: m.Reply})
+	}
+	return out
+}
+
+// dueDefaultDigests plans the default team's digests due at now and not
+// yet run, to each of its people on an enqueued platform, from Monday
+// 09:00 in the default zone. The digest is made only when one is due.
+func (s *Scheduler) dueDefaultDigests(ctx context.Context, now time.Time) ([]Run, error) {
+	week, ok := LastWeek(now, s.teamLoc(DefaultTeam))
+	if !ok {
+		return nil, nil
+	}
+	done, err := s.cfg.Store.DoneRuns(ctx, digestKey(0, week)+":")
+	if err != nil {
+		return nil, err
+	}
+	people, err := s.cfg.Store.People(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !slices.ContainsFunc(people, func(p coach.Person) bool {
+		return p.TeamID == 0 && s.enqueued(p.Platform) && !done[fmt.Sprintf("%s:%s:%s", digestKey(0, week), p.Platform, p.PlatformID)]
+	}) {
+		return nil, nil
+	}
+	all, err := s.Digests(ctx, DefaultTeam, week)
+	if err != nil {
+		return nil, err
+	}
+	var runs []Run
+	for _, r := range all {
+		if r.Platform != "" && s.enqueued(r.Platform) && !done[r.Key] {
+			runs = append(runs, r)
+		}
+	}
+	return runs, nil
+}
+
 func (s *Scheduler) teamLoc(t coach.Team) *time.Location { return s.zone(t.TZ, s.cfg.DefaultTZ) }
 
 // Digest plans team t's digest of week w: the digest, then its chart.
@@ -74,7 +176,7 @@ func (s *Scheduler) Digest(ctx context.Context, t coach.Team, w coach.Week) (Run
 		return Run{}, err
 	}
 	key := digestKey(t.ID, w)
-	to := t.Name
+	to := v.Team
 	if t.DigestChannel != "" {
 		to = fmt.Sprintf("%s (%s %s)", t.Name, t.DigestPlatform, t.DigestChannel)
 	}
@@ -122,9 +224,15 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	owners := map[int64]string{}
 	for _, p := range people {
 		owners[p.ID] = p.Name
-		if p.TeamID == t.ID && p.Role == coach.Manager && (p.Lang == "zh" || p.Lang == "en") {
-			lang = p.Lang
+		if t.Lang == "" && t.ID != 0 && p.TeamID == t.ID && p.Role == coach.Manager && (p.Lang == "zh" || p.Lang == "en") {
+			lang = p.Lang // a team made before teams had a language: its manager's
 		}
+	}
+	if t.Lang == "zh" || t.Lang == "en" {
+		lang = t.Lang
+	}
+	if t.ID == 0 {
+		t.Name = s.cfg.Bot.Text(lang, "digest.default_team")
 	}
 	// Deals open now; the reps' table and the escalations are as of the
 	// Monday the digest is due, with the answers the rules read.
@@ -271,6 +379,3 @@ func (s *Scheduler) chart(lang string, v bot.DigestView) (*bot.Image, error) {
 }
 
 func major(m coach.Money) float64 { return float64(m) / coach.MinorPerMajor }
-
-// Teams lists the teams, for the digest command.
-func (s *Scheduler) Teams(ctx context.Context) ([]coach.Team, error) { return s.cfg.Store.Teams(ctx) }

@@ -199,3 +199,35 @@ func TestLastWeek(t *testing.T) {
 		}
 	}
 }
+
+// TestDefaultTeamDigestBeforeAnyTeam: with no team set up, everyone is one
+// default team; its digest goes on Monday 09:00 to each of its people on a
+// chat platform, in their language, once.
+func TestDefaultTeamDigestBeforeAnyTeam(t *testing.T) {
+	e := newEnv(t, "2026-11-16T02:00:00Z")
+	rita := e.person(coach.Person{Platform: "slack", PlatformID: "URITA", Name: "Rita", Lang: "en", Role: coach.Rep})
+	e.person(coach.Person{Platform: "lark", PlatformID: "ou_li", Name: "小李", Lang: "zh", Role: coach.Rep})
+	e.deal(coach.Deal{Customer: "Acme", OwnerID: rita.ID, Amount: coach.Major(100_000)})
+	keys := e.tick("2026-11-23T01:00:00Z") // Monday 09:00 Shanghai
+	var digests []string
+	for _, k := range keys {
+		if strings.HasPrefix(k, "digest:") && !strings.HasSuffix(k, ":chart") {
+			digests = append(digests, k)
+		}
+	}
+	slices.Sort(digests)
+	if want := []string{"digest:0:2026-W47:lark:ou_li", "digest:0:2026-W47:slack:URITA"}; !slices.Equal(digests, want) {
+		t.Fatalf("digests enqueued %v, want %v", digests, want)
+	}
+	if en := e.message("digest:0:2026-W47:slack:URITA").PlainText(); !strings.Contains(en, "Everyone · weekly digest 2026-W47") || !strings.Contains(en, "Rita") {
+		t.Errorf("Rita's digest:\n%s", en)
+	}
+	if zh := e.message("digest:0:2026-W47:lark:ou_li").PlainText(); !strings.Contains(zh, "全员 · 销售周报 2026-W47") {
+		t.Errorf("小李's digest:\n%s", zh)
+	}
+	for _, k := range e.tick("2026-11-23T02:00:00Z") {
+		if strings.HasPrefix(k, "digest:") {
+			t.Fatalf("digest sent again: %s", k)
+		}
+	}
+}

@@ -125,7 +125,7 @@ func cmdDigest(ctx context.Context, cfg config, args []string, io stdio, log *sl
 		return err
 	}
 	defer a.db.Close()
-	teams, err := a.db.Teams(ctx)
+	teams, err := s.Teams(ctx) // while no team is set up: everyone, as one default team
 	if err != nil {
 		return err
 	}
@@ -136,9 +136,6 @@ func cmdDigest(ctx context.Context, cfg config, args []string, io stdio, log *sl
 		}
 		teams = []coach.Team{t}
 	}
-	if len(teams) == 0 {
-		return errors.New("no teams yet: a manager creates one in chat with \"/deal team new NAME\"")
-	}
 	if *chartFile != "" && len(teams) > 1 {
 		return errors.New("--chart writes one team's chart: add --team")
 	}
@@ -148,14 +145,14 @@ func cmdDigest(ctx context.Context, cfg config, args []string, io stdio, log *sl
 		if w == (coach.Week{}) {
 			w, _ = schedule.LastWeek(cfg.Now(), zoneOr(t.TZ, cfg))
 		}
-		r, err := s.Digest(ctx, t, w)
+		rs, err := s.Digests(ctx, t, w)
 		if err != nil {
 			return err
 		}
-		if *post && (t.DigestChannel == "" || t.DigestPlatform == "") {
+		if *post && t.ID != 0 && (t.DigestChannel == "" || t.DigestPlatform == "") {
 			return fmt.Errorf("team %s has no digest channel: say \"/deal digest here\" in its Slack or Lark channel", t.Name)
 		}
-		runs = append(runs, r)
+		runs = append(runs, rs...)
 	}
 	printRuns(io.out, runs)
 	if *chartFile != "" {

@@ -168,3 +168,21 @@ func TestServeCatchesUpRemindersAndDigestOnce(t *testing.T) {
 		t.Fatalf("after a restart, %d messages in all", n)
 	}
 }
+
+// "dealcoach digest" works from the first deal: with no team set up,
+// everyone is one default team. Terminal users' digests are printed, and
+// --post says so.
+func TestDigestBeforeAnyTeam(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "fresh.db")
+	if out, errOut, code := dealcoach(t, db, "新商机 经信银行 80万\n", "chat", "--as", "小王"); code != 0 {
+		t.Fatalf("chat: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code := dealcoach(t, db, "", "digest", "--week", "2026-W48")
+	if code != 0 || !strings.Contains(out, "全员 · 销售周报 2026-W48") || !strings.Contains(out, "小王") || !strings.Contains(out, "digest:0:2026-W48") {
+		t.Fatalf("digest: %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = dealcoach(t, db, "", "digest", "--week", "2026-W48", "--post")
+	if code != 0 || !strings.Contains(out, "for terminal users are printed only") {
+		t.Fatalf("digest --post: %d %s %s", code, out, errOut)
+	}
+}
