@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -23,7 +24,7 @@ func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, er
 		if !manage {
 			return Reply{}, coach.Errorf(coach.Forbidden, "err.team_forbidden")
 		}
-		tm, err := db.CreateTeam(ctx, coach.Team{Name: c.Name, TZ: p.TZ})
+		tm, err := db.CreateTeam(ctx, coach.Team{Name: c.Name, TZ: p.TZ, Lang: managerLang(p, t.lang)})
 		if err != nil {
 			return Reply{}, err
 		}
@@ -51,6 +52,9 @@ func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, er
 	if err != nil {
 		return Reply{}, err
 	}
+	if tm.Lang != "" && tm.DigestPlatform == t.msg.Platform && tm.DigestChannel == t.msg.Channel {
+		t.lang = tm.Lang // in the team's channel, the team's language, whoever speaks
+	}
 	if c.Op == parse.TeamShow {
 		return b.showTeam(ctx, t, tm)
 	}
@@ -70,6 +74,8 @@ func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, er
 		tm.RemindHour = c.Hour
 	case parse.TeamWeekends:
 		tm.Weekends = c.On
+	case parse.TeamLang:
+		tm.Lang = c.Lang
 	case parse.TeamTarget:
 		if err := db.SetTarget(ctx, tm.ID, c.Quarter, c.Amount); err != nil {
 			return Reply{}, err
@@ -86,6 +92,15 @@ func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, er
 		return Reply{}, err
 	}
 	return b.showTeam(ctx, t, tm)
+}
+
+// managerLang is the language a team created by p starts with: p's own,
+// else the one they are writing in now.
+func managerLang(p coach.Person, now string) string {
+	if p.Lang == "zh" || p.Lang == "en" {
+		return p.Lang
+	}
+	return now
 }
 
 // teamMembers adds reps or managers to the speaker's team, or removes
@@ -218,6 +233,7 @@ func (b *Bot) showTeam(ctx context.Context, t *turn, tm coach.Team) (Reply, erro
 			{b.text(t.lang, "team.f.reps"), or(reps)},
 			{b.text(t.lang, "team.f.digest"), digest},
 			{b.text(t.lang, "team.f.tz"), tz},
+			{b.text(t.lang, "team.f.lang"), b.text(t.lang, "team.lang."+cmp.Or(tm.Lang, "unset"))},
 			{b.text(t.lang, "team.f.remind"), fmt.Sprintf("%02d:00 · %s", tm.RemindHour, weekends)},
 			{b.text(t.lang, "team.f.target", "quarter", quarter), targetText},
 		}},

@@ -181,3 +181,41 @@ func TestNextStepDone(t *testing.T) {
 	h.say("Alice", "#1 won")
 	mustContain(t, h.say("Alice", "#1 done"), "is closed")
 }
+
+// TestTeamLanguage: a team takes its creator's language, keeps it whatever
+// its manager typed last, and changes only by "/deal team lang" or
+// 团队语言; in its channel, team commands answer in it.
+func TestTeamLanguage(t *testing.T) {
+	h := newHarness(t, "UCHEN")
+	ctx := context.Background()
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "你好"), "")
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "/deal team new 华东大客户部"), "华东大客户部")
+	chen := h.person("slack", "UCHEN")
+	tm, err := h.db.Team(ctx, chen.TeamID)
+	if err != nil || tm.Lang != "zh" {
+		t.Fatalf("team %+v (%v), want lang zh from its manager", tm, err)
+	}
+	mustContain(t, h.sayOn("slack", "C9", "UCHEN", "陈经理", "/deal digest here"), "slack 群 C9")
+	h.sayOn("slack", "D1", "UCHEN", "陈经理", "help") // English, once
+	if p := h.person("slack", "UCHEN"); p.Lang != "en" {
+		t.Fatalf("person lang %q after an English help", p.Lang)
+	}
+	got := h.sayOn("slack", "C9", "UCHEN", "陈经理", "/deal team")
+	mustContain(t, got, "团队 华东大客户部", "语言(周报和群消息)", "中文")
+	if tm, _ := h.db.Team(ctx, chen.TeamID); tm.Lang != "zh" {
+		t.Fatalf("team lang moved to %q with the manager's last message", tm.Lang)
+	}
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "团队语言 英文"), "English")
+	if tm, _ := h.db.Team(ctx, chen.TeamID); tm.Lang != "en" {
+		t.Fatalf("团队语言 英文: team lang %q", tm.Lang)
+	}
+	mustContain(t, h.sayOn("slack", "C9", "UCHEN", "陈经理", "/deal team"), "Team 华东大客户部", "Language (digest and channel)")
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "/deal team lang zh"), "中文")
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "/deal team lang fr"), "团队消息只能用中文(zh)或英文(en)")
+	if tm, _ := h.db.Team(ctx, chen.TeamID); tm.Lang != "zh" {
+		t.Fatalf("a bad language changed the team: %q", tm.Lang)
+	}
+	// A rep may not change it.
+	mustContain(t, h.sayOn("slack", "D1", "UCHEN", "陈经理", "/deal team add <@URITA|Rita>"), "Rita")
+	mustContain(t, h.sayOn("slack", "D2", "URITA", "Rita", "/deal team lang en"), "Only a manager or an admin")
+}

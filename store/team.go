@@ -9,11 +9,11 @@ import (
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-const teamCols = "id, name, tz, digest_platform, digest_channel, remind_hour, weekends"
+const teamCols = "id, name, tz, digest_platform, digest_channel, remind_hour, weekends, lang"
 
 func scanTeam(row scanner) (coach.Team, error) {
 	var t coach.Team
-	err := row.Scan(&t.ID, &t.Name, &t.TZ, &t.DigestPlatform, &t.DigestChannel, &t.RemindHour, &t.Weekends)
+	err := row.Scan(&t.ID, &t.Name, &t.TZ, &t.DigestPlatform, &t.DigestChannel, &t.RemindHour, &t.Weekends, &t.Lang)
 	return t, err
 }
 
@@ -32,9 +32,9 @@ func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) 
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("check team name %q: %w", t.Name, err)
 		}
-		res, err := tx.exec(ctx, `INSERT INTO teams (name, tz, digest_platform, digest_channel, remind_hour, weekends, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			t.Name, t.TZ, t.DigestPlatform, t.DigestChannel, t.RemindHour, t.Weekends, fmtTime(db.now()))
+		res, err := tx.exec(ctx, `INSERT INTO teams (name, tz, digest_platform, digest_channel, remind_hour, weekends, lang, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			t.Name, t.TZ, t.DigestPlatform, t.DigestChannel, t.RemindHour, t.Weekends, t.Lang, fmtTime(db.now()))
 		if isUnique(err) {
 			return coach.Errorf(coach.Conflict, "err.team_exists", "name", t.Name)
 		}
@@ -47,13 +47,13 @@ func (db *DB) CreateTeam(ctx context.Context, t coach.Team) (coach.Team, error) 
 	return t, err
 }
 
-// UpdateTeam stores a team's name, zone, digest channel and reminder
-// settings.
+// UpdateTeam stores a team's name, zone, language, digest channel and
+// reminder settings.
 func (db *DB) UpdateTeam(ctx context.Context, t coach.Team) error {
 	return db.inTx(ctx, func(tx *wtx) error {
 		res, err := tx.exec(ctx, `UPDATE teams SET name = ?, tz = ?, digest_platform = ?, digest_channel = ?,
-			remind_hour = ?, weekends = ? WHERE id = ?`,
-			t.Name, t.TZ, t.DigestPlatform, t.DigestChannel, t.RemindHour, t.Weekends, t.ID)
+			remind_hour = ?, weekends = ?, lang = ? WHERE id = ?`,
+			t.Name, t.TZ, t.DigestPlatform, t.DigestChannel, t.RemindHour, t.Weekends, t.Lang, t.ID)
 		if isUnique(err) {
 			return coach.Errorf(coach.Conflict, "err.team_exists", "name", t.Name)
 		}

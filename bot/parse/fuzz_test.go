@@ -132,7 +132,8 @@ func checkSchedule(t *testing.T, cmd Command) {
 		}
 		if tc := cmd.Team; tc != nil && (tc.Op == TeamHour && (tc.Hour < 0 || tc.Hour > 23) ||
 			tc.Op == TeamTZ && (tc.TZ == "" || strings.ContainsAny(tc.TZ, " \t\n")) ||
-			tc.Op == TeamTarget && (tc.Amount <= 0 || tc.Quarter == "")) {
+			tc.Op == TeamTarget && (tc.Amount <= 0 || tc.Quarter == "") ||
+			tc.Op == TeamLang && tc.Lang != "zh" && tc.Lang != "en") {
 			t.Fatalf("team command %+v", tc)
 		}
 	case Remind:

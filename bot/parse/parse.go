@@ -167,6 +167,9 @@ func (p *parser) free(t text) Command {
 	if cmd, ok := freeSchedule(t); ok {
 		return cmd
 	}
+	if cmd, ok := freeTeamLang(t); ok {
+		return cmd
+	}
 	if cmd, ok := p.done(t); ok {
 		return cmd
 	}

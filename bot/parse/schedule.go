@@ -40,6 +40,7 @@ type TeamCmd struct {
 	On      bool        // TeamWeekends
 	Quarter string      // TeamTarget: "2026-Q4"
 	Amount  coach.Money // TeamTarget
+	Lang    string      // TeamLang: "zh" or "en"
 }
 
 // PersonRef names a person: by platform id from a mention ("<@U123>",
@@ -122,6 +123,9 @@ func (p *parser) team(t text) Command {
 		return Command{Kind: Team, Team: &TeamCmd{Op: TeamShow}}
 	}
 	w, rest := firstWord(t)
+	if cmd, ok := teamLang(w, rest); ok {
+		return cmd
+	}
 	op, ok := teamOps[w]
 	if !ok {
 		return teamErr("err.team_usage")

@@ -231,3 +231,34 @@ func TestDefaultTeamDigestBeforeAnyTeam(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestInTheTeamsLanguage: the digest is in the team's language, not
+// in the one its manager wrote last.
+func TestDigestInTheTeamsLanguage(t *testing.T) {
+	e := newEnv(t, "2026-11-02T02:00:00Z")
+	tm, ps := e.team() // Max, the manager, writes English
+	ctx := context.Background()
+	tm.Lang, tm.DigestPlatform, tm.DigestChannel = "zh", "slack", "C1"
+	if err := e.db.UpdateTeam(ctx, tm); err != nil {
+		t.Fatal(err)
+	}
+	if ps[2].Lang != "en" || ps[2].Role != coach.Manager {
+		t.Fatalf("manager %+v", ps[2])
+	}
+	runs, err := e.s.Digests(ctx, tm, coach.Week{Year: 2026, W: 47})
+	if err != nil || len(runs) != 1 {
+		t.Fatal(runs, err)
+	}
+	if got := runs[0].Messages[0].Reply; got.Lang != "zh" || !strings.Contains(got.PlainText(), "East · 销售周报 2026-W47") {
+		t.Errorf("digest in %q:\n%s", got.Lang, got.PlainText())
+	}
+	tm.Lang = "en"
+	if err := e.db.UpdateTeam(ctx, tm); err != nil {
+		t.Fatal(err)
+	}
+	tm, _ = e.db.Team(ctx, tm.ID)
+	runs, _ = e.s.Digests(ctx, tm, coach.Week{Year: 2026, W: 47})
+	if got := runs[0].Messages[0].Reply; got.Lang != "en" || !strings.Contains(got.PlainText(), "East · weekly digest 2026-W47") {
+		t.Errorf("digest in %q:\n%s", got.Lang, got.PlainText())
+	}
+}
