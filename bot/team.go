@@ -143,15 +143,13 @@ func (b *Bot) teamMembers(ctx context.Context, t *turn, tm coach.Team, c *parse.
 
 // findPeople resolves mentions and names to people of the speaker's
 // platform. A mention of someone the bot has never met creates them (the
-// platform vouches for the id); a name must match one known person, else
+// platform vouches for the id; in the terminal, whose ids are names, the
+// person at the keyboard does); a name must match one known person, else
 // the speaker is asked to mention them.
 func (b *Bot) findPeople(ctx context.Context, t *turn, refs []parse.PersonRef) ([]coach.Person, error) {
 	var out []coach.Person
 	for _, r := range refs {
-		if r.ID != "" {
-			if t.msg.Platform == "console" {
-				return nil, coach.Errorf(coach.Invalid, "err.person_mention")
-			}
+		if r.ID != "" { // in the terminal too: there "@小刘" is the mention of 小刘 (see console.Mentions)
 			name := r.Name
 			if name == "" {
 				name = r.ID

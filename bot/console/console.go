@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dealcoach/dealcoach/bot"
 )
@@ -101,6 +102,49 @@ func (c *Console) message(text string) bot.Message {
 	}
 	return bot.Message{
 		Platform: "console", Team: "local", Channel: "terminal",
-		UserID: c.As, UserName: c.As, Text: text, Locale: c.Lang, Time: now(),
+		UserID: c.As, UserName: c.As, Text: Mentions(text), Locale: c.Lang, Time: now(),
 	}
+}
+
+// Mentions turns "@name" in a terminal line into the platforms' mention
+// form, "<@name|name>", as a Slack or Lark client does with a picked
+// person: in the terminal a person's id is their name, so "/deal team add
+// @小刘" names (or creates) 小刘 as a mention does elsewhere. An @ inside a
+// word (an e-mail address) is left alone; the name runs to the next space
+// or separator.
+func Mentions(text string) string {
+	if !strings.Contains(text, "@") {
+		return text
+	}
+	var b strings.Builder
+	rs := []rune(text)
+	for i := 0; i < len(rs); i++ {
+		r := rs[i]
+		if r != '@' || (i > 0 && !mentionBefore(rs[i-1])) {
+			b.WriteRune(r)
+			continue
+		}
+		j := i + 1
+		for j < len(rs) && !mentionEnd(rs[j]) {
+			j++
+		}
+		if j == i+1 {
+			b.WriteRune(r)
+			continue
+		}
+		name := string(rs[i+1 : j])
+		b.WriteString("<@" + name + "|" + name + ">")
+		i = j - 1
+	}
+	return b.String()
+}
+
+// mentionBefore reports whether an @ after r starts a mention.
+func mentionBefore(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune("(（,，、;；:：", r)
+}
+
+// mentionEnd reports whether r ends a mentioned name.
+func mentionEnd(r rune) bool {
+	return unicode.IsSpace(r) || strings.ContainsRune(",，、;；:：)）<>|@?？!！。", r)
 }
