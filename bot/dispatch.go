@@ -22,6 +22,9 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 	if cmd.Err != nil {
 		return Reply{}, cmd.Err
 	}
+	if cmd.View != nil { // someone else's or the team's list or pipeline (teamview.go)
+		return b.view(ctx, t, cmd)
+	}
 	switch cmd.Kind {
 	case parse.Help:
 		return b.help(t), nil

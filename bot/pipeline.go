@@ -22,6 +22,12 @@ func (b *Bot) pipeline(ctx context.Context, t *turn) (Reply, error) {
 	default:
 		f.OwnerID = t.person.ID
 	}
+	return b.funnel(ctx, t, f, scope)
+}
+
+// funnel is the pipeline of the deals f selects, headed by message key
+// head (which takes n, sum, weighted and name).
+func (b *Bot) funnel(ctx context.Context, t *turn, f store.DealFilter, head string, args ...any) (Reply, error) {
 	fu, err := b.cfg.Store.Funnel(ctx, f, coach.DateOf(t.now))
 	if err != nil {
 		return Reply{}, err
@@ -51,8 +57,8 @@ func (b *Bot) pipeline(ctx context.Context, t *turn) (Reply, error) {
 	if n == 0 {
 		return textReply(t.lang, b.text(t.lang, "list.empty")), nil
 	}
-	r := textReply(t.lang, b.text(t.lang, scope, "n", n, "sum", b.money(t.lang, total, cur),
-		"weighted", b.money(t.lang, weighted, cur)))
+	r := textReply(t.lang, b.text(t.lang, head, append([]any{"n", n, "sum", b.money(t.lang, total, cur),
+		"weighted", b.money(t.lang, weighted, cur)}, args...)...))
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	if fu.NoNext > 0 || fu.Overdue > 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "pipe.hygiene", "no_next", fu.NoNext, "overdue", fu.Overdue)})

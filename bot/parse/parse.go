@@ -85,6 +85,7 @@ type Command struct {
 
 	Team   *TeamCmd   // Team
 	Remind *RemindCmd // Remind
+	View   *ViewCmd   // List, Pipeline: another person's or the team's (views.go); nil: the speaker's own
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -168,6 +169,9 @@ func (p *parser) free(t text) Command {
 		return cmd
 	}
 	if cmd, ok := freeTeamLang(t); ok {
+		return cmd
+	}
+	if cmd, ok := p.view(t); ok {
 		return cmd
 	}
 	if cmd, ok := p.done(t); ok {

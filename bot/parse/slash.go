@@ -35,6 +35,9 @@ func (p *parser) slash(b text) Command {
 		return Command{Kind: Help}
 	}
 	w, rest := firstWord(b)
+	if cmd, ok := p.slashView(w, rest); ok {
+		return cmd
+	}
 	switch {
 	case slashHelp[w]:
 		return Command{Kind: Help}
