@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/dealcoach/dealcoach/bot/logctx"
 )
 
 // Task is work on one recorded event.
@@ -109,7 +111,7 @@ func (p *Pool) run(t Task) {
 		delete(p.inflight, t.Key)
 		p.mu.Unlock()
 	}()
-	t.Run(p.ctx)
+	t.Run(logctx.With(p.ctx, "event", t.Key)) // on every log line of the turn
 }
 
 // Close stops taking tasks and waits for the queued ones until ctx ends;

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"strconv"
@@ -30,6 +31,8 @@ type config struct {
 	// the newest BackupKeep.
 	BackupDir  string
 	BackupKeep int
+	LogFormat  string      // auto (JSON unless stderr is a terminal), json or text
+	LogLevel   *slog.Level // nil: the command's default
 	Slack      slackConfig
 	Lark       larkConfig
 	// External: who of other organisations (Slack Connect, Lark external
@@ -151,6 +154,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		if err := c.Rules.Check(); err != nil {
 			errs = append(errs, fmt.Sprintf("DEALCOACH_ESCALATION=%q: set ascending working days past a stage's limit, e.g. 3,5,7 (the second reaches the manager)", v))
 		}
+	}
+	c.LogFormat = strings.ToLower(env("DEALCOACH_LOG_FORMAT", "auto"))
+	if c.LogFormat != "auto" && c.LogFormat != "json" && c.LogFormat != "text" {
+		errs = append(errs, fmt.Sprintf("DEALCOACH_LOG_FORMAT=%q: set json, text or auto (JSON unless stderr is a terminal)", c.LogFormat))
+	}
+	if v := env("DEALCOACH_LOG_LEVEL", ""); v != "" {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_LOG_LEVEL=%q: set debug, info, warn or error", v))
+		}
+		c.LogLevel = &l
 	}
 	c.BackupDir = env("DEALCOACH_BACKUP_DIR", "")
 	c.BackupKeep = 7

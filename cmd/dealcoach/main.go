@@ -10,6 +10,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/dealcoach/dealcoach/bot/logctx"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -20,11 +22,12 @@ type stdio struct {
 	in       io.Reader
 	out, err io.Writer
 	inTTY    bool
+	errTTY   bool // stderr is a terminal: logs as text, else JSON
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdin)}, os.Getenv)
+	code := run(ctx, os.Args[1:], stdio{os.Stdin, os.Stdout, os.Stderr, isTerminal(os.Stdin), isTerminal(os.Stderr)}, os.Getenv)
 	stop()
 	os.Exit(code)
 }
@@ -64,7 +67,7 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		fmt.Fprintln(io.err, "dealcoach:", err)
 		return 2
 	}
-	log := slog.New(slog.NewTextHandler(io.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := newLogger(cfg, args[0], io)
 	cmds := map[string]func(context.Context, config, []string, stdio, *slog.Logger) error{
 		"chat":        cmdChat,
 		"serve":       cmdServe,
@@ -88,4 +91,36 @@ func run(ctx context.Context, args []string, io stdio, getenv func(string) strin
 		return 1
 	}
 	return 0
+}
+
+// newLogger writes to stderr as JSON when it is not a terminal (a
+// container, a service manager: one object a line for the log store) and
+// as text when a person reads it, unless DEALCOACH_LOG_FORMAT says. The
+// level is DEALCOACH_LOG_LEVEL, by default info for serve and warn for the
+// other commands, whose output is for a person. Lines logged with a turn's
+// context carry its event or request id (logctx).
+func newLogger(cfg config, command string, io stdio) *slog.Logger {
+	level := cfg.LogLevel
+	if level == nil {
+		l := slog.LevelWarn
+		if command == "serve" {
+			l = slog.LevelInfo
+		}
+		level = &l
+	}
+	opts := &slog.HandlerOptions{Level: *level}
+	format := cfg.LogFormat
+	if format == "auto" {
+		format = "json"
+		if io.errTTY {
+			format = "text"
+		}
+	}
+	var h slog.Handler
+	if format == "json" {
+		h = slog.NewJSONHandler(io.err, opts)
+	} else {
+		h = slog.NewTextHandler(io.err, opts)
+	}
+	return slog.New(logctx.Handler(h))
 }

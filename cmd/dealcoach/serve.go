@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,6 +18,7 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	larkbot "github.com/dealcoach/dealcoach/bot/lark"
+	"github.com/dealcoach/dealcoach/bot/logctx"
 	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/bot/queue"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
@@ -95,7 +98,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		}
 		closers = append(closers, stop)
 	}
-	srv := &http.Server{Addr: cfg.Addr, Handler: mux, ReadHeaderTimeout: 5 * time.Second,
+	srv := &http.Server{Addr: cfg.Addr, Handler: withRequestID(mux, log), ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}
 	log.Info("serving", "addr", cfg.Addr)
 	go func() { fail(fmt.Errorf("serve %s: %w", cfg.Addr, srv.ListenAndServe())) }()
@@ -221,3 +224,38 @@ func startLark(ctx context.Context, cfg config, a *app, b *bot.Bot, mux *http.Se
 	log.Info("lark enabled over HTTP", "endpoint", "/lark/events")
 	return la, nil
 }
+
+// withRequestID gives every request an id (the caller's X-Request-Id when
+// it sends a sane one), returned in X-Request-Id and carried by every log
+// line of its handling; it logs the request at debug level.
+func withRequestID(next http.Handler, log *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-Id")
+		if len(id) == 0 || len(id) > 64 || strings.IndexFunc(id, func(c rune) bool { return c <= ' ' || c > '~' }) >= 0 {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := logctx.With(r.Context(), "request_id", id)
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r.WithContext(ctx))
+		log.DebugContext(ctx, "http request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			"took", time.Since(start).Round(time.Microsecond))
+	})
+}
+
+// statusWriter remembers the status written, for the request's log line.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection's own writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
