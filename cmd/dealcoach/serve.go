@@ -108,9 +108,17 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 		log.Error("stopping", "err", failed)
 	case <-ctx.Done():
 	}
-	h.stopping.Store(true) // /readyz turns 503 at once: take no more traffic here
-	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Stopping: /readyz turns 503 at once; the server stops accepting and
+	// waits for the requests in flight; then the scheduler stops, the
+	// senders finish what they are delivering, the adapters finish the
+	// turns in flight and flush their replies; the database closes last
+	// (deferred). All within shutdownGrace, the database's close after it.
+	h.stopping.Store(true)
+	stopStart := time.Now()
+	log.Info("shutting down: finishing the work in flight", "grace", shutdownGrace)
+	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
+	defer func() { log.Info("stopped", "took", time.Since(stopStart).Round(time.Millisecond)) }()
 	err = srv.Shutdown(shut)
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		err = fmt.Errorf("shut down: %w", err)
@@ -137,25 +145,61 @@ func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, 
 	if err != nil {
 		return nil, err
 	}
+	// The jobs stop with ctx (a tick cut short is done again at the next
+	// start). The senders are told to stop by the returned function and
+	// then finish the batch they are delivering; their deliveries are cut
+	// off only at the shutdown's deadline (a message cut off mid-send is
+	// sent again at the next start, and may show twice).
 	sctx, cancel := context.WithCancel(ctx)
+	dctx, cancelDeliveries := context.WithCancel(context.WithoutCancel(ctx))
+	stopping := make(chan struct{})
 	var wg sync.WaitGroup
 	for i, p := range platforms {
 		sender := outbox.NewSender(a.db, p, ds[i], outbox.Config{Now: a.cfg.Now, Log: log})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sender.Run(sctx)
+			t := time.NewTicker(senderEvery)
+			defer t.Stop()
+			for {
+				if _, err := sender.Once(dctx); err != nil && dctx.Err() == nil {
+					log.ErrorContext(dctx, "outbox", "platform", p, "err", err)
+				}
+				select {
+				case <-stopping:
+					return
+				case <-t.C:
+				}
+			}
 		}()
 	}
 	stopJobs := s.Start(sctx)
 	log.Info("scheduler started", "platforms", strings.Join(platforms, " "))
-	return func(context.Context) error {
+	return func(shut context.Context) error {
+		close(stopping)
 		cancel()
 		stopJobs()
-		wg.Wait()
-		return nil
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		var err error
+		select {
+		case <-done:
+		case <-shut.Done():
+			err = errors.New("the senders were cut off at the deadline")
+			cancelDeliveries()
+			<-done
+		}
+		cancelDeliveries()
+		return err
 	}, nil
 }
+
+// senderEvery is how often a sender reads the outbox.
+const senderEvery = time.Second
+
+// shutdownGrace bounds a shutdown's draining; the database closes after
+// it, so that serve is gone within 10 s of SIGTERM.
+const shutdownGrace = 9 * time.Second
 
 // startSlack enables Slack: events recorded before a crash are handled
 // first, then HTTP endpoints (with the signing secret) and Socket Mode
