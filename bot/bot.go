@@ -8,6 +8,7 @@ import (
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -38,6 +39,14 @@ type Bot struct {
 	admins map[string]bool
 	log    *slog.Logger
 	zones  sync.Map // zone name → *time.Location
+
+	// names caches each speaker's deal-name index (person id → *namesEntry):
+	// building it reads every open deal the speaker can see. namesGen
+	// counts the changes of deal names, owners and status this process
+	// made; an entry older than it, or than namesTTL (changes made by
+	// another process, such as an import), is rebuilt.
+	nameCache sync.Map
+	namesGen  atomic.Int64
 }
 
 // New builds a bot from cfg, filling defaults.
@@ -93,6 +102,8 @@ type turn struct {
 	resolvedRef parse.Ref    // the last reference resolved in this turn
 	resolved    []coach.Deal // and the deals it named
 
+	free bool // a free-text message to read against the speaker's deals (parse.ParseMessage)
+
 	answers   map[string]coach.Answer // answers of deal answersOf, read this turn
 	answersOf int64
 }
@@ -119,7 +130,8 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		return b.internal(b.cfg.DefaultLang), err
 	}
 	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p)), stateRaw: sess.State, stateAt: sess.StateAt}
-	cmd := parse.Parse(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
+	cmd, free := parse.ParseMessage(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
+	t.free = free
 	kind = cmd.Kind.String()
 	t.lang = b.language(cmd, p, m)
 	if err := b.rememberLang(ctx, t, cmd); err != nil {
@@ -127,6 +139,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		return b.internal(t.lang), err
 	}
 	r, err = b.dispatch(ctx, t, cmd)
+	if err == nil && cmd.Kind == parse.Show && r.DealID != 0 {
+		err = b.setTopic(ctx, t, r.DealID) // "江南水务现在什么情况?" then "推进到入围"
+	}
 	if err == nil || coach.ErrorCode(err) != coach.Internal {
 		// A refusal still ends or keeps what the conversation waited for.
 		if ferr := b.flushState(ctx, t); ferr != nil {

@@ -211,8 +211,19 @@ func TestAmbiguousNameAsksWhichAndSurvivesRestart(t *testing.T) {
 func TestFuzzyAndPrefixNames(t *testing.T) {
 	h := newHarness(t)
 	h.say("Alice", "new deal Umbrella Health 300k")
-	mustContain(t, h.say("Alice", "Umbrela Health moved to interested"), "Updated #1")
-	mustContain(t, h.say("Alice", "Umbr moved to approved"), "Updated #1", "Project approved")
+	// A near miss is never applied: the bot asks, and applies on yes.
+	mustContain(t, h.say("Alice", "Umbrela Health moved to interested"), "Did you mean Umbrella Health?")
+	if h.deal(1).Stage != "prospect" {
+		t.Fatal("a near miss changed the deal before it was confirmed")
+	}
+	mustContain(t, h.say("Alice", "yes"), "Updated #1")
+	// A prefix is not a name: asked about (here about the deal being coached), applied on yes.
+	mustContain(t, h.say("Alice", "Umbr moved to approved"), "Umbrella Health")
+	if h.deal(1).Stage != "interest" {
+		t.Fatal("a prefix changed the deal before it was confirmed")
+	}
+	mustContain(t, h.say("Alice", "yes"), "Updated #1", "Project approved")
+	mustContain(t, h.say("Alice", "Umbrella moved to shortlist"), "Updated #1", "Shortlisted") // a whole-word short form
 }
 
 func TestOnlyOwnerManagerOrAdminMayWrite(t *testing.T) {

@@ -41,6 +41,7 @@ func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 	if _, err := b.cfg.Store.NewDeal(ctx, d, t.person.ID, extra, follow); err != nil {
 		return Reply{}, err
 	}
+	b.namesChanged()
 	return r, nil
 }
 
@@ -64,8 +65,12 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 		}
 		return t.conv()
 	}
-	if _, _, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, change, follow); err != nil {
+	before, after, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, change, follow)
+	if err != nil {
 		return Reply{}, err
+	}
+	if before.Status != after.Status || before.Name() != after.Name() || before.OwnerID != after.OwnerID || before.TeamID != after.TeamID {
+		b.namesChanged()
 	}
 	return r, nil
 }
@@ -146,7 +151,9 @@ func (b *Bot) apply(t *turn, cmd parse.Command, d *coach.Deal) ([]coach.Event, e
 		d.Amount = cmd.Amount
 	}
 	if cmd.HasNext {
-		if cmd.NextStep != "" {
+		if cmd.NextStep != "" && cmd.NextDue.IsZero() && coach.NormalizeName(cmd.NextStep) == coach.NormalizeName(d.NextStep) {
+			// "下一步还是提交标书": the same step again keeps its date
+		} else if cmd.NextStep != "" {
 			d.NextStep, d.NextStepDue = cmd.NextStep, cmd.NextDue
 		} else if !cmd.NextDue.IsZero() {
 			d.NextStepDue = cmd.NextDue

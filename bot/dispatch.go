@@ -19,6 +19,9 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 			return r, err
 		}
 	}
+	if t.free && !cmd.Slash {
+		return b.freeText(ctx, t, cmd)
+	}
 	if cmd.Err != nil {
 		return Reply{}, cmd.Err
 	}
@@ -27,7 +30,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 	}
 	switch cmd.Kind {
 	case parse.Help:
-		return b.help(t), nil
+		return b.help(t, cmd.Topic), nil
 	case parse.SmallTalk:
 		return textReply(t.lang, b.text(t.lang, "smalltalk", "name", t.person.Name)), nil
 	case parse.List:
@@ -42,6 +45,8 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.teamCmd(ctx, t, cmd.Team)
 	case parse.Remind:
 		return b.remind(ctx, t, cmd.Remind)
+	case parse.Undo:
+		return b.undo(ctx, t)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
 	r.Ephemeral = true

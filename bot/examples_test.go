@@ -18,7 +18,9 @@ func TestShownExamplesAreUnderstood(t *testing.T) {
 	h := newHarness(t)
 	c := parse.Context{Now: testNow, Playbook: h.bot.cfg.Playbook, People: h.bot.cfg.People}
 	var examples []string
-	for _, key := range []string{"help", "smalltalk", "unknown", "err.need_customer", "err.need_deal", "list.empty"} {
+	for _, key := range []string{"help", "smalltalk", "unknown", "err.need_customer", "err.need_deal", "list.empty",
+		"help.more", "help.topic.snooze", "help.topic.coach", "help.topic.qualify", "help.topic.remind", "help.topic.undo",
+		"help.topic.update", "help.topic.new", "read.no_deal"} {
 		for _, lang := range []string{"zh", "en"} {
 			examples = append(examples, quotes(h.bot.cfg.Catalog.Text(lang, key, nil))...)
 		}
@@ -42,11 +44,29 @@ func TestShownExamplesAreUnderstood(t *testing.T) {
 	if len(examples) < 40 {
 		t.Fatalf("found only %d examples", len(examples))
 	}
+	// Free text is read against the deals the examples name.
+	var world []parse.DealName
+	for i, n := range []string{"Acme Corp", "Globex", "Initech", "Hooli", "Umbrella", "Wayne Retail", "华东电力", "恒信证券"} {
+		world = append(world, parse.DealName{ID: int64(i + 1), Customer: n})
+	}
+	world = append(world, parse.DealName{ID: 20, Customer: "经信银行", Title: "数据中台"}, parse.DealName{ID: 21, Customer: "经信银行", Title: "核心系统"})
+	names := parse.NewNames(world)
 	for _, ex := range examples {
-		if ex == "2" { // the README's answer to "which one?", not a command
+		if ex == "2" || ex == "是" { // answers to "which one?" and "apply?", not commands
 			continue
 		}
-		cmd := parse.Parse(ex, c)
+		cmd, free := parse.ParseMessage(ex, c)
+		if free {
+			switch rd := parse.Read(ex, c, names, 0); rd.Kind {
+			case parse.ReadUpdate, parse.ReadShow, parse.ReadWhich:
+				continue
+			default:
+				if cmd.Kind != parse.Contact && cmd.Kind != parse.Qualify { // read by the keyword grammar
+					t.Errorf("example %q reads as %d (%+v), parses as %v", ex, rd.Kind, rd, cmd.Kind)
+				}
+				continue
+			}
+		}
 		if cmd.Kind == parse.Unknown || cmd.Err != nil {
 			t.Errorf("example %q parses as %v (err %v)", ex, cmd.Kind, cmd.Err)
 		}

@@ -24,22 +24,24 @@ const (
 	awaitQuestion = "question" // the answer to a push question
 	awaitNext     = "next"     // the next step of a deal, and its date
 	awaitFactor   = "factor"   // a C/F/W mark in the qualification walk
+	awaitTopic    = "topic"    // nothing: the deal the conversation is about, for an update that names none
 )
 
 // state is what the bot waits for from one person in one place (channel
 // and thread). It lives in the store, so a restart forgets nothing, and
 // conversations in other places never mix with it.
 type state struct {
-	Await      string         `json:"await"`
-	DealID     int64          `json:"deal_id,omitempty"`
-	Key        string         `json:"key,omitempty"` // question or factor key
-	Stage      string         `json:"stage,omitempty"`
-	Cmd        *parse.Command `json:"cmd,omitempty"` // awaitPick: the command to finish
-	Candidates []int64        `json:"candidates,omitempty"`
+	Await      string          `json:"await"`
+	DealID     int64           `json:"deal_id,omitempty"`
+	Key        string          `json:"key,omitempty"` // question or factor key
+	Stage      string          `json:"stage,omitempty"`
+	Cmd        *parse.Command  `json:"cmd,omitempty"` // awaitPick: the command to finish
+	Candidates []int64         `json:"candidates,omitempty"`
+	Cmds       []parse.Command `json:"cmds,omitempty"` // awaitConfirm: the changes to apply on yes
 }
 
 func (s state) ttl() time.Duration {
-	if s.Await == awaitPick {
+	if s.Await == awaitPick || s.Await == awaitConfirm || s.Await == awaitTopic {
 		return pickTTL
 	}
 	return questionTTL
@@ -118,6 +120,14 @@ func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (
 			return Reply{}, false, err
 		}
 		id := pickedID(t.msg.Text, cmd, s.Candidates)
+		if id == 0 {
+			id = b.pickedByName(ctx, t.msg.Text, s.Candidates) // "数据中台", "核心系统那个"
+		}
+		if yn := answerYesNo(t.msg.Text); id == 0 && yn == 1 && len(s.Candidates) == 1 {
+			id = s.Candidates[0] // "Did you mean 中信 · 云平台?" "yes"
+		} else if id == 0 && yn == -1 {
+			return textReply(t.lang, b.text(t.lang, "read.cancelled")), true, nil
+		}
 		if id == 0 || s.Cmd == nil {
 			return Reply{}, false, nil
 		}
@@ -128,11 +138,38 @@ func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (
 		}
 		r, err := b.onDeal(ctx, t, c)
 		return r, true, err
+	case awaitConfirm:
+		return b.confirmed(ctx, t, s)
+	case awaitTopic:
+		return Reply{}, false, nil // read afresh; free text about no deal is about this one
 	case awaitQuestion, awaitNext, awaitFactor:
-		if b.isCommand(ctx, t, cmd) {
+		if t.free && cmd.Ref.ID != 0 {
+			return Reply{}, false, nil // "#12": a deal named by id is never an answer
+		} else if t.free {
+			// An update, a deal's name or a question about one is not an
+			// answer: it is read as what it is, and the question keeps waiting.
+			upd, err := b.readsAsUpdate(ctx, t)
+			if err != nil || upd {
+				return Reply{}, false, err
+			}
+		} else if b.isCommand(ctx, t, cmd) {
 			return Reply{}, false, nil // the question stays pending
 		}
 		return b.answer(ctx, t, cmd, s)
 	}
 	return Reply{}, false, b.clearState(ctx, t)
+}
+
+// setTopic remembers the deal this turn is about, when the conversation
+// waits for nothing else: an update that names no deal next applies to it.
+func (b *Bot) setTopic(ctx context.Context, t *turn, dealID int64) error {
+	if dealID == 0 || t.change != nil || t.waiting && t.cur.Await != awaitTopic {
+		return nil
+	}
+	if t.waiting && t.cur.DealID == dealID {
+		return nil // already the topic: no write
+	}
+	s := state{Await: awaitTopic, DealID: dealID}
+	t.change = &stateChange{set: &s}
+	return nil
 }

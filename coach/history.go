@@ -23,6 +23,7 @@ const (
 	EvQualified EventKind = "qualified" // From → To are "factor:mark"
 	EvContact   EventKind = "contact"   // From is the name, To "role/relationship/style"
 	EvSnoozed   EventKind = "snoozed"   // From → To are the old and new SnoozedUntil, "" when not snoozed
+	EvUndo      EventKind = "undo"      // the events before it in the same change put back the actor's last change
 )
 
 // Event is one entry of a deal's history: who changed what, and when.

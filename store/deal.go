@@ -249,7 +249,8 @@ func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change
 	if err != nil {
 		return before, before, err
 	}
-	evs := append(coach.Diff(before, after), extra...)
+	diff := coach.Diff(before, after)
+	evs := append(diff, extra...)
 	if len(evs) == 0 {
 		return before, after, nil
 	}
@@ -262,6 +263,11 @@ func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change
 		return before, before, err
 	}
 	after.Version = before.Version + 1
+	if len(diff) > 0 {
+		if err := recordUndo(ctx, tx, actorID, before, after.Version, fmtTime(now)); err != nil {
+			return before, before, err
+		}
+	}
 	return before, after, insertEvents(ctx, tx, id, actorID, now, evs)
 }
 

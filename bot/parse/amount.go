@@ -40,6 +40,8 @@ var currencyCodes = map[string]string{
 	"us$": "USD", "usd": "USD", "$": "USD", "dollars": "USD", "dollar": "USD", "bucks": "USD",
 	"rmb": "CNY", "cny": "CNY", "人民币": "CNY", "¥": "CNY", "元人民币": "CNY", "元": "CNY",
 	"块钱": "CNY", "块": "CNY", "yuan": "CNY",
+	"€": "EUR", "eur": "EUR", "euro": "EUR", "euros": "EUR", "欧元": "EUR", "£": "GBP", "gbp": "GBP", "英镑": "GBP",
+	"美元": "USD", "美金": "USD", "hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD", "jpy": "JPY", "日元": "JPY",
 }
 
 // maxMinor keeps amounts far from int64 overflow when a funnel is summed; it
@@ -47,9 +49,9 @@ var currencyCodes = map[string]string{
 const maxMinor = 10_000_000_000_000_000
 
 var (
-	currencyPrefixes = byLen("us$", "usd", "rmb", "cny", "人民币", "$", "¥")
+	currencyPrefixes = byLen("us$", "usd", "rmb", "cny", "人民币", "$", "¥", "€", "eur", "£", "gbp", "hk$", "hkd", "jpy")
 	currencySuffixes = byLen("元人民币", "元", "块钱", "块", "rmb", "yuan", "cny", "usd", "dollars", "dollar",
-		"bucks", "人民币")
+		"bucks", "人民币", "美元", "美金", "欧元", "英镑", "港币", "港元", "日元", "eur", "euro", "euros", "gbp", "hkd", "jpy")
 )
 
 // units multiply the number before them; the longest spelling wins.
@@ -59,7 +61,7 @@ var units = []struct {
 }{
 	{"thousand", 1e3}, {"million", 1e6}, {"billion", 1e9},
 	{"千万", 1e7}, {"百万", 1e6}, {"十万", 1e5}, {"万", 1e4}, {"亿", 1e8}, {"千", 1e3},
-	{"mm", 1e6}, {"mn", 1e6}, {"bn", 1e9}, {"k", 1e3}, {"m", 1e6}, {"w", 1e4}, {"b", 1e9},
+	{"mil", 1e6}, {"mio", 1e6}, {"mm", 1e6}, {"mn", 1e6}, {"bn", 1e9}, {"k", 1e3}, {"m", 1e6}, {"w", 1e4}, {"b", 1e9},
 }
 
 // scanAmount reads an amount at low[i:]. Chinese composites step down

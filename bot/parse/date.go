@@ -11,7 +11,8 @@ import (
 //
 //   - 今天 today, 明天 tomorrow, 后天, 大后天, "day after tomorrow".
 //   - A weekday alone (周五, 星期五, 礼拜五, Friday, fri, this Friday) is the
-//     next one after today: 1 to 7 days ahead, never today.
+//     next one after today: 1 to 7 days ahead, never today; but "this
+//     Friday" said on a Friday is today.
 //   - 下周三, 下星期三, "next Wednesday", "Wednesday next week" are that day of
 //     the next calendar week (weeks start on Monday); 下下周三 the week
 //     after. 本周三/这周三 is that day of this week, even if it has passed.

@@ -129,8 +129,15 @@ func enThis(low string, j int, today coach.Date) dateScan {
 		return found(coach.Date{Year: today.Year, Month: 12, Day: 31}, k)
 	case "coming":
 		w, k = nextWord(low, k)
+		if wd, ok := weekdays[w]; ok {
+			return found(coming(today, wd), k)
+		}
+		return dateScan{}
 	}
 	if wd, ok := weekdays[w]; ok {
+		if wd == today.Weekday() {
+			return found(today, k) // "this Friday" on a Friday is today, as 本周五 is
+		}
 		return found(coming(today, wd), k)
 	}
 	return dateScan{}

@@ -33,10 +33,11 @@ const (
 	Team                  // team setup (Team): "/deal team add @alice", "/deal digest here"
 	Remind                // the speaker's morning reminders (Remind): "reminders off", "remind me at 8"
 	Done                  // the deal's next step is done; the bot asks for the next: "#12 done", "#12 下一步完成了"
+	Undo                  // put back the speaker's last change: "undo", "撤销", "/deal undo"
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done"}
+	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -86,6 +87,7 @@ type Command struct {
 	Team   *TeamCmd   // Team
 	Remind *RemindCmd // Remind
 	View   *ViewCmd   // List, Pipeline: another person's or the team's (views.go); nil: the speaker's own
+	Topic  string     // Help: one feature to explain ("snooze", "coach", …), "" for all
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -121,32 +123,48 @@ const maxInput = 4000
 // Parse reads one message. It never panics, on any input; texts over 4000
 // bytes are refused with err.too_long, which bounds the work.
 func Parse(text string, c Context) Command {
-	cmd, _ := parse(text, c)
+	cmd, _, _ := parse(text, c)
 	return cmd
 }
 
-// parse is Parse, also telling the work done (see source.work).
-func parse(text string, c Context) (Command, int) {
+// ParseMessage is Parse that also tells a free-text message the keyword
+// grammar read as an update, a bare name or nothing: the bot reads such a
+// message again against the speaker's deals (Read) and keeps this reading
+// only as a fallback.
+func ParseMessage(text string, c Context) (Command, bool) {
+	cmd, free, _ := parse(text, c)
+	return cmd, free
+}
+
+// parse is ParseMessage, also telling the work done (see source.work).
+func parse(text string, c Context) (Command, bool, int) {
 	if len(text) > maxInput {
-		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}, 0
+		return Command{Lang: detectLang(text[:maxInput]), Err: coach.Errorf(coach.Invalid, "err.too_long")}, false, 0
 	}
 	p := &parser{pb: c.Playbook, people: c.People, today: coach.DateOf(c.Now)}
 	t := newText(text)
 	if body, ok := slashBody(t.trim()); ok {
+		if undoWords[body.trim().low] {
+			return Command{Kind: Undo, Slash: true, Lang: detectLang(body.raw())}, false, 0
+		}
 		cmd := p.slash(body)
 		cmd.Slash, cmd.Lang = true, detectLang(body.raw())
-		return cmd, t.src.work
+		return cmd, false, t.src.work
+	}
+	if undoWords[strings.TrimRight(t.trim().low, ".!")] {
+		return Command{Kind: Undo, Lang: detectLang(text)}, false, t.src.work
 	}
 	cmd := p.free(t)
 	cmd.Lang = detectLang(text)
-	return cmd, t.src.work
+	return cmd, p.freeText, t.src.work
 }
 
 // parser holds what every rule needs for one message.
 type parser struct {
-	pb     *coach.Playbook
-	people *prompts.People
-	today  coach.Date
+	freeText bool // free reached the update rules: see ParseMessage
+	pb       *coach.Playbook
+	people   *prompts.People
+	today    coach.Date
 }
 
 // free reads a message that is not a slash command. The order matters:
@@ -157,6 +175,9 @@ func (p *parser) free(t text) Command {
 	}
 	if helpWords[strings.TrimSpace(t.low)] || helpWords[t.trim().low] {
 		return Command{Kind: Help}
+	}
+	if topic, ok := helpAbout(t.trim().low); ok {
+		return Command{Kind: Help, Topic: topic}
 	}
 	whole := t
 	if t = t.trim(); t.empty() || t.low[0] == '/' {
@@ -197,13 +218,27 @@ func (p *parser) free(t text) Command {
 		return p.askAbout(q)
 	}
 	if len(hits) > 0 {
-		return p.update(t, hits)
+		return p.freeCmd(p.update(t, hits))
 	}
 	if cmd, ok := p.bare(t); ok {
-		return cmd
+		return p.freeCmd(cmd)
 	}
+	p.freeText = true
 	if ref, ok := nameRef(t, true, p.pb); ok {
 		return Command{Kind: Show, Ref: ref}
 	}
 	return Command{}
 }
+
+// freeCmd marks what the keyword grammar read as worth a second reading.
+func (p *parser) freeCmd(c Command) Command {
+	switch c.Kind {
+	case Update, Won, Lost, Show, Unknown:
+		p.freeText = true
+	}
+	return c
+}
+
+// undoWords put back the speaker's last change.
+var undoWords = setOf("undo", "undo that", "undo it", "undo last", "undo the last change", "undo my last change",
+	"revert", "revert that", "oops undo", "撤销", "撤回", "撤销上一步", "撤销刚才的修改", "撤销修改", "撤销刚才", "撤回刚才", "回退")

@@ -192,7 +192,12 @@ func sepAt(low string, i int, hs []hit) int {
 // and the like when a keyword follows them.
 func sepLen(low string, i int, hs []hit) int {
 	switch c := low[i]; c {
-	case ';', '\n', '!', '?':
+	case '!', '?':
+		if i > 0 && low[i-1] == '<' { // "<!channel>" is a name as typed, not two sentences
+			return 0
+		}
+		return 1
+	case ';', '\n':
 		return 1
 	case ',': // "1,200" is a number; so is "1,20,000", malformed
 		if i > 0 && isDigit(low[i-1]) && i+1 < len(low) && isDigit(low[i+1]) {

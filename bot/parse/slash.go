@@ -40,7 +40,7 @@ func (p *parser) slash(b text) Command {
 	}
 	switch {
 	case slashHelp[w]:
-		return Command{Kind: Help}
+		return Command{Kind: Help, Topic: helpTopic(rest.low)}
 	case slashList[w]:
 		cmd, _ := p.listFilter(rest.raw())
 		return cmd

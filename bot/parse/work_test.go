@@ -21,7 +21,7 @@ func checkWork(t *testing.T, c Context, units []string, inputs func(string) []st
 	most, dearest := 0, ""
 	for _, unit := range units {
 		for _, in := range inputs(strings.Repeat(unit, maxInput/len(unit))) {
-			_, work := parse(in, c)
+			_, _, work := parse(in, c)
 			if work > workBudget {
 				t.Errorf("%q repeated (%.20q…): %d cuts, over the budget of %d", unit, in, work, workBudget)
 			}
@@ -52,8 +52,8 @@ func benchWork(b *testing.B, c Context, units []string, inputs func(string) []st
 // text of many words many times more).
 func TestWorkCounted(t *testing.T) {
 	c := testContext(t, "seven-step")
-	_, short := parse("Acme won", c)
-	_, long := parse(strings.Repeat("Acme is at and ", 200), c)
+	_, _, short := parse("Acme won", c)
+	_, _, long := parse(strings.Repeat("Acme is at and ", 200), c)
 	if short == 0 || long <= 10*short {
 		t.Fatalf("work of a short text %d, of a long one %d: the count does not follow the rules' cuts", short, long)
 	}

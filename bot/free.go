@@ -1,0 +1,484 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/store"
+)
+
+// awaitConfirm waits for "yes" (or "no") to a reading the bot was not sure
+// of: nothing is applied until the person confirms.
+const awaitConfirm = "confirm"
+
+// maxNamed caps the deals a message is read against.
+const maxNamed = 5000
+
+// freeText reads a free-text message against the speaker's deals and
+// applies what it says only when the reading is certain; otherwise it asks.
+// cmd is the keyword grammar's reading, the fallback when Read finds no deal.
+func (b *Bot) freeText(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
+	names, err := b.dealNames(ctx, t)
+	if err != nil {
+		return Reply{}, err
+	}
+	var focus int64
+	if t.waiting && t.cur.Await != awaitPick && t.cur.Await != awaitConfirm {
+		focus = t.cur.DealID // the deal being coached, or the conversation's topic
+	}
+	rd := parse.Read(t.msg.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People}, names, focus)
+	if rd.Err != nil {
+		return Reply{}, rd.Err
+	}
+	switch rd.Kind {
+	case parse.ReadUpdate:
+		return b.applyAll(ctx, t, rd.Updates)
+	case parse.ReadShow:
+		r, err := b.show(ctx, t, rd.Deal)
+		if err == nil {
+			err = b.setTopic(ctx, t, rd.Deal)
+		}
+		return r, err
+	case parse.ReadAsk:
+		if rd.Focused && !cmd.Ref.IsZero() && cmd.Ref.ID == 0 {
+			break // "Initech won" while talking of Acme: a name it does not know, said so below
+		}
+		if cmd.Err != nil && cmd.Err.Key == "err.stage" && !readStage(rd) {
+			// the keyword grammar found a stage that does not exist ("moved to nowhere"): say so
+			return Reply{}, cmd.Err
+		}
+		if !noDeal(rd) || cmd.Ref.IsZero() {
+			return b.confirm(ctx, t, rd)
+		}
+	case parse.ReadNearMiss:
+		return b.didYouMean(ctx, t, rd)
+	case parse.ReadWhich:
+		c := parse.Command{Kind: parse.Show, Lang: t.lang, Ref: parse.Ref{Name: rd.Named}}
+		if len(rd.Updates) > 0 && rd.Updates[0].Changes() {
+			c = rd.Updates[0]
+			c.Ref = parse.Ref{Name: rd.Named}
+		}
+		ds, err := b.dealsByID(ctx, rd.Candidates)
+		if err != nil {
+			return Reply{}, err
+		}
+		return b.askWhich(ctx, t, c, ds)
+	case parse.ReadGuarded:
+		r := textReply(t.lang, b.text(t.lang, "read.guard."+rd.Guard, "ref", fmt.Sprintf("#%d", rd.Deal)))
+		r.DealID = rd.Deal
+		return r, nil
+	}
+	// No deal found: what the keyword grammar read is not applied blindly.
+	switch cmd.Kind {
+	case parse.Show:
+		if cmd.Ref.IsZero() {
+			break
+		}
+		return b.onDeal(ctx, t, cmd)
+	case parse.Update, parse.Won, parse.Lost:
+		if cmd.Ref.IsZero() {
+			return b.dispatchKind(ctx, t, cmd)
+		}
+		if cmd.Err != nil {
+			return Reply{}, cmd.Err
+		}
+		ds, err := b.resolve(ctx, t, cmd.Ref)
+		if err != nil {
+			return Reply{}, err
+		}
+		// A deal the reader does not index (closed, or outside the
+		// speaker's view) or a name it cannot place, read by the keyword
+		// grammar: asked about, never applied blindly.
+		if len(ds) == 1 && exactName(ds[0], cmd.Ref.Name) {
+			cmd.Ref = parse.Ref{ID: ds[0].ID}
+			return b.confirm(ctx, t, parse.Reading{Kind: parse.ReadAsk, Updates: []parse.Command{cmd}})
+		}
+		ids := make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i] = d.ID
+		}
+		return b.didYouMean(ctx, t, parse.Reading{Kind: parse.ReadNearMiss, Candidates: ids, Updates: []parse.Command{cmd}})
+	}
+	if cmd.Err != nil {
+		return Reply{}, cmd.Err
+	}
+	r := textReply(t.lang, b.text(t.lang, "unknown"))
+	r.Ephemeral = true
+	return r, nil
+}
+
+// exactName tells whether name is the deal's customer, title or full name.
+func exactName(d coach.Deal, name string) bool {
+	n := coach.NormalizeName(name)
+	return n == coach.NormalizeName(d.Customer) || n == coach.NormalizeName(d.Title) ||
+		n == coach.NormalizeName(d.Customer+" "+d.Title)
+}
+
+// dealNames indexes the deals the speaker may name: their own open deals,
+// their team's, and for an admin every open deal.
+func (b *Bot) dealNames(ctx context.Context, t *turn) (*parse.Names, error) {
+	gen := b.namesGen.Load()
+	now := time.Now()
+	if v, ok := b.nameCache.Load(t.person.ID); ok {
+		e := v.(*namesEntry)
+		if e.gen == gen && now.Sub(e.at) < namesTTL && e.role == t.person.Role && e.team == t.person.TeamID {
+			return e.names, nil
+		}
+	}
+	names, err := b.loadNames(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	b.nameCache.Store(t.person.ID, &namesEntry{names: names, gen: gen, at: now, role: t.person.Role, team: t.person.TeamID})
+	return names, nil
+}
+
+// namesTTL bounds how long a cached deal-name index is trusted without
+// this process having seen a change.
+const namesTTL = 30 * time.Second
+
+type namesEntry struct {
+	names *parse.Names
+	gen   int64
+	at    time.Time
+	role  coach.Role
+	team  int64
+}
+
+// namesChanged tells the name cache that deals were created, renamed,
+// closed, reopened or moved between people.
+func (b *Bot) namesChanged() { b.namesGen.Add(1) }
+
+func (b *Bot) loadNames(ctx context.Context, t *turn) (*parse.Names, error) {
+	filters := []store.DealFilter{{OwnerID: t.person.ID, Status: coach.Open, Limit: maxNamed}}
+	switch {
+	case t.person.Role == coach.Admin:
+		filters = []store.DealFilter{{Status: coach.Open, Limit: maxNamed}}
+	case t.person.TeamID != 0:
+		filters = append(filters, store.DealFilter{TeamID: t.person.TeamID, Status: coach.Open, Limit: maxNamed})
+	}
+	seen := map[int64]bool{}
+	var ns []parse.DealName
+	for _, f := range filters {
+		ds, err := b.cfg.Store.Deals(ctx, f)
+		if err != nil {
+			return nil, fmt.Errorf("deal names: %w", err)
+		}
+		for _, d := range ds {
+			if !seen[d.ID] {
+				seen[d.ID] = true
+				ns = append(ns, parse.DealName{ID: d.ID, Customer: d.Customer, Title: d.Title})
+			}
+		}
+	}
+	return parse.NewNames(ns), nil
+}
+
+func (b *Bot) dealsByID(ctx context.Context, ids []int64) ([]coach.Deal, error) {
+	var out []coach.Deal
+	for _, id := range ids {
+		d, err := b.cfg.Store.Deal(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+		if len(out) == maxCandidates {
+			break
+		}
+	}
+	return out, nil
+}
+
+// dispatchKind runs a command the keyword grammar read in full.
+func (b *Bot) dispatchKind(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
+	if cmd.Err != nil {
+		return Reply{}, cmd.Err
+	}
+	return b.onDeal(ctx, t, cmd)
+}
+
+// applyAll applies one change per deal. Every deal is checked first, so
+// that a refusal for one changes none.
+func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Reply, error) {
+	for _, c := range cmds {
+		d, err := b.cfg.Store.Deal(ctx, c.Ref.ID)
+		if err != nil {
+			return Reply{}, err
+		}
+		if !t.person.CanEdit(d) {
+			return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+		}
+		probe := d
+		if _, err := b.apply(t, c, &probe); err != nil {
+			return Reply{}, err
+		}
+	}
+	if len(cmds) == 1 {
+		// written with the change: the next update that names no deal is about this one
+		if err := b.setTopic(ctx, t, cmds[0].Ref.ID); err != nil {
+			return Reply{}, err
+		}
+	}
+	var out Reply
+	for i, c := range cmds {
+		var r Reply
+		var err error
+		if c.Kind == parse.Done {
+			var d coach.Deal
+			if d, err = b.cfg.Store.Deal(ctx, c.Ref.ID); err == nil {
+				r, err = b.done(ctx, t, d)
+			}
+		} else {
+			r, err = b.update(ctx, t, c.Ref.ID, c)
+		}
+		if err != nil {
+			return Reply{}, err
+		}
+		if i == 0 {
+			out = r
+			continue
+		}
+		out.Blocks = append(out.Blocks, r.Blocks...)
+	}
+	out.Blocks = append(out.Blocks, Block{Kind: ButtonsBlock, Buttons: []Button{{Label: b.text(t.lang, "read.undo_button"), Value: "undo"}}})
+	return out, nil
+}
+
+// describe says what a command would change on deal d, without changing it.
+func (b *Bot) describe(t *turn, c parse.Command, d coach.Deal) ([]string, error) {
+	after := d
+	if _, err := b.apply(t, c, &after); err != nil {
+		return nil, err
+	}
+	return b.changes(t, d, after, c.Note), nil
+}
+
+// confirm shows a reading it is unsure of and waits for yes or no.
+func (b *Bot) confirm(ctx context.Context, t *turn, rd parse.Reading) (Reply, error) {
+	l := t.lang
+	var doubts []string
+	for _, d := range rd.Doubts {
+		if d.Key == "read.no_deal" {
+			r := textReply(l, b.text(l, "read.no_deal"))
+			r.Ephemeral = true
+			return r, nil
+		}
+		doubts = append(doubts, b.text(l, d.Key, "text", d.Text))
+	}
+	r := Reply{Lang: l}
+	var items []string
+	var cmds []parse.Command
+	for _, c := range rd.Updates {
+		d, err := b.cfg.Store.Deal(ctx, c.Ref.ID)
+		if err != nil {
+			return Reply{}, err
+		}
+		if !t.person.CanEdit(d) {
+			return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+		}
+		ch, err := b.describe(t, c, d)
+		if err != nil {
+			return Reply{}, err
+		}
+		for _, s := range ch {
+			items = append(items, fmt.Sprintf("%s %s: %s", ref(d), d.Name(), s))
+		}
+		cmds = append(cmds, c)
+		r.DealID = d.ID
+	}
+	if len(items) == 0 {
+		r := textReply(l, b.text(l, "unknown"))
+		r.Ephemeral = true
+		return r, nil
+	}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(l, "read.confirm")})
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
+	if len(doubts) > 0 {
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: strings.Join(doubts, " ")})
+	}
+	btns := []Button{{Label: b.text(l, "read.apply"), Value: "yes", Style: "primary"}}
+	if len(cmds) == 1 {
+		btns = append(btns, Button{Label: b.text(l, "read.edit"), Value: fmt.Sprintf("/deal show #%d", cmds[0].Ref.ID), Form: FormEdit, DealID: cmds[0].Ref.ID})
+	}
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: "cancel"})
+	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
+	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.confirm_hint")})
+	return r, b.saveState(ctx, t, state{Await: awaitConfirm, Cmds: cmds})
+}
+
+// didYouMean asks about a near miss; nothing changes until the person picks.
+func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply, error) {
+	l := t.lang
+	ds, err := b.dealsByID(ctx, rd.Candidates)
+	if err != nil {
+		return Reply{}, err
+	}
+	c := parse.Command{Kind: parse.Show, Lang: t.lang}
+	if len(rd.Updates) > 0 && rd.Updates[0].Changes() {
+		c = rd.Updates[0]
+	}
+	c.Ref = parse.Ref{}
+	p := state{Await: awaitPick, Cmd: &c}
+	var btns []Button
+	var items []string
+	for i, d := range ds {
+		p.Candidates = append(p.Candidates, d.ID)
+		items = append(items, fmt.Sprintf("%d. %s %s", i+1, ref(d), d.Name()))
+		btns = append(btns, Button{Label: d.Name(), Value: fmt.Sprintf("%d", i+1)})
+	}
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: "cancel"})
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Name()
+	}
+	r := textReply(l, b.text(l, "read.did_you_mean", "names", strings.Join(names, " / "), "n", len(ds)))
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
+	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
+	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.pick_hint")})
+	return r, b.saveState(ctx, t, p)
+}
+
+// confirmed reads the answer to a confirmation: yes applies, no cancels;
+// anything else is read afresh (and the reading is dropped).
+func (b *Bot) confirmed(ctx context.Context, t *turn, s state) (Reply, bool, error) {
+	switch answerYesNo(t.msg.Text) {
+	case 1:
+		if err := b.clearState(ctx, t); err != nil {
+			return Reply{}, true, err
+		}
+		r, err := b.applyAll(ctx, t, s.Cmds)
+		return r, true, err
+	case -1:
+		r := textReply(t.lang, b.text(t.lang, "read.cancelled"))
+		return r, true, b.clearState(ctx, t)
+	}
+	return Reply{}, false, b.clearState(ctx, t)
+}
+
+// answerYesNo is 1 for yes, -1 for no, 0 for anything else.
+func answerYesNo(s string) int {
+	s = strings.ToLower(strings.TrimSpace(strings.TrimRight(strings.TrimSpace(s), ".。!！")))
+	switch s {
+	case "yes", "y", "yep", "yeah", "ok", "okay", "sure", "apply", "confirm", "1", "是", "是的", "对", "对的", "好", "好的",
+		"确认", "可以", "行", "没问题", "应用", "嗯", "correct", "right", "go", "do it":
+		return 1
+	case "no", "n", "nope", "cancel", "stop", "don't", "dont", "不", "不是", "不对", "取消", "算了", "别", "否", "错了", "wrong":
+		return -1
+	}
+	return 0
+}
+
+// readsAsUpdate tells whether a message that came while a question waits
+// is an update (or a question about a deal) rather than the answer: it
+// names one of the speaker's deals with a change or a question, or it
+// carries a clean update of the deal being coached. In a platform thread
+// the bot's question was asked there, so replies there are answers.
+func (b *Bot) readsAsUpdate(ctx context.Context, t *turn) (bool, error) {
+	if t.msg.Thread != "" && t.msg.Platform != "console" {
+		return false, nil
+	}
+	names, err := b.dealNames(ctx, t)
+	if err != nil {
+		return false, err
+	}
+	pc := parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People}
+	rd := parse.Read(t.msg.Text, pc, names, 0)
+	switch rd.Kind {
+	case parse.ReadUpdate, parse.ReadNearMiss, parse.ReadWhich, parse.ReadGuarded:
+		return true, nil
+	case parse.ReadShow:
+		return rd.Question, nil // a bare name answers ("张总" may be one)
+	case parse.ReadAsk:
+		named := true
+		for _, d := range rd.Doubts {
+			switch d.Key {
+			case "read.note":
+				return false, nil // a remark about the deal: an answer
+			case "read.no_deal":
+				named = false
+			}
+		}
+		if named {
+			return true, nil
+		}
+		for _, c := range rd.Updates {
+			if c.Updates() {
+				return true, nil // "Umbr moved to approved": an update whose deal is to be asked
+			}
+		}
+	}
+	rd = parse.Read(t.msg.Text, pc, names, t.cur.DealID)
+	if rd.Kind != parse.ReadUpdate {
+		return false, nil
+	}
+	for _, c := range rd.Updates {
+		if c.Updates() {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// noDeal tells a reading that found no deal to apply to.
+func noDeal(rd parse.Reading) bool {
+	for _, d := range rd.Doubts {
+		if d.Key == "read.no_deal" {
+			return true
+		}
+	}
+	return false
+}
+
+// undo puts back the speaker's last change to a deal and says what it put back.
+func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
+	before, after, err := b.cfg.Store.Undo(ctx, t.person.ID)
+	switch {
+	case errors.Is(err, store.ErrNothingToUndo):
+		return textReply(t.lang, b.text(t.lang, "read.nothing_to_undo")), nil
+	case errors.Is(err, store.ErrUndoStale):
+		return textReply(t.lang, b.text(t.lang, "read.undo_stale", "ref", ref(before))), nil
+	case err != nil:
+		return Reply{}, err
+	}
+	if before.Status != after.Status {
+		b.namesChanged()
+	}
+	r := Reply{Lang: t.lang, DealID: after.ID}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "read.undone", "ref", ref(after), "name", after.Name())})
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.changes(t, before, after, "")})
+	return r, b.clearState(ctx, t)
+}
+
+// readStage tells a reading that found a stage.
+func readStage(rd parse.Reading) bool {
+	for _, c := range rd.Updates {
+		if c.Stage != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// pickedByName reads an answer to "which one?" that names one of the
+// candidates ("数据中台", "the core system one"): the only candidate whose
+// name the answer holds, or 0.
+func (b *Bot) pickedByName(ctx context.Context, text string, cands []int64) int64 {
+	ds, err := b.dealsByID(ctx, cands)
+	if err != nil || len(text) > 200 {
+		return 0
+	}
+	var ns []parse.DealName
+	for _, d := range ds {
+		ns = append(ns, parse.DealName{ID: d.ID, Title: d.Title})
+	}
+	found := parse.NewNames(ns).Find(text)
+	if len(found) == 1 {
+		return found[0]
+	}
+	return 0
+}

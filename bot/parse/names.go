@@ -1,0 +1,409 @@
+package parse
+
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// DealName is a deal the reader may find in a message: the speaker's own
+// deals and those they may see.
+type DealName struct {
+	ID              int64
+	Customer, Title string
+}
+
+// formKind is how a form names a deal; a longer, fuller form wins.
+type formKind uint8
+
+const (
+	formShort    formKind = iota + 1 // a unique whole-word short form: "acme" for "Acme Corp", "华信" for "华信科技"
+	formTitle                        // the deal's title alone
+	formCustomer                     // the customer's full name
+)
+
+// Names indexes the names of deals so that Read finds them anywhere in a
+// message, longest first, in time linear in the message's length: a byte
+// trie over the normalised forms.
+type Names struct {
+	deals map[int64]DealName
+	nodes []tnode
+	edges map[uint32]int32 // node<<8 | byte → child node
+	// near-miss material: every customer and short form, normalised
+	forms []nameForm
+}
+
+type tnode struct {
+	ids  []int64 // deals whose form ends here
+	kind formKind
+}
+
+type nameForm struct {
+	low  string
+	id   int64
+	kind formKind
+	han  bool // written in Han characters (compared rune by rune)
+}
+
+// corporate words dropped to find a customer's short form.
+var (
+	zhSuffixes = byLen("股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "公司", "科技", "银行", "证券",
+		"水务", "电力", "重工", "物流", "保险", "信息", "软件", "网络", "控股", "电子", "医药", "医院", "能源",
+		"汽车", "电气", "通信", "制造", "工业", "实业", "股份", "技术", "智能", "数据", "云")
+	enSuffixes = setOf("corp", "corporation", "inc", "ltd", "llc", "co", "company", "group", "holdings", "plc",
+		"gmbh", "sa", "ag", "limited", "industries", "international", "technologies", "technology", "tech",
+		"systems", "solutions", "airlines", "bank", "retail", "labs")
+	// words too common to stand for a customer on their own
+	enCommon = setOf("the", "new", "global", "first", "united", "general", "national", "china", "american",
+		"big", "best", "top", "one", "my", "our", "test", "demo", "data", "cloud", "north", "south", "east", "west")
+)
+
+// NewNames indexes deals. Forms shared by several deals keep all of them:
+// the reader then asks which was meant.
+func NewNames(ds []DealName) *Names {
+	n := &Names{deals: make(map[int64]DealName, len(ds)), nodes: make([]tnode, 1, len(ds)*8), edges: map[uint32]int32{}}
+	for _, d := range ds {
+		n.deals[d.ID] = d
+		cust := foldName(d.Customer)
+		title := foldName(d.Title)
+		if cust != "" {
+			n.add(cust, d.ID, formCustomer)
+			if s := shortForm(cust); s != "" && s != cust {
+				n.add(s, d.ID, formShort)
+			}
+		}
+		if title != "" && title != cust && utf8.RuneCountInString(title) >= 2 && len(title) >= 3 {
+			n.add(title, d.ID, formTitle)
+		}
+	}
+	return n
+}
+
+// foldName normalises a name the way messages are normalised.
+func foldName(s string) string {
+	return strings.Join(strings.Fields(newText(s).low), " ")
+}
+
+// shortForm is the customer's name without its corporate words: "acme" for
+// "acme corp", "华信" for "华信科技". Empty when nothing distinctive is left.
+func shortForm(low string) string {
+	if low == "" {
+		return ""
+	}
+	if low[0] < utf8.RuneSelf {
+		ws := strings.Fields(low)
+		if len(ws) < 2 {
+			return ""
+		}
+		for len(ws) > 1 && enSuffixes[strings.Trim(ws[len(ws)-1], ".,")] {
+			ws = ws[:len(ws)-1]
+		}
+		if len(ws) == len(strings.Fields(low)) { // "oceanic airlines" kept whole above: try its first word
+			ws = ws[:1]
+		}
+		s := strings.Join(ws, " ")
+		if len(s) < 3 || enCommon[s] {
+			return ""
+		}
+		return s
+	}
+	s := low
+	for changed := true; changed; {
+		changed = false
+		for _, w := range zhSuffixes {
+			if strings.HasSuffix(s, w) && utf8.RuneCountInString(s)-utf8.RuneCountInString(w) >= 2 {
+				s, changed = s[:len(s)-len(w)], true
+				break
+			}
+		}
+	}
+	if utf8.RuneCountInString(s) < 2 {
+		return ""
+	}
+	return s
+}
+
+func (n *Names) add(form string, id int64, kind formKind) {
+	cur := int32(0)
+	for i := 0; i < len(form); i++ {
+		key := uint32(cur)<<8 | uint32(form[i])
+		next, ok := n.edges[key]
+		if !ok {
+			next = int32(len(n.nodes))
+			n.nodes = append(n.nodes, tnode{})
+			n.edges[key] = next
+		}
+		cur = next
+	}
+	nd := &n.nodes[cur]
+	if !slices.Contains(nd.ids, id) {
+		nd.ids = append(nd.ids, id)
+	}
+	nd.kind = max(nd.kind, kind)
+	n.forms = append(n.forms, nameForm{low: form, id: id, kind: kind, han: form[0] >= utf8.RuneSelf})
+}
+
+// Deal returns an indexed deal.
+func (n *Names) Deal(id int64) (DealName, bool) {
+	d, ok := n.deals[id]
+	return d, ok
+}
+
+// Len is the number of deals indexed.
+func (n *Names) Len() int {
+	if n == nil {
+		return 0
+	}
+	return len(n.deals)
+}
+
+// mention is a deal name found in a message.
+type mention struct {
+	start, end int
+	ids        []int64
+	kind       formKind
+	nearly     bool // a short form run on into a near miss of the full name: "江南水雾" for 江南水务
+}
+
+// find lists the deal names in low, longest first, not overlapping. A form
+// that starts or ends with a letter or digit must be a whole word there.
+func (n *Names) find(low string) []mention {
+	if n == nil || len(n.nodes) == 1 {
+		return nil
+	}
+	var out []mention
+	for i := 0; i < len(low); {
+		if low[i]&0xC0 == 0x80 || (isWordByte(low[i]) && i > 0 && isWordByte(low[i-1])) {
+			i++
+			continue
+		}
+		end, node := -1, int32(0)
+		cur := int32(0)
+		for j := i; j < len(low); j++ {
+			next, ok := n.edges[uint32(cur)<<8|uint32(low[j])]
+			if !ok {
+				break
+			}
+			cur = next
+			if len(n.nodes[cur].ids) > 0 && (j+1 == len(low) || !isWordByte(low[j]) || !isWordByte(low[j+1])) &&
+				(j+1 == len(low) || low[j+1]&0xC0 != 0x80) {
+				end, node = j+1, cur
+			}
+		}
+		if end < 0 {
+			i++
+			continue
+		}
+		m := mention{start: i, end: end, ids: n.nodes[node].ids, kind: n.nodes[node].kind}
+		if m.kind == formCustomer || m.kind == formShort {
+			m = n.narrowByTitle(low, m)
+		}
+		if m.kind == formShort && n.nearlyLonger(low, m) {
+			m.nearly = true
+		}
+		out = append(out, m)
+		i = m.end
+	}
+	return out
+}
+
+// narrowByTitle reads "经信银行 数据中台": a customer of several deals
+// followed by one of their titles names that deal.
+func (n *Names) narrowByTitle(low string, m mention) mention {
+	j := m.end
+	for j < len(low) {
+		switch {
+		case low[j] == ' ' || low[j] == '-' || low[j] == '/' || low[j] == ':':
+			j++
+			continue
+		case strings.HasPrefix(low[j:], "·"):
+			j += len("·")
+			continue
+		case strings.HasPrefix(low[j:], "的"), strings.HasPrefix(low[j:], "•"):
+			j += 3
+			continue
+		case strings.HasPrefix(low[j:], "'s "):
+			j += 3
+			continue
+		}
+		break
+	}
+	var ids []int64
+	best := 0
+	for _, id := range m.ids {
+		t := foldName(n.deals[id].Title)
+		if t == "" || !strings.HasPrefix(low[j:], t) {
+			continue
+		}
+		if e := j + len(t); e < len(low) && isWordByte(low[e-1]) && isWordByte(low[e]) {
+			continue
+		}
+		switch {
+		case len(t) > best:
+			best, ids = len(t), []int64{id}
+		case len(t) == best:
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return m
+	}
+	return mention{start: m.start, end: j + best, ids: ids, kind: formCustomer}
+}
+
+// nearlyLonger tells a Han short form that runs on into something one
+// character off the full customer name: "江南水雾" is not 江南水务.
+func (n *Names) nearlyLonger(low string, m mention) bool {
+	for _, id := range m.ids {
+		full := []rune(foldName(n.deals[id].Customer))
+		got := []rune(low[m.start:])
+		if len(full) <= runeLen(low[m.start:m.end]) || len(got) < len(full) {
+			continue
+		}
+		diff := 0
+		for i, r := range full {
+			if got[i] != r {
+				diff++
+			}
+		}
+		if diff == 1 && isHan(got[len(full)-1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// nearMisses lists the deals a stretch of text nearly names: a Latin word
+// one or two edits from a customer's word, or Han text one character off a
+// customer's name or short form. It is only asked for when no name was
+// found exactly.
+func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
+	if n == nil {
+		return nil
+	}
+	var out []int64
+	best := 0 // the length of the best near miss: only the best are offered
+	add1 := func(id int64, score int) {
+		switch {
+		case score > best:
+			best, out = score, []int64{id}
+		case score == best && !slices.Contains(out, id):
+			out = append(out, id)
+		}
+	}
+	// Latin words.
+	for i := 0; i < len(low); {
+		if !isLetter(low[i]) || skip(i) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(low) && isWordByte(low[j]) {
+			j++
+		}
+		w := low[i:j]
+		if len(w) >= 4 && !readVocabulary[w] {
+			for _, f := range n.forms {
+				if f.han {
+					continue
+				}
+				for _, fw := range strings.Fields(f.low) {
+					if len(fw) < 4 || fw == w {
+						continue
+					}
+					limit := 2
+					if len(fw) <= 6 {
+						limit = 1
+					}
+					if editDist([]rune(w), []rune(fw), limit+1) <= limit {
+						add1(f.id, len(fw))
+					}
+				}
+			}
+		}
+		i = j
+	}
+	// Han runs.
+	rs := []rune{}
+	pos := []int{}
+	for i, r := range low {
+		if isHan(r) && !skip(i) {
+			rs, pos = append(rs, r), append(pos, i)
+			continue
+		}
+		rs = append(rs, 0)
+		pos = append(pos, i)
+	}
+	for _, f := range n.forms {
+		if !f.han || f.kind == formTitle {
+			continue
+		}
+		fr := []rune(f.low)
+		if len(fr) < 2 {
+			continue
+		}
+		for s := 0; s+len(fr) <= len(rs); s++ {
+			diff := 0
+			for k, r := range fr {
+				if rs[s+k] != r {
+					if rs[s+k] == 0 {
+						diff = 9
+						break
+					}
+					diff++
+				}
+			}
+			if diff == 1 && rs[s] != 0 && (len(fr) > 2 || rs[s] == fr[0]) {
+				add1(f.id, 3*len(fr))
+			}
+		}
+	}
+	return out
+}
+
+// editDist is the Levenshtein distance of a and b, or limit when it is at
+// least limit.
+func editDist(a, b []rune, limit int) int {
+	if d := len(a) - len(b); d >= limit || -d >= limit {
+		return limit
+	}
+	pprev := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		rowMin := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], pprev[j-2]+1) // a transposition: "Retial", "Crop"
+			}
+			rowMin = min(rowMin, cur[j])
+		}
+		if rowMin >= limit {
+			return limit
+		}
+		pprev, prev, cur = prev, cur, pprev
+	}
+	return min(prev[len(b)], limit)
+}
+
+// Find lists the deals whose names the text holds, exactly.
+func (n *Names) Find(text string) []int64 {
+	var out []int64
+	for _, m := range n.find(newText(text).low) {
+		for _, id := range m.ids {
+			if !slices.Contains(out, id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
