@@ -398,7 +398,8 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn) (bool, error) {
 		for _, d := range rd.Doubts {
 			switch d.Key {
 			case "read.note":
-				return false, nil // a remark about the deal: an answer
+				// a remark about the deal being coached is an answer; about another deal, it is not
+				return len(rd.Updates) > 0 && rd.Updates[0].Ref.ID != t.cur.DealID, nil
 			case "read.no_deal":
 				named = false
 			}
