@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -50,21 +51,30 @@ func guessLang(text, def string) string {
 // botIdentity is the bot's open_id, from bot/v3/info, asked once (again
 // a minute after a failure). Until it is known, the bot's mentions are
 // told by their mentioned_type, or as the first mention (see
-// readMentions).
+// readMentions). Once known, reading it takes no lock.
 type botIdentity struct {
-	mu     sync.Mutex
-	openID string
-	next   time.Time // when to ask again after a failure
+	openID atomic.Pointer[string]
+	mu     sync.Mutex // held while asking
+	next   time.Time  // when to ask again after a failure; under mu
 }
 
 // botOpenID returns the bot's open_id, "" while unknown. The first call
-// asks Lark (at most botInfoWait, on the acknowledgement's path).
+// asks Lark (at most botInfoWait, on the acknowledgement's path); calls
+// meanwhile do without.
 func (a *Adapter) botOpenID() string {
 	b := &a.botID
-	b.mu.Lock()
+	if id := b.openID.Load(); id != nil {
+		return *id
+	}
+	if !b.mu.TryLock() {
+		return ""
+	}
 	defer b.mu.Unlock()
-	if b.openID != "" || time.Now().Before(b.next) {
-		return b.openID
+	if id := b.openID.Load(); id != nil {
+		return *id
+	}
+	if time.Now().Before(b.next) {
+		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), botInfoWait)
 	defer cancel()
@@ -74,7 +84,7 @@ func (a *Adapter) botOpenID() string {
 		b.next = time.Now().Add(time.Minute)
 		return ""
 	}
-	b.openID = id
+	b.openID.Store(&id)
 	return id
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -50,22 +51,32 @@ func GuessLang(text, def string) string {
 
 // home is the workspace the app is installed in, as auth.test tells it:
 // a slash command carries only the invoking person's team, to compare
-// with it. A failed auth.test is asked again a minute later; until it
-// answers, commands are taken as the workspace's own.
+// with it. It is asked on the first command; a failed auth.test is asked
+// again a minute later, and until it answers commands are taken as the
+// workspace's own. Once known, reading it takes no lock.
 type home struct {
-	mu               sync.Mutex
-	team, enterprise string
-	known            bool
-	next             time.Time // when to ask again after a failure
+	known atomic.Pointer[homeIDs]
+	mu    sync.Mutex // held while asking
+	next  time.Time  // when to ask again after a failure; under mu
 }
+
+type homeIDs struct{ team, enterprise string }
 
 // homeTeam returns the app's team and enterprise ids ("" when unknown).
 func (a *Adapter) homeTeam(ctx context.Context) (team, enterprise string) {
 	h := &a.home
-	h.mu.Lock()
+	if ids := h.known.Load(); ids != nil {
+		return ids.team, ids.enterprise
+	}
+	if !h.mu.TryLock() { // another command is asking
+		return "", ""
+	}
 	defer h.mu.Unlock()
-	if h.known || time.Now().Before(h.next) {
-		return h.team, h.enterprise
+	if ids := h.known.Load(); ids != nil {
+		return ids.team, ids.enterprise
+	}
+	if time.Now().Before(h.next) {
+		return "", ""
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
@@ -75,8 +86,9 @@ func (a *Adapter) homeTeam(ctx context.Context) (team, enterprise string) {
 		h.next = time.Now().Add(time.Minute)
 		return "", ""
 	}
-	h.team, h.enterprise, h.known = r.TeamID, r.EnterpriseID, true
-	return h.team, h.enterprise
+	ids := &homeIDs{team: r.TeamID, enterprise: r.EnterpriseID}
+	h.known.Store(ids)
+	return ids.team, ids.enterprise
 }
 
 // externalCommand tells a slash command from a person of another
