@@ -29,7 +29,8 @@ type Config struct {
 	Currency    string           // ISO code of amounts
 	Admins      []string         // platform user ids with admin rights
 	Log         *slog.Logger
-	Metrics     *Metrics // optional
+	Metrics     *Metrics  // optional
+	RateLimit   RateLimit // per person, on updates; zero: none
 }
 
 // Bot answers messages. It is safe for concurrent use: all state lives in
@@ -47,6 +48,7 @@ type Bot struct {
 	// another process, such as an import), is rebuilt.
 	nameCache sync.Map
 	namesGen  atomic.Int64
+	limit     *limiter
 }
 
 // New builds a bot from cfg, filling defaults.
@@ -76,7 +78,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log}
+	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit)}
 	for _, a := range cfg.Admins {
 		if a = strings.TrimSpace(a); a != "" {
 			b.admins[a] = true
@@ -134,6 +136,9 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	t.free = free
 	kind = cmd.Kind.String()
 	t.lang = b.language(cmd, p, m)
+	if limited(cmd.Kind) && !b.limit.allow(p.ID) {
+		return b.rateLimited(t.lang, m.Platform), nil
+	}
 	if err := b.rememberLang(ctx, t, cmd); err != nil {
 		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
 		return b.internal(t.lang), err

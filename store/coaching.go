@@ -10,6 +10,9 @@ import (
 // SaveAnswer stores the answer (or skip) to a push question on a deal and
 // records it in the deal's history, in one transaction.
 func (db *DB) SaveAnswer(ctx context.Context, a coach.Answer, personID int64) error {
+	if err := coach.CheckText(a.Text, coach.MaxTextChars); err != nil {
+		return err
+	}
 	return db.inTx(ctx, func(tx *wtx) error {
 		now := fmtTime(db.now())
 		_, err := tx.exec(ctx, `INSERT INTO answers (deal_id, question_key, stage, status, answer, person_id, at)
@@ -97,6 +100,9 @@ func (db *DB) Marks(ctx context.Context, dealID int64) (map[string]coach.Mark, e
 // changes the fields given (empty fields keep their value). It records the
 // change in the deal's history and returns the stored contact.
 func (db *DB) SaveContact(ctx context.Context, c coach.Contact, personID int64) (coach.Contact, error) {
+	if err := coach.CheckText(c.Name, coach.MaxNameChars); err != nil {
+		return c, err
+	}
 	err := db.inTx(ctx, func(tx *wtx) error {
 		now := fmtTime(db.now())
 		_, err := tx.exec(ctx, `INSERT INTO contacts (deal_id, name, role, relationship, style, created_at, updated_at)

@@ -100,6 +100,9 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra
 		if d, err = db.createDeal(ctx, tx, d, names(d), actorID); err != nil {
 			return err
 		}
+		if err := checkTexts(d, extra); err != nil {
+			return err
+		}
 		return insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra)
 	})
 	return d, err
@@ -131,6 +134,9 @@ func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, extra []
 		if d, err = db.createDeal(ctx, tx, d, n, actorID); err != nil {
 			return err
 		}
+		if err := checkTexts(d, extra); err != nil {
+			return err
+		}
 		if err := insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra); err != nil || follow == nil {
 			return err
 		}
@@ -144,6 +150,9 @@ func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, extra []
 }
 
 func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames, actorID int64) (coach.Deal, error) {
+	if err := checkTexts(d, nil); err != nil {
+		return d, err
+	}
 	d, err := db.insertDeal(ctx, tx, d, n)
 	if err != nil {
 		return d, err
@@ -247,6 +256,9 @@ func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change
 	after = before
 	extra, err := change(&after)
 	if err != nil {
+		return before, before, err
+	}
+	if err := checkTexts(after, extra); err != nil {
 		return before, before, err
 	}
 	diff := coach.Diff(before, after)
@@ -465,3 +477,19 @@ func (db *DB) CreateDeals(ctx context.Context, ds []coach.Deal, actorID int64) e
 
 // likeEscaper is built once: building a replacer costs more than using it.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// checkTexts refuses a deal or events (a note) whose texts are over the
+// caps of coach.CheckDealText: every way in (chat, forms, buttons, import)
+// writes through here. Restoring an export does not: what was stored
+// before the caps comes back as it was.
+func checkTexts(d coach.Deal, evs []coach.Event) error {
+	if err := coach.CheckDealText(d); err != nil {
+		return err
+	}
+	for _, e := range evs {
+		if err := coach.CheckText(e.To, coach.MaxTextChars); err != nil {
+			return err
+		}
+	}
+	return nil
+}

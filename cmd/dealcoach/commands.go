@@ -52,11 +52,14 @@ func openApp(ctx context.Context, cfg config, dbPath string, log *slog.Logger) (
 	return &app{cfg: cfg, db: db, playbook: pb, catalog: cat, log: log}, nil
 }
 
-// bot builds the core; m (serve's metrics) may be nil.
-func (a *app) bot(m *bot.Metrics) (*bot.Bot, error) {
+// bot builds the core with serve's metrics and per-person rate limit;
+// elsewhere both are zero: the terminal's one user, a script piped into
+// chat and the nudge and digest commands are not limited.
+func (a *app) bot(m *bot.Metrics, limit bot.RateLimit) (*bot.Bot, error) {
 	return bot.New(bot.Config{
 		Store: a.db, Playbook: a.playbook, Catalog: a.catalog, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
 		DefaultLang: a.cfg.Lang, Currency: a.cfg.Currency, Admins: a.cfg.Admins, Log: a.log, Metrics: m,
+		RateLimit: limit,
 	})
 }
 
@@ -111,7 +114,7 @@ func cmdChat(ctx context.Context, cfg config, args []string, io stdio, log *slog
 	if *lang == "" {
 		*lang = cfg.Lang
 	}
-	b, err := a.bot(nil)
+	b, err := a.bot(nil, bot.RateLimit{})
 	if err != nil {
 		return err
 	}

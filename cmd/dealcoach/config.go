@@ -11,6 +11,7 @@ import (
 	"time"
 	_ "time/tzdata" // the static binary runs on images without zoneinfo
 
+	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/coach"
 )
 
@@ -31,8 +32,9 @@ type config struct {
 	// the newest BackupKeep.
 	BackupDir  string
 	BackupKeep int
-	LogFormat  string      // auto (JSON unless stderr is a terminal), json or text
-	LogLevel   *slog.Level // nil: the command's default
+	RateLimit  bot.RateLimit // serve's, per person on chat updates; DEALCOACH_RATE_LIMIT
+	LogFormat  string        // auto (JSON unless stderr is a terminal), json or text
+	LogLevel   *slog.Level   // nil: the command's default
 	Slack      slackConfig
 	Lark       larkConfig
 	// External: who of other organisations (Slack Connect, Lark external
@@ -155,6 +157,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 			errs = append(errs, fmt.Sprintf("DEALCOACH_ESCALATION=%q: set ascending working days past a stage's limit, e.g. 3,5,7 (the second reaches the manager)", v))
 		}
 	}
+	if v := env("DEALCOACH_RATE_LIMIT", "20/1m"); v != "off" && v != "0" {
+		rl, err := parseRateLimit(v)
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("DEALCOACH_RATE_LIMIT=%q: set updates per person and period, such as 20/1m (20 at once, then one every 3 s), or off", v))
+		}
+		c.RateLimit = rl
+	}
 	c.LogFormat = strings.ToLower(env("DEALCOACH_LOG_FORMAT", "auto"))
 	if c.LogFormat != "auto" && c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Sprintf("DEALCOACH_LOG_FORMAT=%q: set json, text or auto (JSON unless stderr is a terminal)", c.LogFormat))
@@ -188,6 +197,24 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("configuration: %d to fix:\n  - %s", len(errs), strings.Join(errs, "\n  - "))
 	}
 	return c, nil
+}
+
+// parseRateLimit reads "N/period": N updates at once, then N a period.
+func parseRateLimit(v string) (bot.RateLimit, error) {
+	ns, ps, ok := strings.Cut(v, "/")
+	n, err := strconv.Atoi(strings.TrimSpace(ns))
+	if !ok || err != nil || n < 1 {
+		return bot.RateLimit{}, errors.New("not N/period")
+	}
+	ps = strings.TrimSpace(ps)
+	if ps != "" && (ps[0] < '0' || ps[0] > '9') {
+		ps = "1" + ps // "20/m" as "20/1m"
+	}
+	per, err := time.ParseDuration(ps)
+	if err != nil || per <= 0 {
+		return bot.RateLimit{}, errors.New("not N/period")
+	}
+	return bot.RateLimit{Burst: n, Every: per / time.Duration(n)}, nil
 }
 
 // checkAddr checks a listen address as net.Listen will read it, so that a

@@ -44,7 +44,7 @@ func openScheduler(ctx context.Context, cfg config, log *slog.Logger, charts boo
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := a.bot(nil)
+	b, err := a.bot(nil, bot.RateLimit{})
 	if err == nil {
 		var s *schedule.Scheduler
 		if s, err = a.scheduler(b, chatPlatforms, charts); err == nil {

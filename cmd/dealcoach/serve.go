@@ -42,7 +42,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		bot.NewStoreCollector(a.db, cfg.Now, log))
 	a.metrics = bot.NewMetrics(reg)
-	b, err := a.bot(a.metrics)
+	b, err := a.bot(a.metrics, cfg.RateLimit)
 	if err != nil {
 		return err
 	}
