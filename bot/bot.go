@@ -48,7 +48,7 @@ type Bot struct {
 	// another process, such as an import), is rebuilt.
 	nameCache sync.Map
 	namesGen  atomic.Int64
-	limit     *limiter
+	limit     *limiter // per-person rate limit, in memory: a restart forgives
 }
 
 // New builds a bot from cfg, filling defaults.
