@@ -158,7 +158,9 @@ func TestServeSlackAsItReallySends(t *testing.T) {
 	api := &platformAPI{}
 	srv := httptest.NewServer(api)
 	defer srv.Close()
-	p := startServe(t, db, srv.URL, "2026-11-24T10:00:00+08:00")
+	// 08:00, before the 09:00 reminders: everything the bot sends answers
+	// a payload of the test.
+	p := startServe(t, db, srv.URL, "2026-11-24T08:00:00+08:00")
 	event := func(name string, header ...string) int {
 		t.Helper()
 		code, body := slackPost(t, p.addr, "/slack/events", "application/json", secret, platformFixture(t, "slack/"+name), 0, header...)
@@ -350,7 +352,8 @@ func TestServeLarkAsItReallySends(t *testing.T) {
 	api := &platformAPI{}
 	platform := httptest.NewServer(api)
 	defer platform.Close()
-	srv := runServe(t, db, "DEALCOACH_NOW=2026-11-24T10:00:00+08:00", "DEALCOACH_LANG=zh", "LARK_APP_ID=cli_e2e",
+	// 08:00, before the 09:00 reminders (see the Slack test).
+	srv := runServe(t, db, "DEALCOACH_NOW=2026-11-24T08:00:00+08:00", "DEALCOACH_LANG=zh", "LARK_APP_ID=cli_e2e",
 		"LARK_APP_SECRET=secret", "LARK_VERIFICATION_TOKEN="+token, "LARK_ENCRYPT_KEY="+key, "LARK_BASE_URL="+platform.URL)
 	signed := func(ts, nonce string, body []byte) string { return larkbot.Signature(ts, nonce, key, body) }
 	event := func(name string) {
