@@ -158,12 +158,8 @@ func TestMentionRepliesInThreadOnceDespiteRetries(t *testing.T) {
 	h := newHarness(t)
 	h.command("U1", "C1", "new Acme 120k")
 	body := eventBody("Ev0001", mention("U1", "C1", "Acme moved to shortlist", "1515449522.000016"))
-	start := time.Now()
 	if code, _ := h.post("/slack/events", "application/json", body); code != http.StatusOK {
 		t.Fatalf("event: %d", code)
-	}
-	if d := time.Since(start); d > 3*time.Second {
-		t.Fatalf("ack took %v", d)
 	}
 	// Slack retries (its documented headers), then delivers it once more.
 	h.post("/slack/events", "application/json", body, "X-Slack-Retry-Num", "1", "X-Slack-Retry-Reason", "http_timeout")

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -63,27 +64,31 @@ func TestPoolCloseCancelsWhatOutlastsItsDeadline(t *testing.T) {
 	<-stopped
 }
 
+// On a fake clock (synctest): the wait for room is exactly the one asked
+// for, however busy the machine.
 func TestPoolLeavesWorkWhenTheBacklogIsFull(t *testing.T) {
-	p := NewPool(1, 1, quiet)
-	block := make(chan struct{})
-	p.Add(Task{Key: "1", Run: func(context.Context) { <-block }}, 0)
-	time.Sleep(10 * time.Millisecond) // the worker has taken 1
-	if !p.Add(Task{Key: "2", Run: func(context.Context) {}}, 0) {
-		t.Fatal("backlog of one refused its first task")
-	}
-	start := time.Now()
-	if p.Add(Task{Key: "3", Run: func(context.Context) {}}, 30*time.Millisecond) {
-		t.Fatal("a full backlog took more")
-	}
-	if waited := time.Since(start); waited < 30*time.Millisecond {
-		t.Fatalf("gave up after %v, want the 30 ms wait", waited)
-	}
-	// Room appears while it waits: taken.
-	go func() { time.Sleep(20 * time.Millisecond); close(block) }()
-	if !p.Add(Task{Key: "4", Run: func(context.Context) {}}, time.Second) {
-		t.Fatal("not taken when room appeared")
-	}
-	p.Close(context.Background())
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPool(1, 1, quiet)
+		block := make(chan struct{})
+		p.Add(Task{Key: "1", Run: func(context.Context) { <-block }}, 0)
+		synctest.Wait() // the worker has taken 1
+		if !p.Add(Task{Key: "2", Run: func(context.Context) {}}, 0) {
+			t.Fatal("backlog of one refused its first task")
+		}
+		start := time.Now()
+		if p.Add(Task{Key: "3", Run: func(context.Context) {}}, 30*time.Millisecond) {
+			t.Fatal("a full backlog took more")
+		}
+		if waited := time.Since(start); waited != 30*time.Millisecond {
+			t.Fatalf("gave up after %v, want the 30 ms wait", waited)
+		}
+		// Room appears while it waits: taken.
+		go func() { time.Sleep(20 * time.Millisecond); close(block) }()
+		if !p.Add(Task{Key: "4", Run: func(context.Context) {}}, time.Second) {
+			t.Fatal("not taken when room appeared")
+		}
+		p.Close(context.Background())
+	})
 }
 
 func TestPeopleLookUpOnceAndRemember(t *testing.T) {
