@@ -46,6 +46,7 @@ type Bot struct {
 	// counts the changes of deal names, owners and status this process
 	// made; an entry older than it, or than namesTTL (changes made by
 	// another process, such as an import), is rebuilt.
+	stages    *parse.StageIndex // the playbook's stage names, for reading messages
 	nameCache sync.Map
 	namesGen  atomic.Int64
 	limit     *limiter // per-person rate limit, in memory: a restart forgives
@@ -78,7 +79,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit)}
+	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit), stages: parse.IndexStages(cfg.Playbook)}
 	for _, a := range cfg.Admins {
 		if a = strings.TrimSpace(a); a != "" {
 			b.admins[a] = true

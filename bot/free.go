@@ -31,7 +31,7 @@ func (b *Bot) freeText(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 	if t.waiting && t.cur.Await != awaitPick && t.cur.Await != awaitConfirm {
 		focus = t.cur.DealID // the deal being coached, or the conversation's topic
 	}
-	rd := parse.Read(t.msg.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People}, names, focus)
+	rd := parse.Read(t.msg.Text, b.readContext(t), names, focus)
 	if rd.Err != nil {
 		return Reply{}, rd.Err
 	}
@@ -386,7 +386,7 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	pc := parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People}
+	pc := b.readContext(t)
 	rd := parse.Read(t.msg.Text, pc, names, 0)
 	switch rd.Kind {
 	case parse.ReadUpdate, parse.ReadNearMiss, parse.ReadWhich, parse.ReadGuarded:
@@ -482,4 +482,9 @@ func (b *Bot) pickedByName(ctx context.Context, text string, cands []int64) int6
 		return found[0]
 	}
 	return 0
+}
+
+// readContext is what Read reads a turn's message against.
+func (b *Bot) readContext(t *turn) parse.Context {
+	return parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People, Stages: b.stages}
 }

@@ -30,7 +30,10 @@ type Names struct {
 	nodes []tnode
 	edges map[uint32]int32 // node<<8 | byte → child node
 	// near-miss material: every customer and short form, normalised
-	forms []nameForm
+	forms     []nameForm
+	latin     map[int][]latinWord // by length in bytes
+	hanFirst  map[rune][]hanForm  // by first character
+	hanSecond map[rune][]hanForm  // forms of three or more characters, by second character
 }
 
 type tnode struct {
@@ -76,6 +79,7 @@ func NewNames(ds []DealName) *Names {
 			n.add(title, d.ID, formTitle)
 		}
 	}
+	n.indexNearMisses()
 	return n
 }
 
@@ -291,9 +295,10 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 			out = append(out, id)
 		}
 	}
-	// Latin words.
+	// Latin words, against the names' words of about their length.
+	var wr []rune
 	for i := 0; i < len(low); {
-		if !isLetter(low[i]) || skip(i) {
+		if !isLetter(low[i]) || skip(i) || i > 0 && isWordByte(low[i-1]) {
 			i++
 			continue
 		}
@@ -303,62 +308,103 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 		}
 		w := low[i:j]
 		if len(w) >= 4 && !readVocabulary[w] {
-			for _, f := range n.forms {
-				if f.han {
-					continue
-				}
-				for _, fw := range strings.Fields(f.low) {
-					if len(fw) < 4 || fw == w {
-						continue
-					}
+			wr = append(wr[:0], []rune(w)...)
+			for l := len(w) - 2; l <= len(w)+2; l++ {
+				for _, f := range n.latin[l] {
 					limit := 2
-					if len(fw) <= 6 {
+					if len(f.w) <= 6 {
 						limit = 1
 					}
-					if editDist([]rune(w), []rune(fw), limit+1) <= limit {
-						add1(f.id, len(fw))
+					if f.w != w && editDist(wr, f.r, limit+1) <= limit {
+						add1(f.id, len(f.w))
 					}
 				}
 			}
 		}
 		i = j
 	}
-	// Han runs.
-	rs := []rune{}
-	pos := []int{}
+	// Han runs, against the forms that share their first or second character.
+	var rs []rune
 	for i, r := range low {
 		if isHan(r) && !skip(i) {
-			rs, pos = append(rs, r), append(pos, i)
-			continue
+			rs = append(rs, r)
+		} else if len(rs) == 0 || rs[len(rs)-1] != 0 {
+			rs = append(rs, 0)
 		}
-		rs = append(rs, 0)
-		pos = append(pos, i)
 	}
-	for _, f := range n.forms {
-		if !f.han || f.kind == formTitle {
-			continue
+	try := func(s int, f hanForm) {
+		if s+len(f.r) > len(rs) {
+			return
 		}
-		fr := []rune(f.low)
-		if len(fr) < 2 {
-			continue
-		}
-		for s := 0; s+len(fr) <= len(rs); s++ {
-			diff := 0
-			for k, r := range fr {
-				if rs[s+k] != r {
-					if rs[s+k] == 0 {
-						diff = 9
-						break
-					}
-					diff++
-				}
+		diff := 0
+		for k, r := range f.r {
+			if rs[s+k] == 0 {
+				return
 			}
-			if diff == 1 && rs[s] != 0 && (len(fr) > 2 || rs[s] == fr[0]) {
-				add1(f.id, 3*len(fr))
+			if rs[s+k] != r {
+				diff++
+			}
+		}
+		if diff == 1 && (len(f.r) > 2 || rs[s] == f.r[0]) {
+			add1(f.id, 3*len(f.r))
+		}
+	}
+	for s := 0; s < len(rs); s++ {
+		if rs[s] == 0 {
+			continue
+		}
+		for _, f := range n.hanFirst[rs[s]] {
+			try(s, f)
+		}
+		if s+1 < len(rs) && rs[s+1] != 0 {
+			for _, f := range n.hanSecond[rs[s+1]] {
+				if f.r[0] != rs[s] { // else tried above
+					try(s, f)
+				}
 			}
 		}
 	}
 	return out
+}
+
+// latinWord is a word of a deal's Latin name, for near misses.
+type latinWord struct {
+	w  string
+	r  []rune
+	id int64
+}
+
+// hanForm is a deal's Han customer name or short form, for near misses.
+type hanForm struct {
+	r  []rune
+	id int64
+}
+
+// indexNearMisses builds the near-miss indexes from the forms.
+func (n *Names) indexNearMisses() {
+	n.latin = map[int][]latinWord{}
+	n.hanFirst, n.hanSecond = map[rune][]hanForm{}, map[rune][]hanForm{}
+	for _, f := range n.forms {
+		if !f.han {
+			for _, fw := range strings.Fields(f.low) {
+				if len(fw) >= 4 {
+					n.latin[len(fw)] = append(n.latin[len(fw)], latinWord{w: fw, r: []rune(fw), id: f.id})
+				}
+			}
+			continue
+		}
+		if f.kind == formTitle {
+			continue
+		}
+		h := hanForm{r: []rune(f.low), id: f.id}
+		if len(h.r) < 2 {
+			continue
+		}
+		n.hanFirst[h.r[0]] = append(n.hanFirst[h.r[0]], h)
+		if len(h.r) > 2 {
+			n.hanSecond[h.r[1]] = append(n.hanSecond[h.r[1]], h)
+		}
+	}
 }
 
 // editDist is the Levenshtein distance of a and b, or limit when it is at

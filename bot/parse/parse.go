@@ -102,6 +102,7 @@ type Context struct {
 	Now      time.Time // "now" in the speaker's time zone: relative dates use its calendar day
 	Playbook *coach.Playbook
 	People   *prompts.People // roles, relationships and styles; nil: contacts are not read
+	Stages   *StageIndex     // Read's index of the playbook's stage names; nil: built per message
 }
 
 // Mark is one 8C1F0W mark: a factor key of the playbook and its value,

@@ -60,15 +60,12 @@ func Read(msg string, c Context, names *Names, focus int64) Reading {
 	if len(msg) > maxInput {
 		return Reading{Err: coach.Errorf(coach.Invalid, "err.too_long")}
 	}
-	r := reader{p: &parser{pb: c.Playbook, people: c.People, today: coach.DateOf(c.Now)}, names: names, t: newText(msg),
-		stages: stageNames(c.Playbook)}
-	for _, n := range r.stages {
-		for _, s := range n {
-			if strings.Contains(s.low, " and ") || strings.Contains(s.low, ",") {
-				r.joined = append(r.joined, s.low)
-			}
-		}
+	idx := c.Stages
+	if idx == nil || idx.pb != c.Playbook {
+		idx = IndexStages(c.Playbook)
 	}
+	r := reader{p: &parser{pb: c.Playbook, people: c.People, today: coach.DateOf(c.Now)}, names: names, t: newText(msg),
+		stages: &idx.first, joined: idx.joined}
 	return r.read(focus)
 }
 
@@ -377,4 +374,25 @@ func (r *reader) markup(low string) {
 func rune0(s string) rune {
 	r, _ := utf8.DecodeRuneInString(s)
 	return r
+}
+
+// StageIndex is a playbook's stage names ready for Read: worked out once
+// per playbook (Context.Stages) rather than per message.
+type StageIndex struct {
+	pb     *coach.Playbook
+	first  [256][]stageName
+	joined []string // names with " and " or "," in them: never split
+}
+
+// IndexStages indexes the stage names of pb.
+func IndexStages(pb *coach.Playbook) *StageIndex {
+	idx := &StageIndex{pb: pb, first: *stageNames(pb)}
+	for _, n := range idx.first {
+		for _, s := range n {
+			if strings.Contains(s.low, " and ") || strings.Contains(s.low, ",") {
+				idx.joined = append(idx.joined, s.low)
+			}
+		}
+	}
+	return idx
 }

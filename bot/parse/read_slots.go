@@ -352,7 +352,7 @@ func (r *reader) readRegion(g region) regionRead {
 		}
 		tolerated = append(tolerated, w)
 	}
-	if len(g.ids) > 0 {
+	if len(g.ids) > 0 && (len(unknown) > 0 || len(remarks) > 0) {
 		// a deal's name nearly, among the words left: another deal's (it
 		// may be that one's update) or this one's misspelt ("Wayne Retial",
 		// "中新 云平台"): asked, never applied

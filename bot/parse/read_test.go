@@ -23,6 +23,7 @@ func readContext(t testing.TB) Context {
 		t.Fatal(err)
 	}
 	c.Now = time.Date(2026, 12, 4, 10, 0, 0, 0, sh) // a Friday
+	c.Stages = IndexStages(c.Playbook)
 	return c
 }
 
