@@ -46,10 +46,11 @@ type Bot struct {
 	// counts the changes of deal names, owners and status this process
 	// made; an entry older than it, or than namesTTL (changes made by
 	// another process, such as an import), is rebuilt.
-	stages    *parse.StageIndex // the playbook's stage names, for reading messages
-	nameCache sync.Map
-	namesGen  atomic.Int64
-	limit     *limiter // per-person rate limit, in memory: a restart forgives
+	stages      *parse.StageIndex // the playbook's stage names, for reading messages
+	nameCache   sync.Map          // person id → *namesEntry
+	nameGens    sync.Map          // "p<person>", "t<team>", "all" → *atomic.Int64
+	namesCached atomic.Int64      // entries in nameCache
+	limit       *limiter          // per-person rate limit, in memory: a restart forgives
 }
 
 // New builds a bot from cfg, filling defaults.

@@ -41,7 +41,7 @@ func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 	if _, err := b.cfg.Store.NewDeal(ctx, d, t.person.ID, extra, follow); err != nil {
 		return Reply{}, err
 	}
-	b.namesChanged()
+	b.namesChanged(d)
 	return r, nil
 }
 
@@ -70,7 +70,8 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 		return Reply{}, err
 	}
 	if before.Status != after.Status || before.Name() != after.Name() || before.OwnerID != after.OwnerID || before.TeamID != after.TeamID {
-		b.namesChanged()
+		b.namesChanged(before)
+		b.namesChanged(after)
 	}
 	return r, nil
 }

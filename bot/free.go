@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"strings"
 	"time"
 
@@ -122,7 +123,7 @@ func exactName(d coach.Deal, name string) bool {
 // dealNames indexes the deals the speaker may name: their own open deals,
 // their team's, and for an admin every open deal.
 func (b *Bot) dealNames(ctx context.Context, t *turn) (*parse.Names, error) {
-	gen := b.namesGen.Load()
+	gen := b.namesGens(t.person)
 	now := time.Now()
 	if v, ok := b.nameCache.Load(t.person.ID); ok {
 		e := v.(*namesEntry)
@@ -134,40 +135,88 @@ func (b *Bot) dealNames(ctx context.Context, t *turn) (*parse.Names, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.nameCache.Store(t.person.ID, &namesEntry{names: names, gen: gen, at: now, role: t.person.Role, team: t.person.TeamID})
+	if _, had := b.nameCache.Swap(t.person.ID, &namesEntry{names: names, gen: gen, at: now, role: t.person.Role,
+		team: t.person.TeamID}); !had && b.namesCached.Add(1) > maxCachedNames {
+		// bound the memory: forget someone else's index (rebuilt when they next write)
+		b.nameCache.Range(func(k, _ any) bool {
+			if k != t.person.ID {
+				b.nameCache.Delete(k)
+				b.namesCached.Add(-1)
+				return false
+			}
+			return true
+		})
+	}
 	return names, nil
 }
 
+// maxCachedNames bounds the speakers whose name indexes are kept.
+const maxCachedNames = 256
+
 // namesTTL bounds how long a cached deal-name index is trusted without
-// this process having seen a change.
-const namesTTL = 30 * time.Second
+// this process having seen a change to it: changes made by another
+// process (an import) are seen within it. A name missing from a stale
+// index is not lost: the message is then read by the keyword grammar and
+// asked about.
+const namesTTL = 5 * time.Minute
 
 type namesEntry struct {
 	names *parse.Names
-	gen   int64
+	gen   [3]int64
 	at    time.Time
 	role  coach.Role
 	team  int64
 }
 
-// namesChanged tells the name cache that deals were created, renamed,
-// closed, reopened or moved between people.
-func (b *Bot) namesChanged() { b.namesGen.Add(1) }
+// namesGens is what a person's name index depends on: the changes to
+// their own deals, to their team's, and (for an admin) to anyone's.
+func (b *Bot) namesGens(p coach.Person) [3]int64 {
+	var g [3]int64
+	g[0] = b.namesGen(fmt.Sprintf("p%d", p.ID))
+	if p.TeamID != 0 {
+		g[1] = b.namesGen(fmt.Sprintf("t%d", p.TeamID))
+	}
+	if p.Role == coach.Admin {
+		g[2] = b.namesGen("all")
+	}
+	return g
+}
+
+func (b *Bot) namesGen(key string) int64 {
+	if v, ok := b.nameGens.Load(key); ok {
+		return v.(*atomic.Int64).Load()
+	}
+	return 0
+}
+
+// namesChanged tells the name cache that a deal was created, renamed,
+// closed, reopened or moved between people: the indexes of its owner, its
+// team and the admins are rebuilt when next used.
+func (b *Bot) namesChanged(d coach.Deal) {
+	for _, key := range []string{fmt.Sprintf("p%d", d.OwnerID), fmt.Sprintf("t%d", d.TeamID), "all"} {
+		v, _ := b.nameGens.LoadOrStore(key, new(atomic.Int64))
+		v.(*atomic.Int64).Add(1)
+	}
+}
 
 func (b *Bot) loadNames(ctx context.Context, t *turn) (*parse.Names, error) {
-	filters := []store.DealFilter{{OwnerID: t.person.ID, Status: coach.Open, Limit: maxNamed}}
+	// A rep's own deals; a manager's team's too; an admin's, everyone's. A
+	// deal outside the index (a colleague's) is still found by the keyword
+	// grammar's lookup, and asked about or refused, never applied blindly.
+	type scope struct{ owner, team int64 }
+	scopes := []scope{{owner: t.person.ID}}
 	switch {
 	case t.person.Role == coach.Admin:
-		filters = []store.DealFilter{{Status: coach.Open, Limit: maxNamed}}
-	case t.person.TeamID != 0:
-		filters = append(filters, store.DealFilter{TeamID: t.person.TeamID, Status: coach.Open, Limit: maxNamed})
+		scopes = []scope{{}}
+	case t.person.Role == coach.Manager && t.person.TeamID != 0:
+		scopes = append(scopes, scope{team: t.person.TeamID})
 	}
 	seen := map[int64]bool{}
 	var ns []parse.DealName
-	for _, f := range filters {
-		ds, err := b.cfg.Store.Deals(ctx, f)
+	for _, sc := range scopes {
+		ds, err := b.cfg.Store.OpenDealNames(ctx, sc.owner, sc.team, maxNamed)
 		if err != nil {
-			return nil, fmt.Errorf("deal names: %w", err)
+			return nil, err
 		}
 		for _, d := range ds {
 			if !seen[d.ID] {
@@ -206,6 +255,9 @@ func (b *Bot) dispatchKind(ctx context.Context, t *turn, cmd parse.Command) (Rep
 // that a refusal for one changes none.
 func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Reply, error) {
 	for _, c := range cmds {
+		if len(cmds) == 1 {
+			break // one change: its own transaction checks it
+		}
 		d, err := b.cfg.Store.Deal(ctx, c.Ref.ID)
 		if err != nil {
 			return Reply{}, err
@@ -447,7 +499,7 @@ func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
 		return Reply{}, err
 	}
 	if before.Status != after.Status {
-		b.namesChanged()
+		b.namesChanged(after)
 	}
 	r := Reply{Lang: t.lang, DealID: after.ID}
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "read.undone", "ref", ref(after), "name", after.Name())})

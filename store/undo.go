@@ -52,9 +52,13 @@ func recordUndo(ctx context.Context, tx *wtx, personID int64, before coach.Deal,
 	if err != nil {
 		return fmt.Errorf("encode undo of deal %d: %w", before.ID, err)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO undo_log (person_id, deal_id, before_state, version, at) VALUES (?, ?, ?, ?, ?)`,
-		personID, before.ID, string(raw), version, at); err != nil {
+	res, err := tx.exec(ctx, `INSERT INTO undo_log (person_id, deal_id, before_state, version, at) VALUES (?, ?, ?, ?, ?)`,
+		personID, before.ID, string(raw), version, at)
+	if err != nil {
 		return fmt.Errorf("record undo of deal %d: %w", before.ID, err)
+	}
+	if id, _ := res.LastInsertId(); id%16 != 0 {
+		return nil // the log is trimmed every 16th change, not on each
 	}
 	_, err = tx.exec(ctx, `DELETE FROM undo_log WHERE person_id = ? AND id <= (SELECT id FROM undo_log WHERE person_id = ?
 		ORDER BY id DESC LIMIT 1 OFFSET ?)`, personID, personID, undoKeep)

@@ -3,6 +3,7 @@ package parse
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -23,21 +24,24 @@ const (
 )
 
 // Names indexes the names of deals so that Read finds them anywhere in a
-// message, longest first, in time linear in the message's length: a byte
-// trie over the normalised forms.
+// message, longest first, in time linear in the message's length: the
+// normalised forms are bucketed by their first three bytes, longest first.
 type Names struct {
-	deals map[int64]DealName
-	nodes []tnode
-	edges map[uint32]int32 // node<<8 | byte → child node
+	deals   map[int64]DealName
+	buckets map[string][]*nameEntry // first three bytes of a form → its entries, longest first
+	short   []*nameEntry            // forms under three bytes ("hp")
 	// near-miss material: every customer and short form, normalised
 	forms     []nameForm
+	nearOnce  sync.Once           // the near-miss indexes are built the first time a message needs them
 	latin     map[int][]latinWord // by length in bytes
 	hanFirst  map[rune][]hanForm  // by first character
 	hanSecond map[rune][]hanForm  // forms of three or more characters, by second character
 }
 
-type tnode struct {
-	ids  []int64 // deals whose form ends here
+// nameEntry is one form and the deals it names.
+type nameEntry struct {
+	low  string
+	ids  []int64
 	kind formKind
 }
 
@@ -64,22 +68,44 @@ var (
 // NewNames indexes deals. Forms shared by several deals keep all of them:
 // the reader then asks which was meant.
 func NewNames(ds []DealName) *Names {
-	n := &Names{deals: make(map[int64]DealName, len(ds)), nodes: make([]tnode, 1, len(ds)*8), edges: map[uint32]int32{}}
+	n := &Names{deals: make(map[int64]DealName, len(ds)), buckets: make(map[string][]*nameEntry, len(ds)*2)}
+	entries := map[string]*nameEntry{}
+	add := func(form string, id int64, kind formKind) {
+		e := entries[form]
+		if e == nil {
+			e = &nameEntry{low: form}
+			entries[form] = e
+			if len(form) < 3 {
+				n.short = append(n.short, e)
+			} else {
+				n.buckets[form[:3]] = append(n.buckets[form[:3]], e)
+			}
+		}
+		if !slices.Contains(e.ids, id) {
+			e.ids = append(e.ids, id)
+		}
+		e.kind = max(e.kind, kind)
+		n.forms = append(n.forms, nameForm{low: form, id: id, kind: kind, han: form[0] >= utf8.RuneSelf})
+	}
 	for _, d := range ds {
 		n.deals[d.ID] = d
 		cust := foldName(d.Customer)
 		title := foldName(d.Title)
 		if cust != "" {
-			n.add(cust, d.ID, formCustomer)
+			add(cust, d.ID, formCustomer)
 			if s := shortForm(cust); s != "" && s != cust {
-				n.add(s, d.ID, formShort)
+				add(s, d.ID, formShort)
 			}
 		}
 		if title != "" && title != cust && utf8.RuneCountInString(title) >= 2 && len(title) >= 3 {
-			n.add(title, d.ID, formTitle)
+			add(title, d.ID, formTitle)
 		}
 	}
-	n.indexNearMisses()
+	longestFirst := func(a, b *nameEntry) int { return len(b.low) - len(a.low) }
+	for _, b := range n.buckets {
+		slices.SortFunc(b, longestFirst)
+	}
+	slices.SortFunc(n.short, longestFirst)
 	return n
 }
 
@@ -127,26 +153,6 @@ func shortForm(low string) string {
 	return s
 }
 
-func (n *Names) add(form string, id int64, kind formKind) {
-	cur := int32(0)
-	for i := 0; i < len(form); i++ {
-		key := uint32(cur)<<8 | uint32(form[i])
-		next, ok := n.edges[key]
-		if !ok {
-			next = int32(len(n.nodes))
-			n.nodes = append(n.nodes, tnode{})
-			n.edges[key] = next
-		}
-		cur = next
-	}
-	nd := &n.nodes[cur]
-	if !slices.Contains(nd.ids, id) {
-		nd.ids = append(nd.ids, id)
-	}
-	nd.kind = max(nd.kind, kind)
-	n.forms = append(n.forms, nameForm{low: form, id: id, kind: kind, han: form[0] >= utf8.RuneSelf})
-}
-
 // Deal returns an indexed deal.
 func (n *Names) Deal(id int64) (DealName, bool) {
 	d, ok := n.deals[id]
@@ -172,7 +178,7 @@ type mention struct {
 // find lists the deal names in low, longest first, not overlapping. A form
 // that starts or ends with a letter or digit must be a whole word there.
 func (n *Names) find(low string) []mention {
-	if n == nil || len(n.nodes) == 1 {
+	if n == nil || len(n.deals) == 0 {
 		return nil
 	}
 	var out []mention
@@ -181,24 +187,28 @@ func (n *Names) find(low string) []mention {
 			i++
 			continue
 		}
-		end, node := -1, int32(0)
-		cur := int32(0)
-		for j := i; j < len(low); j++ {
-			next, ok := n.edges[uint32(cur)<<8|uint32(low[j])]
-			if !ok {
-				break
-			}
-			cur = next
-			if len(n.nodes[cur].ids) > 0 && (j+1 == len(low) || !isWordByte(low[j]) || !isWordByte(low[j+1])) &&
-				(j+1 == len(low) || low[j+1]&0xC0 != 0x80) {
-				end, node = j+1, cur
+		var hit *nameEntry
+		if i+3 <= len(low) {
+			for _, e := range n.buckets[low[i:i+3]] {
+				if n.fits(low, i, e.low) {
+					hit = e
+					break
+				}
 			}
 		}
-		if end < 0 {
+		if hit == nil {
+			for _, e := range n.short {
+				if n.fits(low, i, e.low) {
+					hit = e
+					break
+				}
+			}
+		}
+		if hit == nil {
 			i++
 			continue
 		}
-		m := mention{start: i, end: end, ids: n.nodes[node].ids, kind: n.nodes[node].kind}
+		m := mention{start: i, end: i + len(hit.low), ids: hit.ids, kind: hit.kind}
 		if m.kind == formCustomer || m.kind == formShort {
 			m = n.narrowByTitle(low, m)
 		}
@@ -209,6 +219,15 @@ func (n *Names) find(low string) []mention {
 		i = m.end
 	}
 	return out
+}
+
+// fits tells a form found at low[i:] that ends where a word may end.
+func (n *Names) fits(low string, i int, form string) bool {
+	j := i + len(form)
+	if j > len(low) || low[i:j] != form {
+		return false
+	}
+	return j == len(low) || low[j]&0xC0 != 0x80 && (!isWordByte(low[j-1]) || !isWordByte(low[j]))
 }
 
 // narrowByTitle reads "经信银行 数据中台": a customer of several deals
@@ -285,6 +304,7 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 	if n == nil {
 		return nil
 	}
+	n.nearOnce.Do(n.indexNearMisses)
 	var out []int64
 	best := 0 // the length of the best near miss: only the best are offered
 	add1 := func(id int64, score int) {

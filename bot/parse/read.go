@@ -84,6 +84,7 @@ type region struct {
 	start, end int
 	ids        []int64 // the deal (several: ambiguous)
 	named      string  // the name as typed
+	shared     bool    // reads the next region's words too ("A和B都…")
 }
 
 func (r *reader) read(focus int64) Reading {
@@ -127,9 +128,16 @@ func (r *reader) read(focus int64) Reading {
 	regions, split := r.regions(low, ms)
 	var reads []regionRead
 	for _, g := range regions {
+		var saved []bool
+		if g.shared {
+			saved = slices.Clone(r.used) // the next deal reads the same words
+		}
 		rr := r.readRegion(g)
 		rr.region = g
 		reads = append(reads, rr)
+		if saved != nil {
+			r.used = saved
+		}
 	}
 	// A name fitting several deals: ask which.
 	for _, rr := range reads {
@@ -249,6 +257,9 @@ func (r *reader) regions(low string, ms []mention) ([]region, bool) {
 			continue
 		}
 		prev := &out[len(out)-1]
+		if sharedAfter(low, ms[k-1].end, m.start, m.end) {
+			prev.shared = true // "恒信证券和江南水务都进入合同阶段": both read the words after the second
+		}
 		cut := lastBreak(low, ms[k-1].end, m.start)
 		if cut < 0 && runeLen(strings.TrimSpace(low[ms[k-1].end:m.start])) >= 2 {
 			cut = m.start // "测试客户 10万 华信科技 50万": the first deal has its own words
@@ -261,7 +272,33 @@ func (r *reader) regions(low string, ms []mention) ([]region, bool) {
 		out = append(out, region{start: cut, ids: m.ids, named: named})
 	}
 	out[len(out)-1].end = len(low)
+	for i := len(out) - 2; i >= 0; i-- {
+		if out[i].shared {
+			out[i].start, out[i].end = out[i+1].start, out[i+1].end
+		}
+	}
 	return out, split
+}
+
+// sharedAfter tells two deals' names joined by "and" with "both" after
+// the second: "A和B都…", "A and B both …".
+func sharedAfter(low string, aEnd, bStart, bEnd int) bool {
+	gap := strings.TrimSpace(low[aEnd:bStart])
+	switch gap {
+	case "和", "与", "跟", "及", "以及", "还有", "and", "&", ",", "/", "+":
+	default:
+		return false
+	}
+	rest := low[bEnd:]
+	if i := strings.IndexAny(rest, ";.,\n"); i >= 0 {
+		rest = rest[:i]
+	}
+	for _, w := range []string{"都", "均", "两家", "俩", "both", "all"} {
+		if strings.Contains(rest, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // intersect is the ids in both a and b.

@@ -1060,6 +1060,9 @@ func (r *reader) extraDate(low string, i int) (dateScan, bool) {
 			}
 			return dateScan{}, false
 		}
+		if am := scanAmount(low, i); am.ok && am.marked {
+			return dateScan{}, false // "1.2亿", "1.6 mil": an amount
+		}
 		if low[e1] == '.' && a >= 1 && a <= 12 && b >= 1 && b <= 31 && (e2 == len(low) || !isWordByte(low[e2])) &&
 			(i == 0 || !isDigit(low[i-1]) && low[i-1] != '.') {
 			return rollYear(today, time.Month(a), b, e2), true

@@ -188,3 +188,21 @@ func BenchmarkRead(b *testing.B) {
 		}
 	}
 }
+
+func TestReadBothDeals(t *testing.T) {
+	c := readContext(t)
+	names := NewNames(readWorld)
+	for msg, want := range map[string][]string{
+		"恒信证券和江南水务都进入合同阶段":                  {"#3 stage=contract", "#2 stage=contract"},
+		"Acme and Oceanic both shortlisted": {"#7 stage=shortlist", "#8 stage=shortlist"},
+	} {
+		rd := Read(msg, c, names, 0)
+		var got []string
+		for _, u := range rd.Updates {
+			got = append(got, describeUpdate(u))
+		}
+		if rd.Kind != ReadUpdate || !slices.Equal(got, want) {
+			t.Errorf("%q: kind %d %q %v, want %q", msg, rd.Kind, got, rd.Doubts, want)
+		}
+	}
+}
