@@ -5,6 +5,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/store"
 )
 
@@ -197,4 +199,68 @@ func TestSIGTERMUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	}
 	t.Logf("stopped %v after SIGTERM; %d requests acknowledged", took.Round(time.Millisecond), len(acked))
 	checkStored(t, db, acked)
+}
+
+// slowPosts is the fake platform with slow chat.postMessage calls, so that
+// a SIGTERM comes while the sender is in the middle of its batch.
+type slowPosts struct {
+	*platformAPI
+	delay time.Duration
+}
+
+func (s slowPosts) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/chat.postMessage") {
+		time.Sleep(s.delay)
+	}
+	s.platformAPI.ServeHTTP(w, r)
+}
+
+// SIGTERM while the outbox sender is delivering a batch: the sender
+// finishes it and records each message sent, so that nothing delivered is
+// left claimed and unsettled (which a restart would send again).
+func TestSIGTERMLetsTheSenderFinishItsBatch(t *testing.T) {
+	ctx := context.Background()
+	db := filepath.Join(t.TempDir(), "flush.db")
+	// Written at serve's clock, so that they are due when it starts.
+	at, _ := time.Parse(time.RFC3339, "2026-11-24T10:00:00+08:00")
+	s, err := store.Open(ctx, db, store.WithClock(func() time.Time { return at }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	for i := range n {
+		payload, _ := json.Marshal(bot.Reply{Lang: "en", Blocks: []bot.Block{{Kind: bot.TextBlock, Text: fmt.Sprint("reminder ", i)}}})
+		if _, err := s.Enqueue(ctx, store.OutboxMessage{IdemKey: fmt.Sprint("flush:", i), Platform: "slack", Channel: "C1", Payload: payload}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	api := &platformAPI{}
+	fake := httptest.NewServer(slowPosts{api, 150 * time.Millisecond})
+	defer fake.Close()
+	p := startServe(t, db, fake.URL, "2026-11-24T10:00:00+08:00")
+	api.wait(t, 1, p.logs) // the batch has begun
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	if err := p.cmd.Wait(); err != nil {
+		t.Fatalf("serve exit after SIGTERM: %v\n%s", err, p.logs)
+	}
+	posted := len(api.all())
+	s, err = store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sent := 0
+	for i := range n {
+		m, err := s.OutboxByKey(ctx, fmt.Sprint("flush:", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m.SentAt.IsZero() {
+			sent++
+		}
+	}
+	if sent != posted || posted != n {
+		t.Fatalf("%d of %d posted and %d recorded sent: the batch was cut\n%s", posted, n, sent, p.logs)
+	}
 }
