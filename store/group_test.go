@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dealcoach/dealcoach/coach"
+)
+
+// holdWriter starts a transaction that keeps the writer until release is
+// called, and waits until it runs: transactions started meanwhile queue.
+func holdWriter(t *testing.T, db *DB) (release func()) {
+	t.Helper()
+	running, hold, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- db.inTx(context.Background(), func(tx *wtx) error {
+			close(running)
+			<-hold
+			return nil
+		})
+	}()
+	<-running
+	return func() {
+		close(hold)
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// waitQueued waits until n transactions wait for the writer.
+func waitQueued(t *testing.T, db *DB, n int) {
+	t.Helper()
+	for {
+		db.group.mu.Lock()
+		q := len(db.group.queue)
+		db.group.mu.Unlock()
+		if q >= n {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func TestGroupCommitKeepsEachTransactionAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice := rep(t, db, "Alice")
+	release := holdWriter(t, db)
+	before := db.group.batches.Load()
+	boom := errors.New("boom")
+	const n = 9
+	errs := make([]error, n)
+	marks := make([]*Mark, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		mctx, m := WithMark(ctx, "slack", fmt.Sprintf("ev%d", i))
+		marks[i] = m
+		go func() {
+			defer wg.Done()
+			errs[i] = db.inTx(mctx, func(tx *wtx) error {
+				d, err := db.createDeal(ctx, tx, coach.Deal{Customer: fmt.Sprintf("Deal %d", i), OwnerID: alice.ID,
+					Currency: "CNY", Stage: "prospect"}, names(coach.Deal{Customer: fmt.Sprintf("Deal %d", i)}), alice.ID)
+				if err != nil {
+					return err
+				}
+				if i%3 == 1 { // written, then failed: rolled back alone
+					return fmt.Errorf("deal #%d: %w", d.ID, boom)
+				}
+				return nil
+			})
+		}()
+	}
+	waitQueued(t, db, n)
+	release()
+	wg.Wait()
+	if got := db.group.batches.Load() - before; got != 1 { // all nine at once, after the held one
+		t.Errorf("%d batches after the held one, want 1", got)
+	}
+	for i, err := range errs {
+		if failed := i%3 == 1; failed != errors.Is(err, boom) || !failed && err != nil || marks[i].Done() == failed {
+			t.Errorf("transaction %d: %v, marked %v", i, err, marks[i].Done())
+		}
+	}
+	ds, err := db.Deals(ctx, DealFilter{})
+	if err != nil || len(ds) != 6 {
+		t.Fatalf("%d deals, %v; want 6", len(ds), err)
+	}
+	for _, d := range ds {
+		var i int
+		fmt.Sscanf(d.Customer, "Deal %d", &i)
+		if i%3 == 1 {
+			t.Errorf("the failed transaction's %s was kept", d.Customer)
+		}
+		if h, _ := db.History(ctx, d.ID); len(h) == 0 {
+			t.Errorf("%s has no history", d.Customer)
+		}
+	}
+	var inbox int
+	if err := db.read.QueryRow("SELECT count(*) FROM inbox").Scan(&inbox); err != nil || inbox != 6 {
+		t.Fatalf("%d marks recorded, %v; want 6", inbox, err)
+	}
+}
+
+func TestGroupCommitPanicsInItsOwnCaller(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	release := holdWriter(t, db)
+	var wg sync.WaitGroup
+	var recovered any
+	var okErr error
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		defer func() { recovered = recover() }()
+		db.inTx(ctx, func(tx *wtx) error {
+			tx.exec(ctx, "INSERT INTO teams (name, created_at) VALUES ('panicked', '')")
+			panic("bad")
+		})
+	}()
+	waitQueued(t, db, 1)
+	go func() {
+		defer wg.Done()
+		okErr = db.inTx(ctx, func(tx *wtx) error {
+			_, err := tx.exec(ctx, "INSERT INTO teams (name, created_at) VALUES ('kept', '')")
+			return err
+		})
+	}()
+	waitQueued(t, db, 2)
+	release()
+	wg.Wait()
+	if recovered != "bad" || okErr != nil {
+		t.Fatalf("recovered %v, other %v", recovered, okErr)
+	}
+	var names []string
+	rows, err := db.read.Query("SELECT name FROM teams")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		names = append(names, s)
+	}
+	if len(names) != 1 || names[0] != "kept" {
+		t.Fatalf("teams %v", names)
+	}
+	// The writer is free again.
+	if err := db.inTx(ctx, func(tx *wtx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestGroupCommitAbandonedTransactionNeverRuns(t *testing.T) {
+	db := openTest(t)
+	release := holdWriter(t, db)
+	ctx, cancel := context.WithCancel(context.Background())
+	ran := false
+	errc := make(chan error, 1)
+	go func() { errc <- db.inTx(ctx, func(tx *wtx) error { ran = true; return nil }) }()
+	waitQueued(t, db, 1)
+	// A second waiter comes after the abandoned one: the lead passes over it.
+	other := make(chan error, 1)
+	go func() { other <- db.inTx(context.Background(), func(tx *wtx) error { return nil }) }()
+	waitQueued(t, db, 2)
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Fatalf("abandoned: %v", err)
+	}
+	release()
+	if err := <-other; err != nil || ran {
+		t.Fatalf("other %v, abandoned ran %v", err, ran)
+	}
+}
