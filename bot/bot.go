@@ -51,6 +51,7 @@ type Bot struct {
 	nameGens    sync.Map          // "p<person>", "t<team>", "all" → *atomic.Int64
 	namesCached atomic.Int64      // entries in nameCache
 	limit       *limiter          // per-person rate limit, in memory: a restart forgives
+	maxNamed    int               // deals a speaker's name index holds (maxNamed; tests lower it)
 }
 
 // New builds a bot from cfg, filling defaults.
@@ -80,7 +81,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit), stages: parse.IndexStages(cfg.Playbook)}
+	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit), stages: parse.IndexStages(cfg.Playbook), maxNamed: maxNamed}
 	for _, a := range cfg.Admins {
 		if a = strings.TrimSpace(a); a != "" {
 			b.admins[a] = true

@@ -96,7 +96,15 @@ func (b *Bot) freeText(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		// speaker's view) or a name it cannot place, read by the keyword
 		// grammar: asked about, never applied blindly.
 		if len(ds) == 1 && exactName(ds[0], cmd.Ref.Name) {
-			cmd.Ref = parse.Ref{ID: ds[0].ID}
+			// Named exactly, but not in the speaker's index (an admin's deal
+			// beyond its cap, a colleague's): read again against that deal
+			// alone, and applied only when that reading is certain.
+			d := ds[0]
+			one := parse.NewNames([]parse.DealName{{ID: d.ID, Customer: d.Customer, Title: d.Title}})
+			if rd := parse.Read(t.msg.Text, b.readContext(t), one, 0); rd.Kind == parse.ReadUpdate && d.Status == coach.Open {
+				return b.applyAll(ctx, t, rd.Updates)
+			}
+			cmd.Ref = parse.Ref{ID: d.ID}
 			return b.confirm(ctx, t, parse.Reading{Kind: parse.ReadAsk, Updates: []parse.Command{cmd}})
 		}
 		ids := make([]int64, len(ds))
@@ -214,7 +222,7 @@ func (b *Bot) loadNames(ctx context.Context, t *turn) (*parse.Names, error) {
 	seen := map[int64]bool{}
 	var ns []parse.DealName
 	for _, sc := range scopes {
-		ds, err := b.cfg.Store.OpenDealNames(ctx, sc.owner, sc.team, maxNamed)
+		ds, err := b.cfg.Store.OpenDealNames(ctx, sc.owner, sc.team, b.maxNamed)
 		if err != nil {
 			return nil, err
 		}

@@ -190,3 +190,19 @@ func TestNamesAreShownAsTyped(t *testing.T) {
 		t.Fatalf("deal = %+v", d)
 	}
 }
+
+// A deal beyond the name index's cap (an admin over a big organisation) is
+// still updated when named exactly, and never by a near miss.
+func TestDealBeyondTheIndexCap(t *testing.T) {
+	h := newHarness(t, "boss")
+	world(t, h, "boss", "Acme Corp 100k", "Globex 80k", "Initech 50k")
+	h.bot.maxNamed = 1
+	h.bot.nameCache.Clear()
+	mustContain(t, h.say("boss", "Initech moved to shortlist, 90k"), "Updated #3")
+	if d := h.deal(3); d.Stage != "shortlist" || d.Amount != coach.Major(90_000) {
+		t.Fatalf("deal beyond the cap = %+v", d)
+	}
+	before := h.deal(2)
+	h.say("boss", "Globx moved to contract")
+	unchanged(t, h, before, "a near miss beyond the cap")
+}
