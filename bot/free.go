@@ -17,8 +17,9 @@ import (
 // of: nothing is applied until the person confirms.
 const awaitConfirm = "confirm"
 
-// maxNamed caps the deals a message is read against.
-const maxNamed = 5000
+// maxNamed caps the deals a speaker's name index holds (about 0.5 KB each):
+// a deal beyond it is still found when named exactly (see freeText).
+const maxNamed = 2000
 
 // freeText reads a free-text message against the speaker's deals and
 // applies what it says only when the reading is certain; otherwise it asks.

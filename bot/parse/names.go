@@ -30,8 +30,7 @@ type Names struct {
 	deals   map[int64]DealName
 	buckets map[string][]*nameEntry // first three bytes of a form → its entries, longest first
 	short   []*nameEntry            // forms under three bytes ("hp")
-	// near-miss material: every customer and short form, normalised
-	forms     []nameForm
+	// near-miss material, built from deals the first time a message needs it
 	nearOnce  sync.Once           // the near-miss indexes are built the first time a message needs them
 	latin     map[int][]latinWord // by length in bytes
 	hanFirst  map[rune][]hanForm  // by first character
@@ -85,7 +84,6 @@ func NewNames(ds []DealName) *Names {
 			e.ids = append(e.ids, id)
 		}
 		e.kind = max(e.kind, kind)
-		n.forms = append(n.forms, nameForm{low: form, id: id, kind: kind, han: form[0] >= utf8.RuneSelf})
 	}
 	for _, d := range ds {
 		n.deals[d.ID] = d
@@ -402,9 +400,25 @@ type hanForm struct {
 
 // indexNearMisses builds the near-miss indexes from the forms.
 func (n *Names) indexNearMisses() {
+	// the forms again, from the deals: kept only while the indexes are built
+	var forms []nameForm
+	for _, d := range n.deals {
+		cust := foldName(d.Customer)
+		if cust == "" {
+			continue
+		}
+		han := cust[0] >= utf8.RuneSelf
+		forms = append(forms, nameForm{low: cust, id: d.ID, kind: formCustomer, han: han})
+		if s := shortForm(cust); s != "" && s != cust {
+			forms = append(forms, nameForm{low: s, id: d.ID, kind: formShort, han: han})
+		}
+		if t := foldName(d.Title); t != "" && t != cust && t[0] < utf8.RuneSelf {
+			forms = append(forms, nameForm{low: t, id: d.ID, kind: formTitle})
+		}
+	}
 	n.latin = map[int][]latinWord{}
 	n.hanFirst, n.hanSecond = map[rune][]hanForm{}, map[rune][]hanForm{}
-	for _, f := range n.forms {
+	for _, f := range forms {
 		if !f.han {
 			for _, fw := range strings.Fields(f.low) {
 				if len(fw) >= 4 {
