@@ -57,6 +57,12 @@ func TestUnknownDealChangesNothing(t *testing.T) {
 		t.Fatalf("an unknown name updated a deal: %s", out)
 	}
 	unchanged(t, h, before, "an unknown name")
+	// A word the bot does not know is not offered as a new deal's name.
+	for _, msg := range []string{"Zenith won", "改成260万", "Zenith 3"} {
+		if out := h.say("Alice", msg); strings.Contains(out, "new deal") || strings.Contains(out, "新商机") {
+			t.Errorf("%q offered a new deal: %s", msg, out)
+		}
+	}
 }
 
 func TestTwoDealsInOneMessageKeepTheirOwnClauses(t *testing.T) {
