@@ -39,7 +39,7 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.pipeline(ctx, t)
 	case parse.New:
 		return b.create(ctx, t, cmd)
-	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact, parse.Snooze, parse.Done:
+	case parse.Show, parse.Update, parse.Won, parse.Lost, parse.Coach, parse.Qualify, parse.Contact, parse.Snooze, parse.Done, parse.Advice:
 		return b.onDeal(ctx, t, cmd)
 	case parse.Team:
 		return b.teamCmd(ctx, t, cmd.Team)
@@ -87,6 +87,8 @@ func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 		return b.snooze(ctx, t, d, cmd)
 	case parse.Done:
 		return b.done(ctx, t, d)
+	case parse.Advice:
+		return b.advice(ctx, t, d)
 	}
 	return b.update(ctx, t, d.ID, cmd)
 }

@@ -34,10 +34,11 @@ const (
 	Remind                // the speaker's morning reminders (Remind): "reminders off", "remind me at 8"
 	Done                  // the deal's next step is done; the bot asks for the next: "#12 done", "#12 下一步完成了"
 	Undo                  // put back the speaker's last change: "undo", "撤销", "/deal undo"
+	Advice                // advice from the deal itself: "how do I push Acme?", "我该怎么推进经信银行?" (advice.go)
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo"}
+	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo", "advice"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -61,7 +62,7 @@ type Command struct {
 	Kind  Kind
 	Lang  string // "zh" when the text has Han characters, "en" when it has Latin letters, "" otherwise
 	Slash bool   // the text began with "/deal"
-	Ref   Ref    // the deal referred to (Update, Won, Lost, Show, Coach, Qualify, Contact, Snooze)
+	Ref   Ref    // the deal referred to (Update, Won, Lost, Show, Coach, Qualify, Contact, Snooze, Advice)
 
 	Customer, Title string // New: the customer and an optional title; Update: a new title
 
@@ -194,6 +195,9 @@ func (p *parser) free(t text) Command {
 		return cmd
 	}
 	if cmd, ok := p.view(t); ok {
+		return cmd
+	}
+	if cmd, ok := p.advice(t); ok {
 		return cmd
 	}
 	if cmd, ok := p.done(t); ok {

@@ -38,6 +38,9 @@ func (p *parser) slash(b text) Command {
 	if cmd, ok := p.slashView(w, rest); ok {
 		return cmd
 	}
+	if cmd, ok := p.slashAdviceCmd(w, rest); ok {
+		return cmd
+	}
 	switch {
 	case slashHelp[w]:
 		return Command{Kind: Help, Topic: helpTopic(rest.low)}
