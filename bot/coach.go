@@ -102,6 +102,7 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 		} else if line != "" {
 			r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: line})
 		}
+		r.Blocks = append(r.Blocks, b.offerNewDeal(t, d, q, a.Text)...) // account.go
 	}
 	return b.askNextQuestion(ctx, t, d, r, false)
 }
@@ -162,10 +163,12 @@ func hanCount(s string) int {
 // asks only what was never asked. With nothing to ask it shows the earlier
 // answers instead.
 func (b *Bot) startCoaching(ctx context.Context, t *turn, d coach.Deal, r Reply, all bool) (Reply, error) {
-	if d.Status != coach.Open {
+	if d.Status == coach.Lost || d.Status == coach.Won && d.Stage != b.cfg.Playbook.Final().Key {
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.closed", "ref", ref(d))})
 		return r, nil
 	}
+	// A won deal is coached on the final stage's questions: the repeat
+	// step, the account after the win.
 	s, _ := b.cfg.Playbook.Stage(d.Stage)
 	if s.Goal.In(t.lang) != "" {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "coach.goal", "stage", s.Name.In(t.lang), "goal", s.Goal.In(t.lang))})
