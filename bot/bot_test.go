@@ -180,6 +180,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 func TestAmbiguousNameAsksWhichAndSurvivesRestart(t *testing.T) {
 	h := newHarness(t)
+	h.say("张伟", "立即辅导") // asked at once, so that a question waits across the restart
 	h.say("张伟", "新商机 经信银行 核心系统 120万")
 	h.say("张伟", "新商机 经信银行 信用卡 80万")
 	got := h.say("张伟", "经信银行 推进到立项")

@@ -32,6 +32,7 @@ func TestCoachingWalksEveryStage(t *testing.T) {
 			h := newPlaybookHarness(t, tc.playbook)
 			pb := h.bot.cfg.Playbook
 			words := coachWords[tc.lang]
+			h.say(tc.name, map[string]string{"zh": "立即辅导", "en": "coach me right away"}[tc.lang])
 			out := h.say(tc.name, words.create)
 			first := pb.Stages[0]
 			mustContain(t, out, first.Questions[0].Text.In(tc.lang))
@@ -87,6 +88,7 @@ func TestQuestionSurvivesRestartAndCommandsPassThrough(t *testing.T) {
 	h := newPlaybookHarness(t, "seven-step")
 	pb := h.bot.cfg.Playbook
 	qs := pb.Stages[0].Questions
+	h.say("Alice", "coach me right away")
 	mustContain(t, h.say("Alice", "new deal Acme Corp 120k"), qs[0].Text.In("en"))
 	h.say("Alice", "new deal Globex 80k") // a command, handled as one: Globex's questions now
 	h.say("Alice", "done")
@@ -116,6 +118,7 @@ func TestCoachingInTwoThreadsDoesNotMix(t *testing.T) {
 		}
 		return r.PlainText()
 	}
+	say("t0", "coach me right away")
 	say("t1", "new deal Acme Corp 120k")
 	say("t2", "new deal Globex 80k")
 	say("t1", "Acme answer")

@@ -47,6 +47,8 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.remind(ctx, t, cmd.Remind)
 	case parse.Undo:
 		return b.undo(ctx, t)
+	case parse.Pref:
+		return b.setCoachPref(ctx, t, cmd.Pref)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
 	r.Ephemeral = true

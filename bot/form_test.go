@@ -119,6 +119,7 @@ func TestEditFormIsPrefilled(t *testing.T) {
 
 func TestSubmitEditIsOneUpdate(t *testing.T) {
 	h := newHarness(t)
+	h.say("Alice", "coach me right away")
 	h.say("Alice", "new deal Acme Corp 120k")
 	h.say("Alice", "done")
 	before, n := h.deal(1), h.events(1)
@@ -167,6 +168,7 @@ func TestSubmitEditRefusesBadValues(t *testing.T) {
 		{"next_step", "call on 2026-02-30", "couldn't read the date"},
 	}
 	h := newHarness(t)
+	h.say("Alice", "coach me right away")
 	h.say("Alice", "new deal Acme Corp 120k")
 	h.say("Alice", "done")
 	before, n := h.deal(1), h.events(1)
@@ -250,6 +252,7 @@ func TestNextForm(t *testing.T) {
 
 func TestCoachForm(t *testing.T) {
 	h := newHarness(t)
+	h.say("Alice", "coach me right away")
 	h.say("Alice", "new deal Acme Corp 120k")
 	h.say("Alice", "Our tablets") // answers the first question
 	f, _ := h.form("Alice", FormCoach, 1)

@@ -49,7 +49,19 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 			r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "coach.offer", "ref", ref(after))})
 			return r, nil
 		}
-		return b.startCoaching(ctx, t, after, r, false)
+		if t.person.CoachNow {
+			return b.startCoaching(ctx, t, after, r, false)
+		}
+		// Offered, not asked (coachpref.go): the next message stays free,
+		// but for the next step below. A question of the old stage that
+		// waited is over.
+		r.Blocks = append(r.Blocks, b.coachOffer(t, after)...)
+		if waiting && cur.Await == awaitQuestion {
+			waiting = false
+			if err := b.clearState(ctx, t); err != nil {
+				return Reply{}, err
+			}
+		}
 	}
 	switch {
 	case after.NextStep == "":

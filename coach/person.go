@@ -20,6 +20,7 @@ type Person struct {
 	Lang       string // "zh" or "en"; "" means detect
 	Role       Role
 	TeamID     int64 // 0: no team
+	CoachNow   bool  // ask a new stage's questions at once; false: offer the coaching and wait
 }
 
 // Team is a group of reps with a manager and a digest channel.

@@ -9,19 +9,19 @@ import (
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-const personCols = "id, platform, platform_id, name, tz, lang, role, coalesce(team_id, 0)"
+const personCols = "id, platform, platform_id, name, tz, lang, role, coalesce(team_id, 0), coach_now"
 
 // personColsOf is personCols of table alias a.
 func personColsOf(a string) string {
 	return a + ".id, " + a + ".platform, " + a + ".platform_id, " + a + ".name, " + a + ".tz, " + a + ".lang, " +
-		a + ".role, coalesce(" + a + ".team_id, 0)"
+		a + ".role, coalesce(" + a + ".team_id, 0), " + a + ".coach_now"
 }
 
 // scanPerson scans personCols, then any more columns into more.
 func scanPerson(row interface{ Scan(...any) error }, more ...any) (coach.Person, error) {
 	var p coach.Person
 	var role string
-	dst := append([]any{&p.ID, &p.Platform, &p.PlatformID, &p.Name, &p.TZ, &p.Lang, &role, &p.TeamID}, more...)
+	dst := append([]any{&p.ID, &p.Platform, &p.PlatformID, &p.Name, &p.TZ, &p.Lang, &role, &p.TeamID, &p.CoachNow}, more...)
 	err := row.Scan(dst...)
 	p.Role = coach.Role(role)
 	return p, err
@@ -60,11 +60,12 @@ func (db *DB) EnsurePerson(ctx context.Context, p coach.Person) (coach.Person, e
 	return out, err
 }
 
-// UpdatePerson stores a person's name, zone, language, role and team.
+// UpdatePerson stores a person's name, zone, language, role, team and
+// coaching preference.
 func (db *DB) UpdatePerson(ctx context.Context, p coach.Person) error {
 	return db.inTx(ctx, func(tx *wtx) error {
-		res, err := tx.exec(ctx, `UPDATE people SET name = ?, tz = ?, lang = ?, role = ?, team_id = nullif(?, 0)
-			WHERE id = ?`, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, p.ID)
+		res, err := tx.exec(ctx, `UPDATE people SET name = ?, tz = ?, lang = ?, role = ?, team_id = nullif(?, 0),
+			coach_now = ? WHERE id = ?`, p.Name, p.TZ, p.Lang, string(p.Role), p.TeamID, p.CoachNow, p.ID)
 		if err != nil {
 			return fmt.Errorf("update person %d: %w", p.ID, err)
 		}

@@ -35,10 +35,11 @@ const (
 	Done                  // the deal's next step is done; the bot asks for the next: "#12 done", "#12 下一步完成了"
 	Undo                  // put back the speaker's last change: "undo", "撤销", "/deal undo"
 	Advice                // advice from the deal itself: "how do I push Acme?", "我该怎么推进经信银行?" (advice.go)
+	Pref                  // the speaker's coaching preference (Pref): "coach me right away", "立即辅导" (coachpref.go)
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo", "advice"}
+	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo", "advice", "pref"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -89,6 +90,7 @@ type Command struct {
 	Remind *RemindCmd // Remind
 	View   *ViewCmd   // List, Pipeline: another person's or the team's (views.go); nil: the speaker's own
 	Topic  string     // Help: one feature to explain ("snooze", "coach", …), "" for all
+	Pref   *CoachPref // Pref
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -192,6 +194,9 @@ func (p *parser) free(t text) Command {
 		return cmd
 	}
 	if cmd, ok := freeTeamLang(t); ok {
+		return cmd
+	}
+	if cmd, ok := coachPref(t); ok {
 		return cmd
 	}
 	if cmd, ok := p.view(t); ok {

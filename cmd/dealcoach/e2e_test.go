@@ -199,7 +199,7 @@ func TestBrokenPlaybookIsRefused(t *testing.T) {
 // its questions, export with its keys.
 func TestCustomPlaybookEndToEnd(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "custom.db")
-	conversation := "new deal Acme Corp 50k\nskip\nJane Doe\ndone\nAcme moved to trial\nshow #1\n"
+	conversation := "coach me right away\nnew deal Acme Corp 50k\nskip\nJane Doe\ndone\nAcme moved to trial\nshow #1\n"
 	cmd := exec.Command(binary, "chat", "--as", "Alice", "--lang", "en")
 	cmd.Env = append(os.Environ(), "DEALCOACH_DB="+db, "DEALCOACH_PLAYBOOK=../../prompts/testdata/custom.yaml",
 		"DEALCOACH_NOW=2026-11-24T10:00:00+08:00")
@@ -227,7 +227,7 @@ func TestCustomPlaybookEndToEnd(t *testing.T) {
 // takes the next message as its answer.
 func TestCoachingSurvivesProcessRestart(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "restart.db")
-	out, _, code := dealcoach(t, db, "新商机 经信银行 120万\n", "chat", "--as", "张伟")
+	out, _, code := dealcoach(t, db, "立即辅导\n新商机 经信银行 120万\n", "chat", "--as", "张伟")
 	if code != 0 || !strings.Contains(out, "第1/7问") {
 		t.Fatalf("first run: %d\n%s", code, out)
 	}
