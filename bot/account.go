@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"slices"
 	"strings"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -42,4 +44,37 @@ func isNoOpportunity(s string) bool {
 		}
 	}
 	return false
+}
+
+// setTier sets the key-account tier of the customer a command names (by
+// one of its deals, or its name): for anyone who may change one of its
+// deals. Several customers by that name are asked about.
+func (b *Bot) setTier(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
+	var cands []coach.Deal
+	if cmd.Ref.ID != 0 {
+		d, err := b.cfg.Store.Deal(ctx, cmd.Ref.ID)
+		if err != nil {
+			return Reply{}, err
+		}
+		cands = []coach.Deal{d}
+	} else {
+		var err error
+		if cands, err = b.resolve(ctx, t, cmd.Ref); err != nil {
+			return Reply{}, err
+		}
+	}
+	customer := cands[0].Customer
+	for _, d := range cands[1:] {
+		if coach.NormalizeName(d.Customer) != coach.NormalizeName(customer) {
+			return b.askWhich(ctx, t, cmd, cands)
+		}
+	}
+	if !slices.ContainsFunc(cands, t.person.CanEdit) {
+		d := cands[0]
+		return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+	}
+	if err := b.cfg.Store.SetTier(ctx, customer, cmd.Tier); err != nil {
+		return Reply{}, err
+	}
+	return textReply(t.lang, b.text(t.lang, "account.tier_set", "customer", customer, "tier", cmd.Tier)), nil
 }

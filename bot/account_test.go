@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"strings"
 	"testing"
 )
@@ -50,4 +51,25 @@ func TestCoachingAfterTheWin(t *testing.T) {
 	h.say("en2", "later")
 	h.say("en2", "Initech lost to price")
 	mustContain(t, h.say("en2", "coach Initech"), "is closed; there is nothing to coach")
+}
+
+// TestAccountTier: a customer's tier is set in chat in both languages,
+// for all its deals, shown in show, refused to others and to a bad tier.
+func TestAccountTier(t *testing.T) {
+	h := newHarness(t)
+	h.say("zh1", "新商机 经信银行 核心系统 120万 下一步 周五拜访")
+	h.say("zh1", "新商机 经信银行 信用卡 80万 下一步 周五拜访")
+	mustContain(t, h.say("zh1", "经信银行 客户等级 A"), "经信银行 现在是 A 级客户:重点客户")
+	mustContain(t, h.say("zh1", "查看 #2"), "客户等级: A(重点客户)")
+	mustContain(t, h.say("zh1", "经信银行 是B类客户"), "经信银行 现在是 B 级客户。")
+	mustContain(t, h.say("zh1", "查看 #1"), "客户等级: B")
+	h.say("en1", "new deal Acme Corp 50k next step: demo Friday")
+	mustContain(t, h.say("en1", "Acme tier A"), "Acme Corp is now a tier A account: a key account")
+	mustContain(t, h.say("en1", "show #3"), "Account tier: A (key account)")
+	mustContain(t, h.say("en1", "/deal tier #3 Z"), "Tiers are A, B or C")
+	// Not one of theirs: refused, unchanged.
+	mustContain(t, h.say("en2", "Acme tier C"), "only they, their manager or an admin can change it")
+	if tier, _ := h.db.Tier(context.Background(), "acme corp"); tier != "A" {
+		t.Errorf("tier %q after a refusal", tier)
+	}
 }

@@ -240,7 +240,7 @@ func (b *Bot) digestRisks(lang string, v DigestView) []Block {
 	var lines []string
 	for _, it := range v.Escalated[:min(len(v.Escalated), riskShown)] {
 		d := it.Deal
-		lines = append(lines, b.text(lang, "digest.risk_line", "deal", ref(d)+" "+clip(d.Name(), nameRunes),
+		lines = append(lines, b.text(lang, "digest.risk_line", "deal", ref(d)+" "+tierTag(v, d)+clip(d.Name(), nameRunes),
 			"owner", clip(ownerName(v.Owners, d), nameRunes), "days", it.OverLimit, "amount", b.dealAmount(lang, d)))
 	}
 	out := append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.risks", "n", len(v.Escalated))}}, listBlocks(lines)...)
@@ -280,7 +280,15 @@ func (b *Bot) dealRef(v DigestView, id int64) string {
 	if !ok {
 		return fmt.Sprintf("#%d", id)
 	}
-	return ref(d) + " " + clip(d.Name(), nameRunes)
+	return ref(d) + " " + tierTag(v, d) + clip(d.Name(), nameRunes)
+}
+
+// tierTag is "[A] " before a deal of a tier-A customer; "" without a tier.
+func tierTag(v DigestView, d coach.Deal) string {
+	if t := v.Tiers[coach.NormalizeName(d.Customer)]; t != "" {
+		return "[" + t + "] "
+	}
+	return ""
 }
 
 // names joins a few names, counting those left out.

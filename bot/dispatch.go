@@ -49,6 +49,8 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 		return b.undo(ctx, t)
 	case parse.Pref:
 		return b.setCoachPref(ctx, t, cmd.Pref)
+	case parse.Tier:
+		return b.setTier(ctx, t, cmd)
 	}
 	r := textReply(t.lang, b.text(t.lang, "unknown"))
 	r.Ephemeral = true
@@ -91,6 +93,9 @@ func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, er
 		return b.done(ctx, t, d)
 	case parse.Advice:
 		return b.advice(ctx, t, d)
+	case parse.Tier: // picked from several customers by that name
+		cmd.Ref = parse.Ref{ID: d.ID}
+		return b.setTier(ctx, t, cmd)
 	}
 	return b.update(ctx, t, d.ID, cmd)
 }

@@ -36,6 +36,11 @@ func (b *Bot) show(ctx context.Context, t *turn, id int64) (Reply, error) {
 		{b.text(l, "f.next"), b.nextStep(t, d)},
 		{b.text(l, "f.close"), b.date(t, d.ExpectedClose)},
 	}
+	if tier, err := b.cfg.Store.Tier(ctx, d.Customer); err != nil {
+		return Reply{}, err
+	} else if tier != "" {
+		fields = append(fields, Field{b.text(l, "f.tier"), b.text(l, "account.tier", "tier", tier)})
+	}
 	switch d.Status {
 	case coach.Won:
 		fields = append(fields, Field{b.text(l, "f.status"), b.text(l, "status.won")})

@@ -35,7 +35,8 @@ type DigestView struct {
 	Reps      []RepRow          // one per rep of the team with deals, by weighted amount, largest first
 	Escalated []coach.NudgeItem // deals at coach.ManagerLevel or above, most escalated first
 	Deals     map[int64]coach.Deal
-	Owners    map[int64]string // person id → name
+	Owners    map[int64]string  // person id → name
+	Tiers     map[string]string // customer (coach.NormalizeName) → key-account tier, shown beside its deals
 }
 
 // RepRow is one rep's line of the digest's table.

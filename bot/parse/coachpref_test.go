@@ -8,7 +8,9 @@ import (
 
 func TestParseCoachPref(t *testing.T) {
 	c := testContext(t, "seven-step")
-	pref := func(lang string, now bool) Command { return Command{Kind: Pref, Lang: lang, Pref: &CoachPref{Now: now}} }
+	pref := func(lang string, now bool) Command {
+		return Command{Kind: Pref, Lang: lang, Pref: &CoachPref{Now: now}}
+	}
 	for _, tt := range []struct {
 		in   string
 		want Command

@@ -36,10 +36,11 @@ const (
 	Undo                  // put back the speaker's last change: "undo", "撤销", "/deal undo"
 	Advice                // advice from the deal itself: "how do I push Acme?", "我该怎么推进经信银行?" (advice.go)
 	Pref                  // the speaker's coaching preference (Pref): "coach me right away", "立即辅导" (coachpref.go)
+	Tier                  // a customer's key-account tier (Tier): "Acme tier A", "经信银行 客户等级 A" (tier.go)
 )
 
 var kindNames = [...]string{"unknown", "small_talk", "help", "list", "show", "pipeline", "new", "update", "won",
-	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo", "advice", "pref"}
+	"lost", "coach", "qualify", "contact", "snooze", "team", "remind", "done", "undo", "advice", "pref", "tier"}
 
 // String is the kind's name, for logs and tests.
 func (k Kind) String() string {
@@ -91,6 +92,7 @@ type Command struct {
 	View   *ViewCmd   // List, Pipeline: another person's or the team's (views.go); nil: the speaker's own
 	Topic  string     // Help: one feature to explain ("snooze", "coach", …), "" for all
 	Pref   *CoachPref // Pref
+	Tier   string     // Tier: "A", "B" or "C"; Ref names the customer or one of its deals
 
 	// Err is set when the user clearly meant something but a part is wrong
 	// (a bad amount, date or stage, no deal named): then nothing must change.
@@ -203,6 +205,9 @@ func (p *parser) free(t text) Command {
 		return cmd
 	}
 	if cmd, ok := p.advice(t); ok {
+		return cmd
+	}
+	if cmd, ok := p.tier(t); ok {
 		return cmd
 	}
 	if cmd, ok := p.done(t); ok {

@@ -41,6 +41,9 @@ func (p *parser) slash(b text) Command {
 	if cmd, ok := p.slashAdviceCmd(w, rest); ok {
 		return cmd
 	}
+	if cmd, ok := p.slashTier(w, rest); ok {
+		return cmd
+	}
 	switch {
 	case slashHelp[w]:
 		return Command{Kind: Help, Topic: helpTopic(rest.low)}

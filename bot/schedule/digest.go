@@ -266,6 +266,9 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 	items := <-itemsc
 	v.Escalated = coach.ManagerEscalations(items)
 	v.Deals = named(deals, v.Numbers)
+	if v.Tiers, err = db.Tiers(ctx); err != nil {
+		return bot.DigestView{}, "", err
+	}
 	v.Reps = repRows(pb, open, items, v.Numbers.Movement, v.Deals, owners, today)
 	return v, lang, nil
 }

@@ -262,3 +262,21 @@ func TestDigestInTheTeamsLanguage(t *testing.T) {
 		t.Errorf("digest in %q:\n%s", got.Lang, got.PlainText())
 	}
 }
+
+// TestDigestShowsAccountTiers: a deal of a tiered customer is named with
+// its tier in the digest.
+func TestDigestShowsAccountTiers(t *testing.T) {
+	e := newEnv(t, "2026-11-02T02:00:00Z")
+	tm, _, _ := e.week47()
+	if err := e.db.SetTier(context.Background(), "delta", "A"); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.set(utc("2026-11-23T01:00:00Z"))
+	runs, err := e.s.Digests(context.Background(), tm, coach.Week{Year: 2026, W: 47})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := runs[0].Messages[0].Reply.PlainText(); !strings.Contains(got, "[A] Delta") || strings.Contains(got, "[A] Echo") {
+		t.Errorf("digest without Delta's tier:\n%s", got)
+	}
+}
