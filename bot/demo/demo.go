@@ -97,7 +97,7 @@ func seedPeople(ctx context.Context, db *store.DB) ([2][]rep, Summary, error) {
 	var teams [2]coach.Team
 	var locs [2]*time.Location
 	for i, ts := range teamSpecs() {
-		t, err := ensureTeam(ctx, db, coach.Team{Name: ts.name, TZ: ts.tz})
+		t, err := ensureTeam(ctx, db, coach.Team{Name: ts.name, TZ: ts.tz, Lang: langCode(i)}) // a team's language is its people's
 		if err != nil {
 			return reps, sum, err
 		}
