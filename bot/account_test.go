@@ -33,9 +33,9 @@ func TestCoachingAfterTheWin(t *testing.T) {
 		t.Fatal("the playbook's won stage has no new-opportunity question")
 		return ""
 	}
-	got := walk("zh1", "新商机 经信银行 核心系统 120万", "稍后", "经信银行 赢单了", "辅导 经信银行", "跳过", "明年还要上数据中台,大概300万", "zh")
+	got := walk("zh1", "新商机 经信银行 核心系统 120万", "稍后", "经信银行 赢单了", "辅导 经信银行", "跳过", "明年还要上数据中台", "zh")
 	mustContain(t, got, "经信银行 有新机会?", "说“新商机 经信银行 <项目> <金额>”", "[在 经信银行 新建商机: /deal new 经信银行]")
-	got = walk("en1", "new deal Acme Corp 50k", "later", "Acme won", "coach Acme", "skip", "They want a second site next year", "en")
+	got = walk("en1", "new deal Acme Corp 50k", "later", "Acme won", "coach Acme", "skip", "A second site for their Berlin plant", "en")
 	mustContain(t, got, "A new opportunity in Acme Corp?", "[New deal in Acme Corp: /deal new Acme Corp]")
 	// The button: a new open deal of the same customer, at the top of the funnel.
 	h.say("en1", "/deal new Acme Corp")
