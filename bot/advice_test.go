@@ -57,3 +57,20 @@ func TestAdviceOnRequest(t *testing.T) {
 	mustContain(t, h.say("en1", "how do I push #2?"), "#2 was lost, so there is nothing to push.")
 	mustContain(t, h.say("en1", "how do I push Globex?"), "Globex")
 }
+
+// TestAdviceWhileAQuestionWaits: asking for advice on a deal while a
+// coaching question waits is not the answer; the question stays.
+func TestAdviceWhileAQuestionWaits(t *testing.T) {
+	h := newHarness(t)
+	h.say("en1", "coach me right away")
+	first := h.bot.cfg.Playbook.First()
+	mustContain(t, h.say("en1", "new deal Oceanic Air 90k"), first.Questions[0].Text.EN)
+	mustContain(t, h.say("en1", "how do I push Oceanic?"), "How to push #1 Oceanic Air")
+	if a := h.answers(1); len(a) != 0 {
+		t.Errorf("the advice request was taken as an answer: %+v", a)
+	}
+	h.say("en1", "Their crew app")
+	if a := h.answers(1)[first.Questions[0].Key]; a.Text != "Their crew app" {
+		t.Errorf("the waiting question did not take the answer: %+v", a)
+	}
+}

@@ -25,12 +25,12 @@ func (b *Bot) isCommand(ctx context.Context, t *turn, cmd parse.Command) bool {
 		return false
 	}
 	switch cmd.Kind {
-	case parse.Help, parse.List, parse.Pipeline, parse.New, parse.Won, parse.Lost, parse.Snooze, parse.Undo:
+	case parse.Help, parse.List, parse.Pipeline, parse.New, parse.Won, parse.Lost, parse.Snooze, parse.Undo, parse.Pref:
 		return true
 	case parse.Show:
 		// "#12" or "经信银行现在什么情况?"; a bare name ("张总") answers.
 		return cmd.Ref.ID != 0 || strings.TrimSpace(t.msg.Text) != cmd.Ref.Name && b.exists(ctx, t, cmd.Ref)
-	case parse.Update, parse.Coach, parse.Qualify, parse.Contact, parse.Done:
+	case parse.Update, parse.Coach, parse.Qualify, parse.Contact, parse.Done, parse.Advice, parse.Tier:
 		return b.exists(ctx, t, cmd.Ref)
 	case parse.Unknown:
 		return cmd.Err != nil && cmd.Err.Key == "err.too_long"
