@@ -62,9 +62,15 @@ func (p *parser) someone(r PersonRef) bool {
 	if r.ID != "" {
 		return true
 	}
-	for _, w := range []string{"所有", "全部", "阶段", "哪些", "目前", "现在", "open", "all "} {
+	for _, w := range []string{"所有", "全部", "阶段", "哪些", "目前", "现在", "本周", "本月", "本季", "open", "all "} {
 		if strings.Contains(strings.ToLower(r.Name), w) {
 			return false
+		}
+	}
+	for _, w := range strings.Fields(strings.ToLower(r.Name)) {
+		switch w {
+		case "by", "stage", "stages", "week", "month", "quarter", "this", "last", "next", "total", "summary", "forecast":
+			return false // "funnel by stage", "pipeline this quarter"
 		}
 	}
 	_, stage := MatchStage(r.Name, p.pb)

@@ -46,7 +46,8 @@ func TestParseViews(t *testing.T) {
 			t.Errorf("%q (-want +got):\n%s", tt.in, diff)
 		}
 	}
-	for _, in := range []string{"Acme's deal moved to shortlist", "list shortlist", "#12 的商机", "我的漏斗怎么样"} {
+	for _, in := range []string{"Acme's deal moved to shortlist", "list shortlist", "#12 的商机", "我的漏斗怎么样",
+		"funnel by stage", "pipeline this quarter", "本周的漏斗"} {
 		if cmd := Parse(in, c); cmd.View != nil {
 			t.Errorf("%q read as a view: %+v", in, cmd.View)
 		}
