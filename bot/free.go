@@ -439,7 +439,7 @@ func answerYesNo(s string) int {
 // names one of the speaker's deals with a change or a question, or it
 // carries a clean update of the deal being coached. In a platform thread
 // the bot's question was asked there, so replies there are answers.
-func (b *Bot) readsAsUpdate(ctx context.Context, t *turn) (bool, error) {
+func (b *Bot) readsAsUpdate(ctx context.Context, t *turn, cmd parse.Command) (bool, error) {
 	if t.msg.Thread != "" && t.msg.Platform != "console" {
 		return false, nil
 	}
@@ -469,8 +469,10 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn) (bool, error) {
 			return true, nil
 		}
 		for _, c := range rd.Updates {
-			if c.Updates() {
-				return true, nil // "Umbr moved to approved": an update whose deal is to be asked
+			if c.Updates() && cmd.Ref.Name != "" {
+				// "Umbr moved to approved": an update of a deal the grammar names,
+				// to be asked about; "预算大概300万" names none: an answer
+				return true, nil
 			}
 		}
 	}

@@ -109,6 +109,19 @@ func TestWaitingQuestionDoesNotSwallowUpdates(t *testing.T) {
 			}
 		}
 	}
+	// An answer with a tentative value and no deal's name is an answer.
+	h.say("Alice", "coach Globex")
+	h.say("Alice", "预算大概300万")
+	if g := h.deal(2); g.Amount != coach.Major(1_200_000) {
+		t.Errorf("a tentative answer changed the amount: %+v", g)
+	}
+	stored := false
+	for _, v := range h.answers(2) {
+		stored = stored || v.Text == "预算大概300万"
+	}
+	if !stored {
+		t.Error("the tentative answer was not stored as the answer")
+	}
 	// The question still waits: plain text answers it.
 	h.say("Alice", "coach Globex")
 	h.say("Alice", "their CFO wants a pilot first")

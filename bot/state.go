@@ -148,7 +148,7 @@ func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (
 		} else if t.free {
 			// An update, a deal's name or a question about one is not an
 			// answer: it is read as what it is, and the question keeps waiting.
-			upd, err := b.readsAsUpdate(ctx, t)
+			upd, err := b.readsAsUpdate(ctx, t, cmd)
 			if err != nil || upd {
 				return Reply{}, false, err
 			}
