@@ -90,7 +90,7 @@ func (b *Bot) fuzzy(ctx context.Context, t *turn, name string) ([]coach.Deal, er
 		dist := limit + 1
 		for _, s := range []string{d.Customer, d.Title, d.Customer + " " + d.Title} {
 			if s != "" {
-				dist = min(dist, editDistance(q, []rune(coach.NormalizeName(s)), limit+1))
+				dist = min(dist, parse.EditDistance(q, []rune(coach.NormalizeName(s)), limit+1))
 			}
 		}
 		switch {
@@ -101,34 +101,4 @@ func (b *Bot) fuzzy(ctx context.Context, t *turn, name string) ([]coach.Deal, er
 		}
 	}
 	return out, nil
-}
-
-// editDistance is the Levenshtein distance of a and b, or limit when it is at
-// least limit (the search stops early).
-func editDistance(a, b []rune, limit int) int {
-	if d := len(a) - len(b); d >= limit || -d >= limit {
-		return limit
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			rowMin = min(rowMin, cur[j])
-		}
-		if rowMin >= limit {
-			return limit
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(b)], limit)
 }

@@ -1,6 +1,10 @@
 package bot
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/dealcoach/dealcoach/bot/parse"
+)
 
 func TestEditDistance(t *testing.T) {
 	tests := []struct {
@@ -16,7 +20,7 @@ func TestEditDistance(t *testing.T) {
 		{"kitten", "sitting", 5, 3},
 	}
 	for _, tt := range tests {
-		if got := editDistance([]rune(tt.a), []rune(tt.b), tt.limit); got != tt.want {
+		if got := parse.EditDistance([]rune(tt.a), []rune(tt.b), tt.limit); got != tt.want {
 			t.Errorf("editDistance(%q, %q, %d) = %d, want %d", tt.a, tt.b, tt.limit, got, tt.want)
 		}
 	}

@@ -333,7 +333,7 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 					if len(f.w) <= 6 {
 						limit = 1
 					}
-					if f.w != w && editDist(wr, f.r, limit+1) <= limit {
+					if f.w != w && EditDistance(wr, f.r, limit+1) <= limit {
 						add1(f.id, len(f.w))
 					}
 				}
@@ -441,9 +441,10 @@ func (n *Names) indexNearMisses() {
 	}
 }
 
-// editDist is the Levenshtein distance of a and b, or limit when it is at
+// EditDistance is the edit distance of a and b (a transposition counts
+// one, so "Crop" is one from "Corp"), or limit when it is at
 // least limit.
-func editDist(a, b []rune, limit int) int {
+func EditDistance(a, b []rune, limit int) int {
 	if d := len(a) - len(b); d >= limit || -d >= limit {
 		return limit
 	}
