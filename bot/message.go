@@ -6,7 +6,9 @@ package bot
 import (
 	"time"
 
+	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Message is one thing a person said to the bot, on any platform.
@@ -159,4 +161,16 @@ func (r Reply) PlainText() string {
 		out = append(out, "[image "+r.Image.Name+": "+r.Image.Alt+"]"...)
 	}
 	return string(out)
+}
+
+// ExternalRefusal is the answer to a person of another organisation
+// (Slack Connect, a Lark external tenant): one polite refusal that names
+// nothing internal, in the language their text is written in (def when
+// it shows none).
+func ExternalRefusal(cat *prompts.Catalog, text, def string) Reply {
+	lang := parse.Lang(text)
+	if lang == "" {
+		lang = def
+	}
+	return Reply{Lang: lang, Ephemeral: true, Blocks: []Block{{Kind: TextBlock, Text: cat.Text(lang, "platform.external", nil)}}}
 }

@@ -257,3 +257,7 @@ func (p *parser) freeCmd(c Command) Command {
 // undoWords put back the speaker's last change.
 var undoWords = setOf("undo", "undo that", "undo it", "undo last", "undo the last change", "undo my last change",
 	"revert", "revert that", "oops undo", "撤销", "撤回", "撤销上一步", "撤销刚才的修改", "撤销修改", "撤销刚才", "撤回刚才", "回退")
+
+// Lang is the language a text is written in: "zh" when it has Han
+// characters, "en" when it has Latin letters, "" otherwise.
+func Lang(text string) string { return detectLang(text) }

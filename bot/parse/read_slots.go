@@ -125,7 +125,6 @@ var (
 		"go-live", "golive", "install", "rollout", "roll-out", "briefing", "brief", "intro", "discovery", "session",
 		"email", "ping", "chat", "talk", "touch base", "prep", "prepare", "draft", "finalize", "approve", "board", "audit",
 		"test", "walkthrough", "walk-through", "evaluation", "eval", "handover", "renewal", "invoice", "payment", "po")
-	ackWords = setOf("ok", "okay", "thanks", "thx", "好的", "谢谢", "收到", "嗯", "好")
 )
 
 // readVocabulary is every word the reader knows, so that a near miss is

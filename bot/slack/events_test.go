@@ -98,11 +98,3 @@ func TestReadEventIgnoresWhatIsNotAPersonTalking(t *testing.T) {
 		t.Errorf("authed_users: %q", in.text)
 	}
 }
-
-func TestGuessLang(t *testing.T) {
-	for in, want := range map[string]string{"Acme 怎么样了": "zh", "show #1": "en", "#1 ?": "def", "": "def"} {
-		if got := GuessLang(in, "def"); got != want {
-			t.Errorf("GuessLang(%q) = %q, want %q", in, got, want)
-		}
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-	"unicode"
 
 	"github.com/dealcoach/dealcoach/bot"
 )
@@ -25,28 +24,7 @@ func (a *Adapter) allowed(team string) bool {
 
 // refusal is the answer to a person of another organisation.
 func (a *Adapter) refusal(text string) bot.Reply {
-	lang := GuessLang(text, a.cfg.DefaultLang)
-	return bot.Reply{Lang: lang, Ephemeral: true,
-		Blocks: []bot.Block{{Kind: bot.TextBlock, Text: a.cfg.Catalog.Text(lang, "platform.external", nil)}}}
-}
-
-// GuessLang is the language a text is written in, as far as the bot
-// speaks it: Chinese when it has Han characters, English when it has
-// Latin letters, def otherwise.
-func GuessLang(text, def string) string {
-	latin := false
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			return "zh"
-		case r < unicode.MaxASCII && unicode.IsLetter(r):
-			latin = true
-		}
-	}
-	if latin {
-		return "en"
-	}
-	return def
+	return bot.ExternalRefusal(a.cfg.Catalog, text, a.cfg.DefaultLang)
 }
 
 // home is the workspace the app is installed in, as auth.test tells it:
