@@ -7,7 +7,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // The account after the win: coaching a won deal walks the repeat step
@@ -20,7 +19,7 @@ var noOpportunity = []string{"no", "none", "nothing", "not yet", "nope", "n/a", 
 
 // offerNewDeal is, after an answer to the repeat step's question about new
 // opportunities, a button and a hint creating a deal for the same customer.
-func (b *Bot) offerNewDeal(t *turn, d coach.Deal, q prompts.Question, answer string) []Block {
+func (b *Bot) offerNewDeal(t *turn, d coach.Deal, q coach.Question, answer string) []Block {
 	if d.Status != coach.Won || !strings.HasSuffix(q.Key, ".new_opportunities") || isNoOpportunity(answer) {
 		return nil
 	}

@@ -22,7 +22,7 @@ type Config struct {
 	Store       *store.DB
 	Playbook    *coach.Playbook
 	Catalog     *prompts.Catalog
-	People      *prompts.People  // roles, relationships and styles of the decision chain
+	People      *coach.People    // roles, relationships and styles of the decision chain
 	Now         func() time.Time // the clock (DEALCOACH_NOW in tests and demos)
 	DefaultTZ   *time.Location   // for people whose zone is unknown
 	DefaultLang string           // "zh" or "en", when a message's cannot be told

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // isCommand reports whether a message that arrives while the bot waits for
@@ -110,7 +109,7 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 // noteAnswer follows an answer up: a question about a person records the
 // person as a contact in that role; a question tied to a qualification
 // factor suggests marking it (the rep confirms with a command).
-func (b *Bot) noteAnswer(ctx context.Context, t *turn, d coach.Deal, q prompts.Question, text string) (string, error) {
+func (b *Bot) noteAnswer(ctx context.Context, t *turn, d coach.Deal, q coach.Question, text string) (string, error) {
 	var lines []string
 	if q.Role != "" && looksLikePersonName(text) {
 		c, err := b.cfg.Store.SaveContact(ctx, coach.Contact{DealID: d.ID, Name: text, Role: q.Role}, t.person.ID)
@@ -252,7 +251,7 @@ func (b *Bot) answers(ctx context.Context, t *turn, dealID int64) (map[string]co
 func (b *Bot) roleName(lang, key string) string { return b.termName(lang, b.cfg.People.Roles, key) }
 
 // termName is the name in lang of the term with key, or the key itself.
-func (b *Bot) termName(lang string, terms []prompts.Term, key string) string {
+func (b *Bot) termName(lang string, terms []coach.Term, key string) string {
 	for _, t := range terms {
 		if t.Key == key {
 			return t.Name.In(lang)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Form is a set of fields a person fills in at once. Adapters render it
@@ -228,7 +227,7 @@ func (b *Bot) buildForm(ctx context.Context, t *turn, id string, d coach.Deal) (
 }
 
 // stageOption is a stage in a menu: "Shortlisted 50%".
-func stageOption(lang string, s prompts.Stage) string {
+func stageOption(lang string, s coach.Stage) string {
 	return fmt.Sprintf("%s %d%%", s.Name.In(lang), s.WinRate)
 }
 

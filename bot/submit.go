@@ -8,7 +8,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // submitDeal applies the edit or next-step form as one chat update: one
@@ -144,7 +143,7 @@ func (b *Bot) parseContext(t *turn) parse.Context {
 
 // formAnswer is an answer a coaching form gives, with its question.
 type formAnswer struct {
-	q prompts.Question
+	q coach.Question
 	a coach.Answer
 }
 

@@ -2,23 +2,21 @@ package coach
 
 import (
 	"slices"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Advice is what the method says about one deal now, from the deal itself
 // and the playbook's data: short and ranked, for "how do I push X?". The
 // full walk through the questions stays with coaching.
 type Advice struct {
-	Stage       prompts.Stage      // the deal's stage: its goal, people, tips and exit criteria
-	Missing     []string           // roles of the stage's people with no contact in that role, in the stage's order
-	Open        []prompts.Question // required questions of the stage still open, in order, at most AdviceShown
-	MoreOpen    int                // required questions left out by the cap
-	Factors     []FactorAdvice     // factors not C: W first, then F, each in playbook order; at most AdviceShown
-	MoreFactors int                // factors left out by the cap
-	Marked      bool               // the deal has 8C1F0W marks at all
-	Risks       []Flag             // the deal's risk flags (Flags)
-	Next        NextMove           // the one suggested next step
+	Stage       Stage          // the deal's stage: its goal, people, tips and exit criteria
+	Missing     []string       // roles of the stage's people with no contact in that role, in the stage's order
+	Open        []Question     // required questions of the stage still open, in order, at most AdviceShown
+	MoreOpen    int            // required questions left out by the cap
+	Factors     []FactorAdvice // factors not C: W first, then F, each in playbook order; at most AdviceShown
+	MoreFactors int            // factors left out by the cap
+	Marked      bool           // the deal has 8C1F0W marks at all
+	Risks       []Flag         // the deal's risk flags (Flags)
+	Next        NextMove       // the one suggested next step
 }
 
 // AdviceShown caps each list of advice: a rep reads three things, not ten.
@@ -27,7 +25,7 @@ const AdviceShown = 3
 // FactorAdvice is a factor that is not C yet, and the question whose
 // answer "yes" would make it C.
 type FactorAdvice struct {
-	Factor prompts.Factor
+	Factor Factor
 	Mark   Mark // Warning or Fuzzy (unmarked counts as Fuzzy)
 }
 
@@ -49,11 +47,11 @@ const (
 // NextMove is the one suggested next step.
 type NextMove struct {
 	Kind     MoveKind
-	Text     string           // MoveOverdue: the deal's next step
-	Factor   prompts.Factor   // MoveWarning
-	Question prompts.Question // MoveQuestion, MoveRepeat
-	Role     string           // MoveRole, MoveDecider: a role key
-	Tip      prompts.Text     // the stage's first tip, to go with the move; may be empty
+	Text     string   // MoveOverdue: the deal's next step
+	Factor   Factor   // MoveWarning
+	Question Question // MoveQuestion, MoveRepeat
+	Role     string   // MoveRole, MoveDecider: a role key
+	Tip      Text     // the stage's first tip, to go with the move; may be empty
 }
 
 // Advise works out the advice on deal d with its facts on day today. A won
@@ -81,7 +79,7 @@ func (p *Playbook) Advise(d Deal, f DealFacts, today Date) (Advice, bool) {
 			a.Missing = append(a.Missing, role)
 		}
 	}
-	var open []prompts.Question
+	var open []Question
 	for _, q := range s.Questions {
 		// Open: required (on a won account, every repeat question), not
 		// answered, and not the next-step question of a dated next step.
@@ -114,7 +112,7 @@ func (p *Playbook) Advise(d Deal, f DealFacts, today Date) (Advice, bool) {
 
 // nextMove picks the one next step: the most pressing thing the advice
 // found, in the order of MoveKind's constants.
-func (p *Playbook) nextMove(d Deal, a Advice, open []prompts.Question) NextMove {
+func (p *Playbook) nextMove(d Deal, a Advice, open []Question) NextMove {
 	if d.Status == Won {
 		if len(open) > 0 {
 			return NextMove{Kind: MoveRepeat, Question: open[0]}

@@ -4,13 +4,11 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 func sevenStep(t *testing.T) *Playbook {
 	t.Helper()
-	data, err := prompts.LoadPlaybook("seven-step")
+	data, err := LoadPlaybook("seven-step")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,14 +32,14 @@ func TestAdvise(t *testing.T) {
 		return Deal{ID: 7, Customer: "江南水务", Status: Open, Stage: stage, StageSince: today.AddDays(-3).In(time.UTC),
 			NextStep: "POC", NextStepDue: today.AddDays(4)}
 	}
-	allAnswered := func(s prompts.Stage) map[string]Answer {
+	allAnswered := func(s Stage) map[string]Answer {
 		m := map[string]Answer{}
 		for _, q := range s.Questions {
 			m[q.Key] = Answer{Status: Answered}
 		}
 		return m
 	}
-	everyone := func(s prompts.Stage) []Contact {
+	everyone := func(s Stage) []Contact {
 		var cs []Contact
 		for _, r := range s.People {
 			cs = append(cs, Contact{Name: r, Role: r})
@@ -55,7 +53,7 @@ func TestAdvise(t *testing.T) {
 		}
 		return m
 	}
-	required := func(s prompts.Stage, skipNext bool) []string {
+	required := func(s Stage, skipNext bool) []string {
 		var out []string
 		for _, q := range s.Questions {
 			if q.Required && !(skipNext && IsNextStepQuestion(q)) {
@@ -68,7 +66,7 @@ func TestAdvise(t *testing.T) {
 		name     string
 		deal     Deal
 		facts    DealFacts
-		stage    prompts.Stage
+		stage    Stage
 		open     []string // required question keys still open (before the cap)
 		missing  int
 		factors  string // the first factors listed, "key:mark"

@@ -44,3 +44,20 @@ type Contact struct {
 	Relationship string
 	Style        string
 }
+
+// Term is one word of the decision chain's vocabulary: a stable key, its
+// names, and the other ways reps say it.
+type Term struct {
+	Key     string   `yaml:"key"`
+	Name    Text     `yaml:"name"`
+	Aliases []string `yaml:"aliases"`
+}
+
+// People is the vocabulary of the decision chain: the roles people play in
+// a purchase, the stages of our relationship with them (in order, coolest
+// first), and their communication styles.
+type People struct {
+	Roles         []Term `yaml:"roles"`
+	Relationships []Term `yaml:"relationships"`
+	Styles        []Term `yaml:"styles"`
+}

@@ -2,8 +2,6 @@ package coach
 
 import (
 	"strings"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Move describes a stage change: its direction, the stages jumped over,
@@ -11,8 +9,8 @@ import (
 // A move always applies; Move only says what to warn about.
 type Move struct {
 	Forward, Backward bool
-	Skipped           []prompts.Stage
-	Unanswered        []prompts.Question
+	Skipped           []Stage
+	Unanswered        []Question
 }
 
 // CheckMove judges moving deal d from stage from to stage to.
@@ -35,12 +33,12 @@ func (p *Playbook) CheckMove(d Deal, from, to string, answers map[string]Answer)
 // Unanswered lists the required questions of stage that d has not
 // answered. Skipping is not answering. The next-step question counts as
 // answered while the deal has a dated next step.
-func (p *Playbook) Unanswered(d Deal, stage string, answers map[string]Answer) []prompts.Question {
+func (p *Playbook) Unanswered(d Deal, stage string, answers map[string]Answer) []Question {
 	s := p.stage(stage)
 	if s == nil {
 		return nil
 	}
-	var out []prompts.Question
+	var out []Question
 	for i := range s.Questions {
 		if q := &s.Questions[i]; unanswered(d, q, answers) {
 			out = append(out, *q)
@@ -50,7 +48,7 @@ func (p *Playbook) Unanswered(d Deal, stage string, answers map[string]Answer) [
 }
 
 // unanswered is Unanswered's test of one question.
-func unanswered(d Deal, q *prompts.Question, answers map[string]Answer) bool {
+func unanswered(d Deal, q *Question, answers map[string]Answer) bool {
 	if !q.Required || answers[q.Key].Status == Answered {
 		return false
 	}
@@ -78,17 +76,17 @@ func (p *Playbook) countUnanswered(d Deal, stage string, answers map[string]Answ
 
 // IsNextStepQuestion reports the question every stage ends with: "what is
 // my next step, and when?". The deal's next step answers it.
-func IsNextStepQuestion(q prompts.Question) bool { return strings.HasSuffix(q.Key, ".next_step") }
+func IsNextStepQuestion(q Question) bool { return strings.HasSuffix(q.Key, ".next_step") }
 
 // Pending lists the questions of the deal's stage still to ask: neither
 // answered nor skipped, in the playbook's order. The next-step question is
 // left out while the deal has a dated next step.
-func (p *Playbook) Pending(d Deal, answers map[string]Answer) []prompts.Question {
+func (p *Playbook) Pending(d Deal, answers map[string]Answer) []Question {
 	s, ok := p.Stage(d.Stage)
 	if !ok {
 		return nil
 	}
-	var out []prompts.Question
+	var out []Question
 	for _, q := range s.Questions {
 		if _, done := answers[q.Key]; done {
 			continue

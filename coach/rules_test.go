@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 const rulesYAML = `
@@ -174,7 +172,7 @@ func TestFlags(t *testing.T) {
 func TestPending(t *testing.T) {
 	pb := rulesPlaybook(t)
 	d := Deal{Stage: "lead"}
-	keys := func(qs []prompts.Question) string {
+	keys := func(qs []Question) string {
 		var s []string
 		for _, q := range qs {
 			s = append(s, q.Key)
@@ -194,7 +192,7 @@ func TestPending(t *testing.T) {
 // playbookOf compiles a test playbook written as YAML.
 func playbookOf(t *testing.T, name, yaml string) *Playbook {
 	t.Helper()
-	data, err := prompts.ParsePlaybook(name, []byte(yaml))
+	data, err := ParsePlaybook(name, []byte(yaml))
 	if err != nil {
 		t.Fatal(err)
 	}

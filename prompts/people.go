@@ -5,35 +5,20 @@ import (
 	"fmt"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/dealcoach/dealcoach/coach"
 )
 
 //go:embed people.yaml
 var peopleYAML []byte
 
-// Term is one word of the vocabulary: a stable key, its names, and the
-// other ways reps say it.
-type Term struct {
-	Key     string   `yaml:"key"`
-	Name    Text     `yaml:"name"`
-	Aliases []string `yaml:"aliases"`
-}
-
-// People is the vocabulary of the decision chain: the roles people play in
-// a purchase, the stages of our relationship with them (in order, coolest
-// first), and their communication styles.
-type People struct {
-	Roles         []Term `yaml:"roles"`
-	Relationships []Term `yaml:"relationships"`
-	Styles        []Term `yaml:"styles"`
-}
-
 // LoadPeople decodes the embedded vocabulary.
-func LoadPeople() (*People, error) {
-	var p People
+func LoadPeople() (*coach.People, error) {
+	var p coach.People
 	if err := yaml.Unmarshal(peopleYAML, &p); err != nil {
 		return nil, fmt.Errorf("people.yaml: %w", err)
 	}
-	for _, list := range [][]Term{p.Roles, p.Relationships, p.Styles} {
+	for _, list := range [][]coach.Term{p.Roles, p.Relationships, p.Styles} {
 		for _, t := range list {
 			if t.Key == "" || t.Name.ZH == "" || t.Name.EN == "" {
 				return nil, fmt.Errorf("people.yaml: term %q needs a key and names in zh and en", t.Key)

@@ -1,6 +1,8 @@
 package prompts
 
 import (
+	"github.com/dealcoach/dealcoach/coach"
+
 	"os"
 	"path/filepath"
 	"slices"
@@ -8,7 +10,7 @@ import (
 	"testing"
 )
 
-func mustLoad(t *testing.T, nameOrPath string) *Playbook {
+func mustLoad(t *testing.T, nameOrPath string) *coach.Playbook {
 	t.Helper()
 	p, err := LoadPlaybook(nameOrPath)
 	if err != nil {
@@ -61,7 +63,7 @@ func TestBuiltinPlaybooks(t *testing.T) {
 
 // testFactors checks that every factor is complete and that some question
 // informs it, so the guided walk can fill it from the rep's answers.
-func testFactors(t *testing.T, p *Playbook) {
+func testFactors(t *testing.T, p *coach.Playbook) {
 	t.Helper()
 	informed := map[string]bool{}
 	for _, s := range p.Stages {
@@ -70,7 +72,7 @@ func testFactors(t *testing.T, p *Playbook) {
 		}
 	}
 	for _, f := range p.Factors {
-		if !f.Name.complete() || !f.Question.complete() || len(f.Aliases) < 2 || f.Line == 0 {
+		if !complete(f.Name) || !complete(f.Question) || len(f.Aliases) < 2 || f.Line == 0 {
 			t.Errorf("factor %s is incomplete: %+v", f.Key, f)
 		}
 		if !informed[f.Key] {
@@ -79,9 +81,9 @@ func testFactors(t *testing.T, p *Playbook) {
 	}
 }
 
-func testStage(t *testing.T, s Stage, final bool) {
+func testStage(t *testing.T, s coach.Stage, final bool) {
 	t.Helper()
-	if !s.Goal.complete() || !s.Exit.complete() || len(s.People) == 0 || s.Line == 0 {
+	if !complete(s.Goal) || !complete(s.Exit) || len(s.People) == 0 || s.Line == 0 {
 		t.Errorf("stage %s needs a goal, an exit, people and a line", s.Key)
 	}
 	if n := len(s.Tips); n < 3 || n > 6 {

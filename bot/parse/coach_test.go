@@ -93,7 +93,7 @@ func factorPlaybook(tb testing.TB) *coach.Playbook {
 	return pb
 }
 
-func testPeople(tb testing.TB) *prompts.People {
+func testPeople(tb testing.TB) *coach.People {
 	tb.Helper()
 	people, err := prompts.LoadPeople()
 	if err != nil {
@@ -112,7 +112,7 @@ func coachContext(tb testing.TB) Context {
 // factors of factorPlaybookYAML: their stages, our factors.
 func withFactors(tb testing.TB) *coach.Playbook {
 	tb.Helper()
-	raw := testPlaybook(tb, "seven-step").Playbook
+	raw := *testPlaybook(tb, "seven-step")
 	raw.Factors = factorPlaybook(tb).Factors
 	pb, err := coach.NewPlaybook(&raw)
 	if err != nil {
@@ -148,7 +148,7 @@ func BenchmarkParsePeople(b *testing.B) {
 // its term, however it is spaced or cased.
 func TestFindTerm(t *testing.T) {
 	people := testPeople(t)
-	for _, list := range [][]prompts.Term{people.Roles, people.Relationships, people.Styles} {
+	for _, list := range [][]coach.Term{people.Roles, people.Relationships, people.Styles} {
 		for _, term := range list {
 			for _, s := range append([]string{term.Key, term.Name.ZH, term.Name.EN}, term.Aliases...) {
 				for _, v := range []string{s, strings.ToUpper(s), strings.ReplaceAll(s, " ", "_"), strings.ReplaceAll(s, " ", "")} {
@@ -184,7 +184,7 @@ func TestFactorNames(t *testing.T) {
 // contact; without factors none is a mark; nothing panics.
 func TestParseNoPeople(t *testing.T) {
 	pb := factorPlaybook(t)
-	raw := pb.Playbook
+	raw := *pb
 	raw.Factors = nil
 	none, err := coach.NewPlaybook(&raw)
 	if err != nil {

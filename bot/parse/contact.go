@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // A contact sentence names a deal, a person and what they are to us:
@@ -285,7 +284,7 @@ func (c *ContactInfo) field(k termKind) *string {
 	return &c.Role
 }
 
-func (p *parser) terms(k termKind) []prompts.Term {
+func (p *parser) terms(k termKind) []coach.Term {
 	switch k {
 	case kindRelationship:
 		return p.people.Relationships
@@ -318,7 +317,7 @@ func (p *parser) isStage(t text) bool {
 
 // findTerm finds the term of list that low names: its key, a name or an
 // alias, ignoring case, spaces, underscores and hyphens (see fold.go).
-func findTerm(list []prompts.Term, low string) (string, bool) {
+func findTerm(list []coach.Term, low string) (string, bool) {
 	if low == "" || len(low) > 48 || strings.ContainsAny(low, "0123456789") {
 		return "", false
 	}

@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // errKeys are the only error keys Parse may return.
@@ -97,7 +96,7 @@ func checkCoaching(t *testing.T, c Context, cmd Command) {
 		t.Fatalf("marks or contact on a %s: %+v", cmd.Kind, cmd)
 	}
 	for _, m := range cmd.Marks {
-		known := slices.ContainsFunc(c.Playbook.Factors, func(f prompts.Factor) bool { return f.Key == m.Factor })
+		known := slices.ContainsFunc(c.Playbook.Factors, func(f coach.Factor) bool { return f.Key == m.Factor })
 		if !known || (m.Value != "C" && m.Value != "F" && m.Value != "W") {
 			t.Fatalf("mark %+v", m)
 		}
@@ -108,9 +107,9 @@ func checkCoaching(t *testing.T, c Context, cmd Command) {
 		}
 		for _, k := range []struct {
 			key  string
-			list []prompts.Term
+			list []coach.Term
 		}{{ci.Role, c.People.Roles}, {ci.Relationship, c.People.Relationships}, {ci.Style, c.People.Styles}} {
-			isKey := slices.ContainsFunc(k.list, func(t prompts.Term) bool { return t.Key == k.key })
+			isKey := slices.ContainsFunc(k.list, func(t coach.Term) bool { return t.Key == k.key })
 			if k.key != "" && !isKey {
 				t.Fatalf("contact %+v: %q is no key", ci, k.key)
 			}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/prompts"
 )
 
 // Kind is what a message asks for.
@@ -106,8 +105,8 @@ type Command struct {
 type Context struct {
 	Now      time.Time // "now" in the speaker's time zone: relative dates use its calendar day
 	Playbook *coach.Playbook
-	People   *prompts.People // roles, relationships and styles; nil: contacts are not read
-	Stages   *StageIndex     // Read's index of the playbook's stage names; nil: built per message
+	People   *coach.People // roles, relationships and styles; nil: contacts are not read
+	Stages   *StageIndex   // Read's index of the playbook's stage names; nil: built per message
 }
 
 // Mark is one 8C1F0W mark: a factor key of the playbook and its value,
@@ -169,7 +168,7 @@ func parse(text string, c Context) (Command, bool, int) {
 type parser struct {
 	freeText bool // free reached the update rules: see ParseMessage
 	pb       *coach.Playbook
-	people   *prompts.People
+	people   *coach.People
 	today    coach.Date
 }
 

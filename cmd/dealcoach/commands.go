@@ -33,11 +33,7 @@ type app struct {
 }
 
 func openApp(ctx context.Context, cfg config, dbPath string, log *slog.Logger) (*app, error) {
-	pbData, err := prompts.LoadPlaybook(cfg.Playbook)
-	if err != nil {
-		return nil, fmt.Errorf("DEALCOACH_PLAYBOOK: %w", err)
-	}
-	pb, err := coach.NewPlaybook(pbData)
+	pb, err := prompts.LoadPlaybook(cfg.Playbook)
 	if err != nil {
 		return nil, fmt.Errorf("DEALCOACH_PLAYBOOK: %w", err)
 	}
