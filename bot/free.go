@@ -306,7 +306,7 @@ func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Repl
 		}
 		out.Blocks = append(out.Blocks, r.Blocks...)
 	}
-	out.Blocks = append(out.Blocks, Block{Kind: ButtonsBlock, Buttons: []Button{{Label: b.text(t.lang, "read.undo_button"), Value: "undo"}}})
+	out.Blocks = append(out.Blocks, Block{Kind: ButtonsBlock, Buttons: []Button{{Label: b.text(t.lang, "read.undo_button"), Value: "/deal undo"}}})
 	return out, nil
 }
 
@@ -362,11 +362,12 @@ func (b *Bot) confirm(ctx context.Context, t *turn, rd parse.Reading) (Reply, er
 	if len(doubts) > 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: strings.Join(doubts, " ")})
 	}
-	btns := []Button{{Label: b.text(l, "read.apply"), Value: "yes", Style: "primary"}}
+	yes, no := answerWords(l)
+	btns := []Button{{Label: b.text(l, "read.apply"), Value: yes, Style: "primary"}}
 	if len(cmds) == 1 {
 		btns = append(btns, Button{Label: b.text(l, "read.edit"), Value: fmt.Sprintf("/deal show #%d", cmds[0].Ref.ID), Form: FormEdit, DealID: cmds[0].Ref.ID})
 	}
-	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: "cancel"})
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: no})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.confirm_hint")})
 	return r, b.saveState(ctx, t, state{Await: awaitConfirm, Cmds: cmds})
@@ -392,7 +393,8 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 		items = append(items, fmt.Sprintf("%d. %s %s", i+1, ref(d), d.Name()))
 		btns = append(btns, Button{Label: d.Name(), Value: fmt.Sprintf("%d", i+1)})
 	}
-	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: "cancel"})
+	_, no := answerWords(l)
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: no})
 	names := make([]string, len(ds))
 	for i, d := range ds {
 		names[i] = d.Name()
@@ -419,6 +421,16 @@ func (b *Bot) confirmed(ctx context.Context, t *turn, s state) (Reply, bool, err
 		return r, true, b.clearState(ctx, t)
 	}
 	return Reply{}, false, b.clearState(ctx, t)
+}
+
+// answerWords are the yes and the no a button sends in lang. A button's
+// value is read as typed text, and typed text sets the reply's language
+// (and the person's): a Chinese card's 应用 must not send "yes".
+func answerWords(lang string) (yes, no string) {
+	if lang == "zh" {
+		return "是", "取消"
+	}
+	return "yes", "cancel"
 }
 
 // answerYesNo is 1 for yes, -1 for no, 0 for anything else.

@@ -18,6 +18,15 @@ func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.
 		return r, true, b.clearState(ctx, t)
 	}
 	text := strings.TrimSpace(t.msg.Text)
+	// A bare yes or no is no next step: it is a confirmation's button
+	// pressed again (its value is typed text) or a reply meant for another
+	// question. Yes asks again; no drops the question, as "later" does.
+	switch answerYesNo(text) {
+	case 1:
+		return textReply(t.lang, b.text(t.lang, "ask_next", "ref", ref(d))), true, nil
+	case -1:
+		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, b.clearState(ctx, t)
+	}
 	cmd := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
 	if cmd.Err != nil {
 		return Reply{}, true, cmd.Err // still waiting: the state stays
