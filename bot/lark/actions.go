@@ -47,9 +47,10 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 		key = "act:" + cardMsg + ":" + user + ":" + act.Command
 	}
 	p := a.kit.People.Get(ctx, user)
-	// A card's conversation is the chat's: the card does not tell which
-	// thread it sits in.
-	m := bot.Message{Platform: platform, Team: tenant, Channel: chat, UserID: user,
+	// A card's conversation is the thread its callbacks name (a card sent
+	// in a group's thread), else the chat's: the callback itself does not
+	// tell which thread the card sits in.
+	m := bot.Message{Platform: platform, Team: tenant, Channel: chat, Thread: act.Thread, UserID: user,
 		UserName: p.Name, Locale: p.Locale, TZ: p.TZ, Time: a.cfg.Now()}
 	mctx, _ := store.WithMark(ctx, platform, key)
 	switch {
@@ -79,7 +80,7 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 			return toast("error", refusal.PlainText()), nil
 		}
 		resp := &callback.CardActionTriggerResponse{Card: &callback.Card{Type: "raw",
-			Data: FormCard(f, a.cfg.Catalog.Text(a.lang(f.Lang), "form.cancel", nil))}}
+			Data: inConversation(FormCard(f, a.cfg.Catalog.Text(a.lang(f.Lang), "form.cancel", nil)), act.Thread)}}
 		return resp, nil
 	case act.Command != "":
 		m.Text = act.Command
@@ -105,11 +106,11 @@ func (a *Adapter) afterAction(ctx context.Context, key string, m bot.Message, ch
 	if dealID != 0 {
 		m.Text = fmt.Sprintf("/deal #%d", dealID)
 		if card, err := a.cfg.Bot.Handle(ctx, m); err == nil && !card.Ephemeral && len(card.Blocks) > 0 {
-			resp.Card = &callback.Card{Type: "raw", Data: Card(card, a.moreFormat(card.Lang))}
+			resp.Card = &callback.Card{Type: "raw", Data: inConversation(Card(card, a.moreFormat(card.Lang)), m.Thread)}
 		}
 	}
 	if cardMsg != "" {
-		a.reply(key, chat, cardMsg, true, r)
+		a.reply(key, chat, cardMsg, m.Thread, true, r)
 	}
 	return resp
 }

@@ -406,3 +406,35 @@ func options[T any](in []T, get func(T) (label, value string)) []any {
 	}
 	return out
 }
+
+// inConversation marks every callback on card with thread, the
+// conversation the card answers, and returns card. A card.action.trigger
+// callback tells the chat and the card's message but not its thread, and
+// a button that answers a question (the reader's Apply, a "Did you mean"
+// candidate) must reach the conversation where the question waits: in a
+// group, the thread of the mention. "" (a private chat, a scheduled
+// message) leaves card as it is. The few bytes added per control stay
+// within the room maxCardBytes keeps below Lark's limit.
+func inConversation(card map[string]any, thread string) map[string]any {
+	if thread == "" {
+		return card
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if val, ok := v["value"].(map[string]any); ok && v["type"] == "callback" {
+				val["thread"] = thread
+			}
+			for _, c := range v {
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(card)
+	return card
+}

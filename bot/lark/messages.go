@@ -76,7 +76,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 			// refusal, and the message changes nothing.
 			a.log.InfoContext(ctx, "message from another tenant refused", "event", key, "tenant", in.senderTenant)
 			a.kit.Inbox.Done(ctx, key, nil)
-			a.reply(key, in.chat, in.messageID, in.inThread, a.refusal(in.text))
+			a.reply(key, in.chat, in.messageID, in.thread, in.inThread, a.refusal(in.text))
 			return
 		}
 		p := a.kit.People.Get(ctx, in.user)
@@ -89,7 +89,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 		if err != nil {
 			a.log.ErrorContext(ctx, "handle lark message", "event", key, "err", err)
 		}
-		a.reply(key, in.chat, in.messageID, in.inThread, r)
+		a.reply(key, in.chat, in.messageID, in.thread, in.inThread, r)
 	}}, in
 }
 
@@ -474,12 +474,14 @@ func cmpOr(a, b string) string {
 
 // reply answers a message in its thread, card by card, in order with the
 // chat's other replies. Each card's uuid comes from the event it answers
-// (key), so a retried send is never shown twice.
-func (a *Adapter) reply(key, chat, messageID string, inThread bool, r bot.Reply) {
+// (key), so a retried send is never shown twice. Their buttons carry
+// thread, the conversation they answer (see inConversation).
+func (a *Adapter) reply(key, chat, messageID, thread string, inThread bool, r bot.Reply) {
 	if len(r.Blocks) == 0 {
 		return
 	}
 	for i, card := range Cards(r, a.moreFormat(r.Lang), maxCards) {
+		card = inConversation(card, thread)
 		uuid := replyUUID(key, i)
 		if err := a.kit.Out.Send(chat, func(ctx context.Context) error {
 			_, err := a.api.reply(ctx, messageID, card, inThread, uuid)

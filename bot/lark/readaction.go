@@ -19,6 +19,7 @@ type Action struct {
 	DealID  int64
 	Values  map[string]string // a submitted form's values by field key (dates as YYYY-MM-DD)
 	Submit  bool              // Values come from a form submission
+	Thread  string            // the conversation the card answers ("" for the chat's); see inConversation
 }
 
 // maxCommand bounds a command read back: ours render far shorter.
@@ -31,6 +32,30 @@ const maxCommand = 4096
 // as "2024-04-01": form-container doc). A value this package did not
 // write is an error.
 func ReadAction(value map[string]any, option string, formValue map[string]any) (Action, error) {
+	thread, err := readThread(value["thread"])
+	if err != nil {
+		return Action{}, err
+	}
+	a, err := readAction(value, option, formValue)
+	a.Thread = thread
+	return a, err
+}
+
+// maxThread bounds a thread id read back: Lark's are about 20 characters.
+const maxThread = 128
+
+func readThread(v any) (string, error) {
+	if v == nil {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if !ok || len(s) > maxThread || !utf8.ValidString(s) {
+		return "", fmt.Errorf("lark card action: unreadable thread %v", v)
+	}
+	return s, nil
+}
+
+func readAction(value map[string]any, option string, formValue map[string]any) (Action, error) {
 	switch {
 	case value["menu"] != nil:
 		if value["menu"] != true {
