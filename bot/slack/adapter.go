@@ -139,7 +139,7 @@ func (a *Adapter) lookup(ctx context.Context, id string) (work.Person, error) {
 	if name == "" {
 		name = u.Name
 	}
-	return work.Person{Name: name, TZ: u.TZ, Locale: u.Locale}, nil
+	return work.Person{Name: name, TZ: u.TZ, Locale: u.Locale, Team: u.TeamID, Enterprise: u.Enterprise.EnterpriseID}, nil
 }
 
 // decode turns a recorded event back into its task.

@@ -72,7 +72,7 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 	if sc.TriggerID == "" { // Slack always sends one; be safe with a fake
 		key = fmt.Sprintf("cmd:%s:%s:%d", sc.ChannelID, sc.UserID, a.cfg.Now().UnixNano())
 	}
-	if a.externalCommand(ctx, sc.TeamID, sc.EnterpriseID) {
+	if a.externalCommand(ctx, sc.TeamID, sc.EnterpriseID, sc.UserID) {
 		a.log.InfoContext(ctx, "command from another organisation refused", "event", key, "team", sc.TeamID)
 		r := a.refusal(sc.Text)
 		ack(&slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(r)})

@@ -70,20 +70,33 @@ func (a *Adapter) homeTeam(ctx context.Context) (team, enterprise string) {
 }
 
 // externalCommand tells a slash command from a person of another
-// organisation: from a team that is not the app's workspace (nor, in an
-// organisation-wide install, its organisation).
-func (a *Adapter) externalCommand(ctx context.Context, teamID, enterpriseID string) bool {
+// organisation. A command's team_id and enterprise_id say where the person
+// was in Slack when they typed it, not whose person they are: Slack puts
+// no user_team or is_ext_shared_channel in a command (events and
+// interactions have them). So a command from another workspace's context
+// is only a hint, and the evidence is the person's own team as users.info
+// tells it (the same cached lookup that names them). A command is refused
+// when that team is neither the app's workspace nor its organisation (nor
+// let in); when nothing says whose person they are (auth.test or
+// users.info unanswered, or no team in the answer), it is the
+// workspace's own, as before the workspace is known.
+func (a *Adapter) externalCommand(ctx context.Context, teamID, enterpriseID, user string) bool {
 	if teamID == "" || a.allowed(teamID) {
 		return false
 	}
 	team, enterprise := a.homeTeam(ctx)
-	switch {
-	case team == "":
-		return false
-	case teamID == team:
-		return false
-	case enterprise != "" && enterpriseID == enterprise:
+	if team == "" || ours(teamID, enterpriseID, team, enterprise) || enterpriseID != "" && a.allowed(enterpriseID) {
 		return false
 	}
-	return enterpriseID == "" || !a.allowed(enterpriseID)
+	p := a.kit.People.Get(ctx, user)
+	if p.Team == "" && p.Enterprise == "" {
+		return false
+	}
+	return !ours(p.Team, p.Enterprise, team, enterprise) && !a.allowed(p.Team) && (p.Enterprise == "" || !a.allowed(p.Enterprise))
+}
+
+// ours tells whether a team (of an enterprise) is the app's workspace or,
+// in an organisation-wide install, of its organisation.
+func ours(teamID, enterpriseID, team, enterprise string) bool {
+	return teamID != "" && teamID == team || enterprise != "" && (enterpriseID == enterprise || teamID == enterprise)
 }

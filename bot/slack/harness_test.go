@@ -46,7 +46,7 @@ func (c apiCall) text() string {
 	return c.Form.Get("text") + "\n" + c.Form.Get("blocks")
 }
 
-type fakeUser struct{ Name, TZ, Locale string }
+type fakeUser struct{ Name, TZ, Locale, Team string }
 
 // fakeSlack is Slack's Web API over loopback, answering as Slack documents
 // and recording every call.
@@ -126,9 +126,14 @@ func (f *fakeSlack) serve(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"ok":false,"error":"user_not_found"}`)
 			return
 		}
-		json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": map[string]any{
-			"id": c.Form.Get("user"), "name": strings.ToLower(u.Name), "real_name": u.Name, "tz": u.TZ,
-			"locale": u.Locale, "profile": map[string]any{"display_name": u.Name}}})
+		user := map[string]any{"id": c.Form.Get("user"), "name": strings.ToLower(u.Name), "real_name": u.Name, "tz": u.TZ,
+			"locale": u.Locale, "profile": map[string]any{"display_name": u.Name}}
+		if u.Team != "" {
+			user["team_id"] = u.Team
+		}
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "user": user})
+	case "auth.test":
+		fmt.Fprint(w, `{"ok":true,"url":"https://example.slack.com/","team":"Example","user":"dealcoach","team_id":"T0001","user_id":"UBOT","bot_id":"B0001"}`)
 	case "chat.postMessage":
 		if gone {
 			fmt.Fprint(w, `{"ok":false,"error":"channel_not_found"}`)

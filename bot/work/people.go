@@ -19,6 +19,10 @@ const (
 // Person is what a platform tells of one of its users.
 type Person struct {
 	Name, TZ, Locale string
+	// Team and Enterprise are the person's own workspace and organisation
+	// when the platform says (Slack's users.info): in a Slack Connect
+	// channel they are not the app's.
+	Team, Enterprise string
 }
 
 // People caches a platform's user lookups by user id; concurrent first

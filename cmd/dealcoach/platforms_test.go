@@ -75,6 +75,15 @@ func (f *platformAPI) wait(t *testing.T, n int, logs fmt.Stringer) []sent {
 	return got
 }
 
+// personTeam is the team users.info names for a person: the partner
+// organisation's for the Slack Connect person, the workspace's for the rest.
+func personTeam(user string) string {
+	if user == "U0PARTNER" {
+		return "T0PARTNER"
+	}
+	return "T0HOME"
+}
+
 func (f *platformAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, _ := io.ReadAll(r.Body)
 	form, _ := url.ParseQuery(string(raw))
@@ -85,7 +94,7 @@ func (f *platformAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasSuffix(p, "/auth.test"):
 		fmt.Fprint(w, `{"ok":true,"url":"https://home.slack.com/","team":"Home","user":"dealcoach","team_id":"T0HOME","user_id":"UBOT","bot_id":"B0DEAL"}`)
 	case strings.HasSuffix(p, "/users.info"):
-		fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"team_id":"T0HOME","name":"rita","tz":"Asia/Shanghai","locale":"en-US","profile":{"display_name":"Rita"}}}`, form.Get("user"))
+		fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"team_id":%q,"name":"rita","tz":"Asia/Shanghai","locale":"en-US","profile":{"display_name":"Rita"}}}`, form.Get("user"), personTeam(form.Get("user")))
 	case strings.HasSuffix(p, "/chat.postMessage"), strings.HasSuffix(p, "/chat.postEphemeral"):
 		f.record(sent{Method: p[strings.LastIndex(p, "/")+1:], Channel: form.Get("channel"), Body: form.Get("text") + " " + form.Get("blocks")})
 		fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":"1.%d","message_ts":"1.%d"}`, form.Get("channel"), time.Now().UnixNano(), time.Now().UnixNano())
