@@ -17,6 +17,7 @@ import (
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
 
@@ -128,8 +129,9 @@ func New(cfg Config) (*Adapter, error) {
 	a.api = newAPI(cfg.AppID, cfg.AppSecret, cfg.BaseURL, a.log, cfg.WrapTransport)
 	a.verifier = &Verifier{Token: cfg.Token, EncryptKey: cfg.EncryptKey, AllowPlain: cfg.AllowPlain,
 		Replays: replay.New(maxReplays)}
-	// Callbacks reach the dispatcher verified and decrypted (see
-	// serveEvents), so it is given no key of its own.
+	// The SDK's dispatcher serves the long connection only (HTTP
+	// callbacks are verified, read once and dispatched by serveEvents),
+	// so it is given no key of its own.
 	a.dispatcher = dispatcher.NewEventDispatcher(cfg.Token, "").
 		OnP2MessageReceiveV1(a.onMessage).
 		OnP2CardActionTrigger(a.onCardAction)
@@ -192,7 +194,9 @@ var ignoredEvents = []string{
 
 // serveEvents answers Lark's callbacks: verified (signature, timestamp,
 // replay, decryption, token) before anything else, then the URL check or
-// the event, through the SDK's dispatcher.
+// the event. The payload is parsed once, by the verifier, and that
+// reading is what is dispatched (the SDK's dispatcher would parse it
+// twice more).
 func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
@@ -204,26 +208,15 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cannot read request", http.StatusBadRequest)
 		return
 	}
-	plain, err := a.verifier.Open(r.Header, body)
+	plain, head, err := a.verifier.open(r.Header, body)
 	seen := errors.Is(err, ErrSeen)
 	if err != nil && !seen {
 		a.log.WarnContext(r.Context(), "lark request refused", "err", err)
 		http.Error(w, "invalid signature", http.StatusUnauthorized)
 		return
 	}
-	var peek struct {
-		Type      string `json:"type"`
-		Challenge string `json:"challenge"`
-		Header    *struct {
-			EventType string `json:"event_type"`
-		} `json:"header"`
-	}
-	if err := json.Unmarshal(plain, &peek); err != nil {
-		http.Error(w, "malformed event", http.StatusBadRequest)
-		return
-	}
-	if peek.Type == "url_verification" {
-		writeJSON(w, map[string]string{"challenge": peek.Challenge})
+	if head.Type == "url_verification" {
+		writeJSON(w, map[string]string{"challenge": head.Challenge})
 		return
 	}
 	if seen {
@@ -232,22 +225,58 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]string{})
 		return
 	}
-	if peek.Header == nil || (peek.Header.EventType != eventMessage && peek.Header.EventType != eventCardAction) {
+	if head.Header == nil || (head.Header.EventType != eventMessage && head.Header.EventType != eventCardAction) {
 		writeJSON(w, map[string]string{})
 		return
 	}
-	resp := a.dispatcher.Handle(r.Context(), &larkevent.EventReq{Header: r.Header, Body: plain, RequestURI: r.RequestURI})
-	if resp.StatusCode >= http.StatusInternalServerError {
+	// The event as the verifier read it, handed to its handler as the
+	// SDK's dispatcher would (which would parse it twice more).
+	resp, err := a.dispatch(r, plain, head)
+	if err != nil {
+		a.log.ErrorContext(r.Context(), "handle lark event", "event", head.Header.EventID, "err", err)
 		a.verifier.Forget(r.Header) // Lark sends it again: let that be handled
+		resp, _ = json.Marshal(map[string]string{"msg": err.Error()})
+		writeRaw(w, http.StatusInternalServerError, resp)
+		return
 	}
-	for k, vs := range resp.Header {
-		for _, v := range vs {
-			w.Header().Add(k, v)
+	writeRaw(w, http.StatusOK, resp)
+}
+
+// dispatch runs the handler of a verified event (a message or a card
+// action) and returns the answer's body, as the SDK's dispatcher answers.
+func (a *Adapter) dispatch(r *http.Request, plain []byte, head *callbackHead) ([]byte, error) {
+	if head.eventErr != nil {
+		return nil, head.eventErr
+	}
+	base := &larkevent.EventV2Base{Schema: head.Schema, Header: head.Header}
+	req := &larkevent.EventReq{Header: r.Header, Body: plain, RequestURI: r.RequestURI}
+	if head.Header.EventType == eventCardAction {
+		ev := &callback.CardActionTriggerEvent{EventV2Base: base, EventReq: req}
+		if head.Event != nil {
+			ev.Event = &head.Event.CardActionTriggerRequest
 		}
+		out, err := a.onCardAction(r.Context(), ev)
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(out)
 	}
-	w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
-	w.WriteHeader(resp.StatusCode)
-	w.Write(resp.Body)
+	ev := &larkim.P2MessageReceiveV1{EventV2Base: base, EventReq: req}
+	if head.Event != nil {
+		ev.Event = &head.Event.P2MessageReceiveV1Data
+	}
+	if err := a.onMessage(r.Context(), ev); err != nil {
+		return nil, err
+	}
+	return []byte(`{"msg":"success"}`), nil
+}
+
+// writeRaw answers with a JSON body.
+func writeRaw(w http.ResponseWriter, code int, body []byte) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(code)
+	w.Write(body)
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

@@ -451,3 +451,35 @@ func TestHTTPModeRefusesToStartWithoutAnEncryptKey(t *testing.T) {
 	}
 	a.Close(context.Background())
 }
+
+// The verifier's one reading of a callback is what is dispatched: an
+// event of a type not handled may carry fields named like the handled
+// events' in other shapes, and is acknowledged, not refused; a handled
+// event whose fields are not of their documented type is answered 500
+// (Lark sends it again), as the SDK's dispatcher answered it.
+func TestEventsReadOnceAndDispatched(t *testing.T) {
+	h := newHarness(t)
+	other := map[string]any{
+		"schema": "2.0",
+		"header": map[string]any{"event_id": "ev-other", "event_type": "im.message.recalled_v1", "create_time": "1764000000000",
+			"token": testToken, "app_id": "cli_test", "tenant_key": "736588c9260f175e"},
+		"event": map[string]any{"message": "om_recalled", "action": 3, "operator": "nobody"},
+	}
+	if code, body := h.send(other); code != http.StatusOK {
+		t.Fatalf("an event of another type: %d %s", code, body)
+	}
+	bad := message("ev-bad", "om_bad", "p2p", "oc_bad", "ou_wang", "新商机 经信银行 120万", false)
+	bad["event"].(map[string]any)["message"].(map[string]any)["chat_id"] = 42
+	if code, _ := h.send(bad); code != http.StatusInternalServerError {
+		t.Fatalf("a malformed message event: %d, want 500", code)
+	}
+	if code, body := h.send(message("ev-good", "om_good", "p2p", "oc_good", "ou_wang", "新商机 经信银行 120万", false)); code != http.StatusOK || body != `{"msg":"success"}` {
+		t.Fatalf("a message: %d %s", code, body)
+	}
+	if r := h.lark.wait(t, "/reply", 1); !strings.Contains(r[0].Path, "om_good") || !strings.Contains(r[0].Raw, "经信银行") {
+		t.Fatalf("reply: %s %s", r[0].Path, r[0].Raw)
+	}
+	if n := h.count(); n != 1 {
+		t.Fatalf("%d deals, want 1", n)
+	}
+}

@@ -14,7 +14,12 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
+	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
+	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
 	"github.com/dealcoach/dealcoach/bot/replay"
 )
@@ -63,16 +68,29 @@ type Verifier struct {
 	Now     func() time.Time // default time.Now
 }
 
-// callbackHead is what Open reads of a payload: enough to find its kind
-// and its token.
+// callbackHead is a payload as read, once: what Open checks (its kind
+// and its token) and, for the events the adapter handles, the event
+// itself, so that nothing parses the payload again.
 type callbackHead struct {
-	Encrypt *string `json:"encrypt"`
-	Schema  string  `json:"schema"`
-	Type    string  `json:"type"`
-	Token   string  `json:"token"` // v1 events, url_verification, old card callbacks
-	Header  *struct {
-		Token string `json:"token"` // schema 2.0
-	} `json:"header"`
+	Encrypt   *string                `json:"encrypt"`
+	Schema    string                 `json:"schema"`
+	Type      string                 `json:"type"`
+	Token     string                 `json:"token"` // v1 events, url_verification, old card callbacks
+	Challenge string                 `json:"challenge"`
+	Header    *larkevent.EventHeader `json:"header"` // schema 2.0: token, event type, tenant
+	Event     *eventBody             `json:"event"`
+
+	// eventErr is a field of the event that is not of the type the
+	// handled events give it (as the SDK would have refused it); events
+	// of other types may carry fields of those names in other shapes.
+	eventErr error
+}
+
+// eventBody is the event of either kind handled (their fields do not
+// overlap), read in the same parse as the head.
+type eventBody struct {
+	larkim.P2MessageReceiveV1Data
+	callback.CardActionTriggerRequest
 }
 
 // Open verifies one callback (header and raw body as received) and
@@ -91,12 +109,19 @@ type callbackHead struct {
 // the echo. When any signature header is present, all are checked as on
 // any other callback.
 func (v *Verifier) Open(header http.Header, body []byte) ([]byte, error) {
+	plain, _, err := v.open(header, body)
+	return plain, err
+}
+
+// open is Open, also returning the payload as read: the one parse of it
+// that the adapter dispatches on.
+func (v *Verifier) open(header http.Header, body []byte) ([]byte, *callbackHead, error) {
 	if v.Token == "" {
-		return nil, refuse("no verification token is configured")
+		return nil, nil, refuse("no verification token is configured")
 	}
 	if v.EncryptKey == "" {
 		if !v.AllowPlain {
-			return nil, refuse("no encrypt key is configured and plain callbacks are not allowed")
+			return nil, nil, refuse("no encrypt key is configured and plain callbacks are not allowed")
 		}
 		return v.openPlain(body)
 	}
@@ -106,31 +131,35 @@ func (v *Verifier) Open(header http.Header, body []byte) ([]byte, error) {
 	if signed {
 		var err error
 		if seen, err = v.checkSignature(ts, nonce, sig, body); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	if head, err := readHead(body); err == nil && head.Encrypt == nil && isChallenge(head) {
+	outer, herr := readHead(body)
+	if herr == nil && outer.Encrypt == nil && isChallenge(outer) {
 		// A plaintext URL check while an Encrypt Key is set: its token is
 		// all there is to check, and its echo has no effect.
-		if err := v.checkToken(head); err != nil {
-			return nil, err
+		if err := v.checkToken(outer); err != nil {
+			return nil, nil, err
 		}
-		return body, nil
+		return body, outer, nil
 	}
-	plain, head, err := v.decryptBody(body)
+	if herr != nil {
+		outer = nil // read again below, for its "encrypt" alone
+	}
+	plain, head, err := v.decryptBody(body, outer)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !signed && !isChallenge(head) {
-		return nil, refuse("missing signature headers")
+		return nil, nil, refuse("missing signature headers")
 	}
 	if err := v.checkToken(head); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if seen {
-		return plain, ErrSeen
+		return plain, head, ErrSeen
 	}
-	return plain, nil
+	return plain, head, nil
 }
 
 // isChallenge tells the URL check: a url_verification in the plain shape
@@ -148,18 +177,18 @@ func (v *Verifier) Forget(header http.Header) {
 }
 
 // openPlain checks an unencrypted callback: its token is all there is.
-func (v *Verifier) openPlain(body []byte) ([]byte, error) {
+func (v *Verifier) openPlain(body []byte) ([]byte, *callbackHead, error) {
 	head, err := readHead(body)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if head.Encrypt != nil {
-		return nil, refuse("encrypted callback, but no encrypt key is configured")
+		return nil, nil, refuse("encrypted callback, but no encrypt key is configured")
 	}
 	if err := v.checkToken(head); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return body, nil
+	return body, head, nil
 }
 
 // checkSignature checks the three signature headers against the raw body
@@ -187,18 +216,25 @@ func (v *Verifier) checkSignature(ts, nonce, sig string, body []byte) (seen bool
 	return v.Replays != nil && !v.Replays.Fresh(sig, now), nil
 }
 
-// decryptBody opens {"encrypt": "..."} and reads the plaintext's head.
-func (v *Verifier) decryptBody(body []byte) ([]byte, *callbackHead, error) {
-	var outer struct {
-		Encrypt *string `json:"encrypt"`
+// decryptBody opens {"encrypt": "..."} (read already as outer, or nil)
+// and reads the plaintext.
+func (v *Verifier) decryptBody(body []byte, outer *callbackHead) ([]byte, *callbackHead, error) {
+	var enc *string
+	if outer != nil {
+		enc = outer.Encrypt
+	} else {
+		var o struct {
+			Encrypt *string `json:"encrypt"`
+		}
+		if err := json.Unmarshal(body, &o); err != nil {
+			return nil, nil, fmt.Errorf("%w: malformed body: %w", ErrRefused, err)
+		}
+		enc = o.Encrypt
 	}
-	if err := json.Unmarshal(body, &outer); err != nil {
-		return nil, nil, fmt.Errorf("%w: malformed body: %w", ErrRefused, err)
-	}
-	if outer.Encrypt == nil {
+	if enc == nil {
 		return nil, nil, refuse("plaintext callback, but an encrypt key is configured")
 	}
-	plain, derr := decrypt(*outer.Encrypt, v.EncryptKey)
+	plain, derr := decrypt(*enc, v.EncryptKey)
 	if plain == nil {
 		return nil, nil, fmt.Errorf("%w: %w", ErrRefused, derr)
 	}
@@ -261,7 +297,12 @@ func (v *Verifier) window() time.Duration {
 func readHead(payload []byte) (*callbackHead, error) {
 	var head callbackHead
 	if err := json.Unmarshal(payload, &head); err != nil {
-		return nil, fmt.Errorf("%w: malformed payload: %w", ErrRefused, err)
+		var typeErr *json.UnmarshalTypeError
+		if !errors.As(err, &typeErr) || (typeErr.Field != "event" && !strings.HasPrefix(typeErr.Field, "event.")) {
+			return nil, fmt.Errorf("%w: malformed payload: %w", ErrRefused, err)
+		}
+		// The rest was read: the event is judged by its type, later.
+		head.eventErr = err
 	}
 	return &head, nil
 }
