@@ -26,7 +26,6 @@ import (
 	"github.com/dealcoach/dealcoach/bot/replay"
 	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/prompts"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // platform is the name Lark's people, conversations and inbox rows are
@@ -48,7 +47,7 @@ const (
 // Config is what the adapter needs; cmd builds it from the environment.
 type Config struct {
 	Bot     *bot.Bot
-	Store   *store.DB
+	Store   work.InboxStore // *store.DB
 	Catalog *prompts.Catalog
 
 	AppID, AppSecret string // LARK_APP_ID, LARK_APP_SECRET

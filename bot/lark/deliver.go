@@ -12,7 +12,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/outbox"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // Lark sends at most one message per uuid within an hour: "持有相同 uuid
@@ -55,7 +54,7 @@ type deliverer struct {
 // a failure the messages already sent are sent again under their uuids,
 // which Lark answers with the messages it has, so the reply is completed,
 // not repeated.
-func (d *deliverer) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
+func (d *deliverer) Deliver(ctx context.Context, m outbox.Message, r bot.Reply) error {
 	idType, err := receiveIDType(m.Channel)
 	if err != nil {
 		return err
@@ -81,7 +80,7 @@ func (d *deliverer) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Re
 // possible, and is logged: Lark has no lookup by uuid, and reading a
 // chat's history for the card would need another scope and could not
 // reach a person's private chat by their open_id.
-func (d *deliverer) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+func (d *deliverer) Delivered(ctx context.Context, m outbox.Message) (bool, error) {
 	if age := d.now().Sub(m.CreatedAt); age >= resendSafe {
 		d.log.WarnContext(ctx, "lark outbox: resending a message that may have been delivered; Lark de-duplicates only within an hour, so it may show twice",
 			"key", m.IdemKey, "channel", m.Channel, "age", age.Round(time.Second))

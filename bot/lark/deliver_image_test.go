@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/store"
+	"github.com/dealcoach/dealcoach/bot/outbox"
 )
 
 const imagesPath = "/open-apis/im/v1/images"
@@ -163,7 +163,7 @@ func TestDeliverUploadsTheImageAndSendsItBeforeTheCards(t *testing.T) {
 	e := newImageEnv(t)
 	d := e.a.Deliverer()
 	key := "digest/2026-W48/oc_team"
-	m := store.OutboxMessage{ID: 1, IdemKey: key, Platform: platform, Channel: "oc_team", CreatedAt: testNow}
+	m := outbox.Message{ID: 1, IdemKey: key, Platform: platform, Channel: "oc_team", CreatedAt: testNow}
 	img := funnel()
 	r := bot.Reply{Lang: "zh", Image: img, Blocks: []bot.Block{{Kind: bot.TextBlock, Text: "第 48 周漏斗"}}}
 	if err := d.Deliver(context.Background(), m, r); err != nil {
@@ -204,7 +204,7 @@ func TestDeliverUploadsTheImageAndSendsItBeforeTheCards(t *testing.T) {
 
 func TestDeliverSendsAnImageAloneToAPerson(t *testing.T) {
 	e := newImageEnv(t)
-	m := store.OutboxMessage{ID: 1, IdemKey: "digest-chart/2026-W48/ou_wang", Platform: platform, Channel: "ou_wang", CreatedAt: testNow}
+	m := outbox.Message{ID: 1, IdemKey: "digest-chart/2026-W48/ou_wang", Platform: platform, Channel: "ou_wang", CreatedAt: testNow}
 	if err := e.a.Deliverer().Deliver(context.Background(), m, bot.Reply{Image: funnel()}); err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +240,7 @@ func TestOutboxCrashAfterTheImageShowsItOnce(t *testing.T) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v, %v", claimed, err)
 	}
-	if err := e.a.Deliverer().Deliver(ctx, claimed[0], bot.Reply{Image: funnel()}); err != nil {
+	if err := e.a.Deliverer().Deliver(ctx, outbox.MessageOf(claimed[0]), bot.Reply{Image: funnel()}); err != nil {
 		t.Fatal(err)
 	}
 	e.now = e.now.Add(testLease + time.Second)
@@ -301,7 +301,7 @@ func TestImageUploadFailuresAreClassified(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.images.fail(tc.status, tc.code, tc.header)
-			m := store.OutboxMessage{IdemKey: "digest-chart/" + tc.name, Channel: "oc_team", CreatedAt: testNow}
+			m := outbox.Message{IdemKey: "digest-chart/" + tc.name, Channel: "oc_team", CreatedAt: testNow}
 			err := d.Deliver(context.Background(), m, bot.Reply{Image: funnel()})
 			if err == nil {
 				t.Fatal("delivered")

@@ -100,8 +100,8 @@ func TestDeliverToAChatAndToAPerson(t *testing.T) {
 	h := newHarness(t)
 	d := h.a.Deliverer()
 	ctx := context.Background()
-	digest := store.OutboxMessage{ID: 1, IdemKey: "digest/2026-W48/oc_team", Platform: platform, Channel: "oc_team", CreatedAt: testNow}
-	nudge := store.OutboxMessage{ID: 2, IdemKey: "nudge/2026-11-24/ou_wang", Platform: platform, Channel: "ou_wang", CreatedAt: testNow}
+	digest := outbox.Message{ID: 1, IdemKey: "digest/2026-W48/oc_team", Platform: platform, Channel: "oc_team", CreatedAt: testNow}
+	nudge := outbox.Message{ID: 2, IdemKey: "nudge/2026-11-24/ou_wang", Platform: platform, Channel: "ou_wang", CreatedAt: testNow}
 	if err := d.Deliver(ctx, digest, digestReply()); err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +113,7 @@ func TestDeliverToAChatAndToAPerson(t *testing.T) {
 		t.Fatalf("sent to %v", got)
 	}
 	for i, want := range []struct {
-		m store.OutboxMessage
+		m outbox.Message
 		r bot.Reply
 	}{{digest, digestReply()}, {nudge, reminderReply("3 deals need a next step today")}} {
 		c := calls[i]
@@ -149,7 +149,7 @@ func TestDeliverPagesALongReplyUnderAUUIDEach(t *testing.T) {
 	if len(cards) < 2 {
 		t.Fatalf("%d cards: the reply is too short for this test", len(cards))
 	}
-	m := store.OutboxMessage{ID: 1, IdemKey: "digest/2026-W48/oc_team", Platform: platform, Channel: "oc_team", CreatedAt: testNow}
+	m := outbox.Message{ID: 1, IdemKey: "digest/2026-W48/oc_team", Platform: platform, Channel: "oc_team", CreatedAt: testNow}
 	if err := h.a.Deliverer().Deliver(context.Background(), m, r); err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +171,7 @@ func TestDeliverPagesALongReplyUnderAUUIDEach(t *testing.T) {
 func TestDeliverRefusesAChannelThatIsNoLarkRecipient(t *testing.T) {
 	h := newHarness(t)
 	d := h.a.Deliverer()
-	err := d.Deliver(context.Background(), store.OutboxMessage{IdemKey: "k", Channel: "C0123"}, reminderReply("hi"))
+	err := d.Deliver(context.Background(), outbox.Message{IdemKey: "k", Channel: "C0123"}, reminderReply("hi"))
 	if err == nil || !strings.Contains(err.Error(), "C0123") {
 		t.Fatalf("err = %v", err)
 	}
@@ -224,7 +224,7 @@ func TestOutboxCrashBetweenDeliveryAndMarkingShowsOnce(t *testing.T) {
 	if err != nil || len(claimed) != 1 {
 		t.Fatalf("claim: %v, %v", claimed, err)
 	}
-	if err := e.a.Deliverer().Deliver(ctx, claimed[0], reminderReply("Follow up with 经信银行")); err != nil {
+	if err := e.a.Deliverer().Deliver(ctx, outbox.MessageOf(claimed[0]), reminderReply("Follow up with 经信银行")); err != nil {
 		t.Fatal(err)
 	}
 	// The process dies here: no MarkSent.
@@ -303,7 +303,7 @@ func TestDeliveredWarnsOnlyPastTheUUIDWindow(t *testing.T) {
 	var logs bytes.Buffer
 	now := testNow
 	d := &deliverer{a: h.a, now: func() time.Time { return now }, log: slog.New(slog.NewTextHandler(&logs, nil))}
-	m := store.OutboxMessage{IdemKey: "nudge/2026-11-24/ou_wang", Channel: "ou_wang", CreatedAt: testNow}
+	m := outbox.Message{IdemKey: "nudge/2026-11-24/ou_wang", Channel: "ou_wang", CreatedAt: testNow}
 	for _, tc := range []struct {
 		age  time.Duration
 		warn bool

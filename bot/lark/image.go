@@ -11,7 +11,7 @@ import (
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/store"
+	"github.com/dealcoach/dealcoach/bot/outbox"
 )
 
 // maxImageBytes is the largest image im.v1.image.create takes: "上传的图片
@@ -33,7 +33,7 @@ var errImage = errors.New("image cannot be uploaded")
 // cards after it are paged and sized as any reply's, with no room to keep
 // for the picture. Lark's image messages have no caption or alt text:
 // the reply's blocks, sent after it, say what it shows.
-func (d *deliverer) sendImage(ctx context.Context, idType string, m store.OutboxMessage, img *bot.Image) error {
+func (d *deliverer) sendImage(ctx context.Context, idType string, m outbox.Message, img *bot.Image) error {
 	if err := checkImage(img); err != nil {
 		return fmt.Errorf("lark image of %s: %w", m.IdemKey, err)
 	}

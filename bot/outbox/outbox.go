@@ -16,18 +16,39 @@ import (
 	"github.com/dealcoach/dealcoach/store"
 )
 
+// Message is what a Deliverer is given of an outbox row: the adapters
+// deliver it without knowing the store.
+type Message struct {
+	ID        int64
+	IdemKey   string // job/period/recipient: the message is written once
+	Platform  string
+	Channel   string // a channel, a chat, or a person to DM
+	Payload   []byte // the reply, as Payload wrote it
+	Attempts  int    // this one included
+	CreatedAt time.Time
+	// InDoubt is set on a message whose previous claim was never settled:
+	// it may have been delivered already.
+	InDoubt bool
+}
+
+// MessageOf is what a Deliverer is given of the outbox row m.
+func MessageOf(m store.OutboxMessage) Message {
+	return Message{ID: m.ID, IdemKey: m.IdemKey, Platform: m.Platform, Channel: m.Channel, Payload: m.Payload,
+		Attempts: m.Attempts, CreatedAt: m.CreatedAt, InDoubt: m.InDoubt}
+}
+
 // Deliverer sends outbox messages on one platform.
 type Deliverer interface {
 	// Deliver posts the reply to m.Channel (a channel, a chat, or a
 	// person's id for a direct message), carrying m.IdemKey where the
 	// platform keeps it (message metadata, a request uuid), so that
 	// Delivered can tell later.
-	Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error
+	Deliver(ctx context.Context, m Message, r bot.Reply) error
 	// Delivered reports whether a message whose delivery was cut short
 	// (a crash between sending and marking) reached the platform. A
 	// platform that de-duplicates by key may answer false: Deliver again
 	// is then harmless.
-	Delivered(ctx context.Context, m store.OutboxMessage) (bool, error)
+	Delivered(ctx context.Context, m Message) (bool, error)
 	// Classify tells what to do with a failed delivery: retry after a
 	// given delay (a rate limit), retry with backoff, or give up.
 	Classify(err error) (retry bool, after time.Duration)
@@ -137,12 +158,13 @@ func (s *Sender) Once(ctx context.Context) (sent int, err error) {
 // up. The error is the store's, not the platform's.
 func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) (ok bool, next time.Time, err error) {
 	log := s.cfg.Log.With("key", m.IdemKey, "channel", m.Channel, "attempt", m.Attempts)
+	msg := MessageOf(m)
 	// A claim cut short (a crash) or an attempt that failed (a timeout, a
 	// reply cut after its first page) may have delivered all or part of
 	// the message: ask the platform first. When it cannot tell, send:
 	// a possible duplicate is better than a message never sent.
 	if m.InDoubt || m.Attempts > 1 {
-		done, err := s.d.Delivered(ctx, m)
+		done, err := s.d.Delivered(ctx, msg)
 		switch {
 		case err != nil:
 			log.WarnContext(ctx, "outbox: cannot tell whether a message was delivered; sending it (it may show twice)", "err", err)
@@ -156,7 +178,7 @@ func (s *Sender) deliver(ctx context.Context, m store.OutboxMessage) (ok bool, n
 		log.ErrorContext(ctx, "outbox: unreadable message given up", "err", err)
 		return false, time.Time{}, s.db.GiveUp(ctx, m.ID, fmt.Sprintf("unreadable payload: %v", err))
 	}
-	derr := s.d.Deliver(ctx, m, r)
+	derr := s.d.Deliver(ctx, msg, r)
 	if derr == nil {
 		return true, time.Time{}, s.db.MarkSent(ctx, m.ID, s.cfg.Now())
 	}

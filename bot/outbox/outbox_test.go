@@ -25,7 +25,7 @@ type fakePlatform struct {
 var errLimited = errors.New("rate limited")
 var errGone = errors.New("channel_not_found")
 
-func (f *fakePlatform) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
+func (f *fakePlatform) Deliver(ctx context.Context, m Message, r bot.Reply) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.fail[m.IdemKey]; err != nil {
@@ -36,7 +36,7 @@ func (f *fakePlatform) Deliver(ctx context.Context, m store.OutboxMessage, r bot
 	return nil
 }
 
-func (f *fakePlatform) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+func (f *fakePlatform) Delivered(ctx context.Context, m Message) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.delivered[m.IdemKey], nil
@@ -226,7 +226,7 @@ func TestSenderAsksThePlatformBeforeARetry(t *testing.T) {
 // failingCheck cannot look up "unknown" (a missing scope, say).
 type failingCheck struct{ *fakePlatform }
 
-func (f *failingCheck) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+func (f *failingCheck) Delivered(ctx context.Context, m Message) (bool, error) {
 	if m.IdemKey == "unknown" {
 		return false, errors.New("missing_scope")
 	}

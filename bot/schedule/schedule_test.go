@@ -409,14 +409,14 @@ type fakePlatform struct {
 	sent []string
 }
 
-func (f *fakePlatform) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
+func (f *fakePlatform) Deliver(ctx context.Context, m outbox.Message, r bot.Reply) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.sent = append(f.sent, m.IdemKey)
 	return nil
 }
 
-func (f *fakePlatform) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+func (f *fakePlatform) Delivered(ctx context.Context, m outbox.Message) (bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Contains(f.sent, m.IdemKey), nil
@@ -453,7 +453,7 @@ func TestCrashesNeitherLoseNorDoubleAReminder(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("claim: %v, %v", ms, err)
 	}
-	if err := f.Deliver(ctx, ms[0], bot.Reply{}); err != nil {
+	if err := f.Deliver(ctx, outbox.MessageOf(ms[0]), bot.Reply{}); err != nil {
 		t.Fatal(err)
 	}
 	e.crash()

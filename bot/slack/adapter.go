@@ -15,7 +15,6 @@ import (
 	"github.com/dealcoach/dealcoach/bot/replay"
 	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/prompts"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // maxReplays bounds the signatures kept against replays: ten minutes of
@@ -29,7 +28,7 @@ const platform = "slack"
 // Config is what the adapter needs; cmd builds it from the environment.
 type Config struct {
 	Bot           *bot.Bot
-	Store         *store.DB
+	Store         work.InboxStore // *store.DB
 	Catalog       *prompts.Catalog
 	Token         string // SLACK_BOT_TOKEN
 	SigningSecret string // SLACK_SIGNING_SECRET: HTTP mode

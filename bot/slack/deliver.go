@@ -18,7 +18,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/outbox"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // outboxEvent is the metadata event type of a scheduled message: its
@@ -76,7 +75,7 @@ type deliverer struct {
 // digest's chart) and belongs in the channel, not in a thread under the
 // text; and because then a page found by Delivered means that the image
 // was shared too.
-func (d *deliverer) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Reply) error {
+func (d *deliverer) Deliver(ctx context.Context, m outbox.Message, r bot.Reply) error {
 	if len(r.Blocks) == 0 && r.Image == nil {
 		return nil // nothing to show: posting an empty message would fail every retry
 	}
@@ -120,7 +119,7 @@ func (d *deliverer) Deliver(ctx context.Context, m store.OutboxMessage, r bot.Re
 // pages) is accepted as delivered rather than risk showing it twice. The
 // image alone counts only when no pages follow it: when they do, Deliver
 // is called again and posts them without sharing the image twice.
-func (d *deliverer) Delivered(ctx context.Context, m store.OutboxMessage) (bool, error) {
+func (d *deliverer) Delivered(ctx context.Context, m outbox.Message) (bool, error) {
 	channel, err := d.channel(ctx, m.Channel)
 	if err != nil {
 		return false, err
@@ -147,7 +146,7 @@ type seen struct {
 
 // find reads the messages posted to channel since m was written, looking
 // for m's pages and for a file named file.
-func (d *deliverer) find(ctx context.Context, channel string, m store.OutboxMessage, file string) (seen, error) {
+func (d *deliverer) find(ctx context.Context, channel string, m outbox.Message, file string) (seen, error) {
 	var s seen
 	p := &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: slackTS(m.CreatedAt.Add(-historySkew)),
 		Limit: historyLimit, IncludeAllMetadata: true}
@@ -180,7 +179,7 @@ func (d *deliverer) find(ctx context.Context, channel string, m store.OutboxMess
 
 // upload shares img in channel under a name made from m's key, with
 // comment (mrkdwn) as its message, unless an earlier attempt at m did.
-func (d *deliverer) upload(ctx context.Context, channel string, m store.OutboxMessage, img *bot.Image, comment string) error {
+func (d *deliverer) upload(ctx context.Context, channel string, m outbox.Message, img *bot.Image, comment string) error {
 	name := imageName(m.IdemKey, img.Name)
 	if m.InDoubt || m.Attempts > 1 {
 		// An earlier attempt may have shared the image and then failed on

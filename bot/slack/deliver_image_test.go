@@ -19,7 +19,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/outbox"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // fileSlack is the part of Slack's Web API the outbox uses, over loopback:
@@ -258,7 +257,7 @@ func TestDeliverUploadsAnImageWithItsCaptionToTheChannel(t *testing.T) {
 	key := "digest-chart/2026-W48/C1"
 	img := chart()
 	r := bot.Reply{Lang: "en", Image: img, Blocks: []bot.Block{{Kind: bot.TextBlock, Text: "Week 48 <funnel> & more"}}}
-	if err := e.a.Deliverer().Deliver(context.Background(), store.OutboxMessage{IdemKey: key, Channel: "C1"}, r); err != nil {
+	if err := e.a.Deliverer().Deliver(context.Background(), outbox.Message{IdemKey: key, Channel: "C1"}, r); err != nil {
 		t.Fatal(err)
 	}
 	if got := strings.Join(e.files.methods(), " "); got != "files.getUploadURLExternal upload files.completeUploadExternal" {
@@ -284,7 +283,7 @@ func TestDeliverUploadsToAPersonsDM(t *testing.T) {
 	e := newFileEnv(t)
 	d := e.a.Deliverer()
 	for _, week := range []string{"W48", "W49"} {
-		m := store.OutboxMessage{IdemKey: "digest-chart/2026-" + week + "/U7", Channel: "U7"}
+		m := outbox.Message{IdemKey: "digest-chart/2026-" + week + "/U7", Channel: "U7"}
 		if err := d.Deliver(context.Background(), m, bot.Reply{Image: chart()}); err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +306,7 @@ func TestDeliverUploadsTheImageThenPostsTheBlocks(t *testing.T) {
 	key := "digest/2026-W48/C1"
 	r := bot.Reply{Lang: "en", Image: chart(), Blocks: []bot.Block{{Kind: bot.HeaderBlock, Text: "Weekly digest"},
 		{Kind: bot.ListBlock, Items: []string{"Acme 120k", "Globex 80k"}}}}
-	if err := e.a.Deliverer().Deliver(context.Background(), store.OutboxMessage{IdemKey: key, Channel: "C1"}, r); err != nil {
+	if err := e.a.Deliverer().Deliver(context.Background(), outbox.Message{IdemKey: key, Channel: "C1"}, r); err != nil {
 		t.Fatal(err)
 	}
 	want := "files.getUploadURLExternal upload files.completeUploadExternal chat.postMessage"
@@ -327,19 +326,19 @@ func TestDeliveredFindsTheImageByItsName(t *testing.T) {
 	e := newFileEnv(t)
 	ctx := context.Background()
 	d := e.a.Deliverer()
-	msg := func(key, channel string, r bot.Reply) store.OutboxMessage {
+	msg := func(key, channel string, r bot.Reply) outbox.Message {
 		p, err := outbox.Payload(r)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return store.OutboxMessage{IdemKey: key, Channel: channel, Payload: p, CreatedAt: testNow}
+		return outbox.Message{IdemKey: key, Channel: channel, Payload: p, CreatedAt: testNow}
 	}
 	w48 := msg("digest-chart/2026-W48/C1", "C1", bot.Reply{Image: chart()})
 	if err := d.Deliver(ctx, w48, bot.Reply{Image: chart()}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		m    store.OutboxMessage
+		m    outbox.Message
 		want bool
 	}{
 		{w48, true},
@@ -369,7 +368,7 @@ func TestSenderFindsAnImageSharedBeforeACrash(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("claimed %v (%v)", ms, err)
 	}
-	if err := e.a.Deliverer().Deliver(ctx, ms[0], bot.Reply{Image: chart()}); err != nil {
+	if err := e.a.Deliverer().Deliver(ctx, outbox.MessageOf(ms[0]), bot.Reply{Image: chart()}); err != nil {
 		t.Fatal(err)
 	}
 	e.now = e.now.Add(2 * time.Minute)
@@ -419,7 +418,7 @@ func TestImageUploadFailuresAreClassified(t *testing.T) {
 	e := newFileEnv(t)
 	ctx := context.Background()
 	d := e.a.Deliverer().(*deliverer)
-	m := store.OutboxMessage{IdemKey: "digest-chart/2026-W48/C1", Channel: "C1"}
+	m := outbox.Message{IdemKey: "digest-chart/2026-W48/C1", Channel: "C1"}
 	for _, tc := range []struct {
 		name   string
 		method string

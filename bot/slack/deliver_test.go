@@ -110,7 +110,7 @@ func TestDeliverPostsToChannelsAndDMsWithTheKey(t *testing.T) {
 
 	digest := bot.Reply{Lang: "en", Blocks: []bot.Block{{Kind: bot.HeaderBlock, Text: "Weekly digest"},
 		{Kind: bot.TextBlock, Text: "Acme <b> & co: 120k"}}}
-	if err := d.Deliver(ctx, store.OutboxMessage{IdemKey: "digest/2026-W48/C1", Channel: "C1"}, digest); err != nil {
+	if err := d.Deliver(ctx, outbox.Message{IdemKey: "digest/2026-W48/C1", Channel: "C1"}, digest); err != nil {
 		t.Fatal(err)
 	}
 	posts := h.api.of("chat.postMessage")
@@ -123,7 +123,7 @@ func TestDeliverPostsToChannelsAndDMsWithTheKey(t *testing.T) {
 	}
 
 	for _, day := range []string{"2026-11-24", "2026-11-25"} {
-		m := store.OutboxMessage{IdemKey: "reminder/" + day + "/U7", Channel: "U7"}
+		m := outbox.Message{IdemKey: "reminder/" + day + "/U7", Channel: "U7"}
 		if err := d.Deliver(ctx, m, textReply("Call Acme on "+day)); err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +147,7 @@ func TestDeliverPagesALongMessageEachWithTheKey(t *testing.T) {
 	if len(pages) < 3 {
 		t.Fatalf("%d pages: the reply is not long enough to test paging", len(pages))
 	}
-	if err := h.a.Deliverer().Deliver(context.Background(), store.OutboxMessage{IdemKey: "digest/long", Channel: "C1"}, r); err != nil {
+	if err := h.a.Deliverer().Deliver(context.Background(), outbox.Message{IdemKey: "digest/long", Channel: "C1"}, r); err != nil {
 		t.Fatal(err)
 	}
 	posts := h.api.of("chat.postMessage")
@@ -195,7 +195,7 @@ func TestSenderFindsAMessagePostedBeforeACrash(t *testing.T) {
 	h.enqueue(key, "U7", "Call Acme")
 	d := h.a.Deliverer()
 	for _, other := range []string{"reminder/2026-11-23/U7", "note/2026-11-24/U7"} {
-		if err := d.Deliver(ctx, store.OutboxMessage{IdemKey: other, Channel: "U7"}, textReply("other")); err != nil {
+		if err := d.Deliver(ctx, outbox.Message{IdemKey: other, Channel: "U7"}, textReply("other")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -204,7 +204,7 @@ func TestSenderFindsAMessagePostedBeforeACrash(t *testing.T) {
 	if err != nil || len(ms) != 1 {
 		t.Fatalf("claimed %v (%v)", ms, err)
 	}
-	if err := d.Deliver(ctx, ms[0], textReply("Call Acme")); err != nil {
+	if err := d.Deliver(ctx, outbox.MessageOf(ms[0]), textReply("Call Acme")); err != nil {
 		t.Fatal(err)
 	}
 	h.restart()

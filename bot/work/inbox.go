@@ -22,7 +22,7 @@ const inboxKept = 7 * 24 * time.Hour
 // marked in the same transaction as its change, and handled again after
 // a crash.
 type Inbox struct {
-	Store    *store.DB
+	Store    InboxStore
 	Bot      *bot.Bot
 	Platform string
 	Pool     *Pool

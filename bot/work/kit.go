@@ -10,9 +10,19 @@ import (
 	"github.com/dealcoach/dealcoach/store"
 )
 
+// InboxStore is what an adapter's plumbing needs of the store: the inbox
+// that records an event before it is acknowledged. *store.DB is one; the
+// adapters take it as this interface and never import the store.
+type InboxStore interface {
+	Receive(ctx context.Context, platform, eventID string, payload []byte) (fresh bool, err error)
+	MarkProcessed(ctx context.Context, platform, eventID string) error
+	Unprocessed(ctx context.Context, platform string, olderThan time.Time) ([]store.InboxEvent, error)
+	PruneInbox(ctx context.Context, before time.Time) (int64, error)
+}
+
 // KitConfig is what an adapter tells its Kit about its platform.
 type KitConfig struct {
-	Store    *store.DB
+	Store    InboxStore
 	Bot      *bot.Bot
 	Platform string
 	Log      *slog.Logger
