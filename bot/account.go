@@ -26,7 +26,7 @@ func (b *Bot) offerNewDeal(t *turn, d coach.Deal, q coach.Question, answer strin
 	cmd := "/deal new " + d.Customer
 	return []Block{
 		{Kind: ContextBlock, Text: b.text(t.lang, "account.new_deal", "customer", d.Customer)},
-		{Kind: ButtonsBlock, Buttons: []Button{{Label: b.text(t.lang, "account.btn.new_deal", "customer", clip(d.Customer, 30)),
+		{Kind: ButtonsBlock, Buttons: []Button{{Label: b.text(t.lang, "account.btn.new_deal", "customer", Clip(d.Customer, 30)),
 			Value: cmd, Style: "primary"}}},
 	}
 }

@@ -39,7 +39,7 @@ type Bot struct {
 	cfg    Config
 	admins map[string]bool
 	log    *slog.Logger
-	zones  sync.Map // zone name → *time.Location
+	zones  Zones
 
 	// names caches each speaker's deal-name index (person id → *namesEntry):
 	// building it reads every open deal the speaker can see. namesGen
@@ -213,27 +213,10 @@ func (b *Bot) session(ctx context.Context, m Message) (store.Session, error) {
 
 // location is the person's zone, else the deployment's.
 func (b *Bot) location(p coach.Person) *time.Location {
-	if loc, ok := b.zone(p.TZ); ok {
+	if loc, ok := b.zones.Load(p.TZ); ok {
 		return loc
 	}
 	return b.cfg.DefaultTZ
-}
-
-// zone loads a zone by name. Zones are cached: time.LoadLocation parses
-// the zone file on every call, and every message needs its sender's.
-func (b *Bot) zone(name string) (*time.Location, bool) {
-	if name == "" {
-		return nil, false
-	}
-	if loc, ok := b.zones.Load(name); ok {
-		return loc.(*time.Location), true
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return nil, false
-	}
-	b.zones.Store(name, loc)
-	return loc, true
 }
 
 // zoneName finds the zone someone typed: as typed, else with each word
@@ -247,7 +230,7 @@ func (b *Bot) zoneName(typed string) (string, bool) {
 		}
 	}
 	for _, name := range []string{typed, string(title), strings.ToUpper(typed)} {
-		if _, ok := b.zone(name); ok && !strings.EqualFold(name, "local") {
+		if _, ok := b.zones.Load(name); ok && !strings.EqualFold(name, "local") {
 			return name, true
 		}
 	}
@@ -256,7 +239,7 @@ func (b *Bot) zoneName(typed string) (string, bool) {
 
 // validZone returns tz if it names a zone, else "".
 func (b *Bot) validZone(tz string) string {
-	if _, ok := b.zone(tz); !ok {
+	if _, ok := b.zones.Load(tz); !ok {
 		return ""
 	}
 	return tz

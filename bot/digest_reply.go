@@ -29,7 +29,7 @@ const (
 // scheduler attaches the funnel chart; the reply carries no image.
 func (b *Bot) DigestReply(lang string, v DigestView) Reply {
 	r := Reply{Lang: lang}
-	r.Blocks = append(r.Blocks, Block{Kind: HeaderBlock, Text: b.text(lang, "digest.title", "team", clip(v.Team, nameRunes), "week", v.Week)})
+	r.Blocks = append(r.Blocks, Block{Kind: HeaderBlock, Text: b.text(lang, "digest.title", "team", Clip(v.Team, nameRunes), "week", v.Week)})
 	if !v.From.IsZero() && !v.To.IsZero() {
 		t := &turn{lang: lang, now: v.To}
 		last := coach.DateOf(v.To.Add(-time.Nanosecond)) // To is exclusive
@@ -55,11 +55,11 @@ func (b *Bot) digestFunnel(lang string, v DigestView) []Block {
 	var lines []string
 	for _, s := range f.Stages {
 		lines = append(lines, b.text(lang, "digest.funnel_line", "stage", b.stageName(lang, s.Stage), "rate", s.WinRate,
-			"n", s.Count, "amount", b.cash(lang, s.Amount), "weighted", b.cash(lang, s.Weighted)))
+			"n", s.Count, "amount", b.Money(lang, s.Amount), "weighted", b.Money(lang, s.Weighted)))
 	}
 	out = append(out, listBlocks(lines)...)
 	return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.funnel_total", "n", f.Count,
-		"amount", b.cash(lang, f.Amount), "forecast", b.cash(lang, f.Forecast))})
+		"amount", b.Money(lang, f.Amount), "forecast", b.Money(lang, f.Forecast))})
 }
 
 // digestForecast sets what is won this quarter plus the weighted pipeline
@@ -69,16 +69,16 @@ func (b *Bot) digestForecast(lang string, v DigestView) []Block {
 	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.forecast", "quarter", v.Quarter)}}
 	if v.Target <= 0 {
 		return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.no_target", "quarter", v.Quarter,
-			"won", b.cash(lang, v.WonQuarter), "pipeline", b.cash(lang, pipeline))})
+			"won", b.Money(lang, v.WonQuarter), "pipeline", b.Money(lang, pipeline))})
 	}
 	projected := v.WonQuarter + pipeline
-	text := b.text(lang, "digest.forecast_line", "won", b.cash(lang, v.WonQuarter), "pipeline", b.cash(lang, pipeline),
-		"projected", b.cash(lang, projected), "target", b.cash(lang, v.Target),
+	text := b.text(lang, "digest.forecast_line", "won", b.Money(lang, v.WonQuarter), "pipeline", b.Money(lang, pipeline),
+		"projected", b.Money(lang, projected), "target", b.Money(lang, v.Target),
 		"pct", pct(float64(projected)/float64(v.Target)), "won_pct", pct(float64(v.WonQuarter)/float64(v.Target)))
 	if gap := v.Target - projected; gap > 0 {
-		text += "\n" + b.text(lang, "digest.forecast_gap", "gap", b.cash(lang, gap))
+		text += "\n" + b.text(lang, "digest.forecast_gap", "gap", b.Money(lang, gap))
 	} else {
-		text += "\n" + b.text(lang, "digest.forecast_ahead", "gap", b.cash(lang, -gap))
+		text += "\n" + b.text(lang, "digest.forecast_ahead", "gap", b.Money(lang, -gap))
 	}
 	return append(out, Block{Kind: TextBlock, Text: text})
 }
@@ -107,7 +107,7 @@ func (b *Bot) digestMovement(lang string, v DigestView) []Block {
 			}
 			names = append(names, name)
 		}
-		lines = append(lines, b.text(lang, "digest.move."+k.key, "n", len(k.ts), "total", b.cash(lang, coach.Total(k.ts)),
+		lines = append(lines, b.text(lang, "digest.move."+k.key, "n", len(k.ts), "total", b.Money(lang, coach.Total(k.ts)),
 			"names", b.names(lang, names, len(k.ts)-len(names))))
 	}
 	if len(lines) == 0 {
@@ -156,7 +156,7 @@ func (b *Bot) digestVelocity(lang string, v DigestView) []Block {
 		if ch.PerDay.OK {
 			change = b.signedCash(lang, ch.PerDay.Value)
 		}
-		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.velocity_line", "value", b.cash(lang, now.PerDay.Value), "change", change)})
+		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.velocity_line", "value", b.Money(lang, now.PerDay.Value), "change", change)})
 	} else {
 		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.velocity_unknown", "days", coach.WindowDays)})
 	}
@@ -202,7 +202,7 @@ func (b *Bot) digestBalance(lang string, v DigestView) []Block {
 	} else {
 		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_unknown", "days", coach.WindowDays)})
 	}
-	out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_wins", "target", b.cash(lang, bal.Target),
+	out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_wins", "target", b.Money(lang, bal.Target),
 		"wins", maybeInt(b.text(lang, "none"), bal.WinsNeeded), "size", b.maybeCash(lang, bal.AvgSize),
 		"assumed", bal.AvgSize.OK && !bal.SizeMeasured)})
 	var lines []string
@@ -221,9 +221,9 @@ func (b *Bot) digestReps(lang string, v DigestView) []Block {
 	}
 	var lines []string
 	for _, r := range v.Reps[:min(len(v.Reps), repsShown)] {
-		lines = append(lines, b.text(lang, "digest.rep_line", "name", clip(r.Name, nameRunes), "open", r.Open,
-			"amount", b.cash(lang, r.Amount), "weighted", b.cash(lang, r.Weighted), "won", r.Won,
-			"won_amount", b.cash(lang, r.WonAmount), "lost", r.Lost, "stale", r.Stale, "no_next", r.NoNext))
+		lines = append(lines, b.text(lang, "digest.rep_line", "name", Clip(r.Name, nameRunes), "open", r.Open,
+			"amount", b.Money(lang, r.Amount), "weighted", b.Money(lang, r.Weighted), "won", r.Won,
+			"won_amount", b.Money(lang, r.WonAmount), "lost", r.Lost, "stale", r.Stale, "no_next", r.NoNext))
 	}
 	out := append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.reps")}}, listBlocks(lines)...)
 	if more := len(v.Reps) - repsShown; more > 0 {
@@ -240,8 +240,8 @@ func (b *Bot) digestRisks(lang string, v DigestView) []Block {
 	var lines []string
 	for _, it := range v.Escalated[:min(len(v.Escalated), riskShown)] {
 		d := it.Deal
-		lines = append(lines, b.text(lang, "digest.risk_line", "deal", ref(d)+" "+tierTag(v, d)+clip(d.Name(), nameRunes),
-			"owner", clip(ownerName(v.Owners, d), nameRunes), "days", it.OverLimit, "amount", b.dealAmount(lang, d)))
+		lines = append(lines, b.text(lang, "digest.risk_line", "deal", ref(d)+" "+tierTag(v, d)+Clip(d.Name(), nameRunes),
+			"owner", Clip(ownerName(v.Owners, d), nameRunes), "days", it.OverLimit, "amount", b.dealAmount(lang, d)))
 	}
 	out := append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.risks", "n", len(v.Escalated))}}, listBlocks(lines)...)
 	if more := len(v.Escalated) - riskShown; more > 0 {
@@ -280,7 +280,7 @@ func (b *Bot) dealRef(v DigestView, id int64) string {
 	if !ok {
 		return fmt.Sprintf("#%d", id)
 	}
-	return ref(d) + " " + tierTag(v, d) + clip(d.Name(), nameRunes)
+	return ref(d) + " " + tierTag(v, d) + Clip(d.Name(), nameRunes)
 }
 
 // tierTag is "[A] " before a deal of a tier-A customer; "" without a tier.
@@ -305,7 +305,7 @@ func listBlocks(lines []string) []Block {
 	var out []Block
 	cur, n := Block{Kind: ListBlock}, 0
 	for _, l := range lines {
-		l = clip(l, blockRunes-itemOverhead)
+		l = Clip(l, blockRunes-itemOverhead)
 		ln := utf8.RuneCountInString(l) + itemOverhead
 		if len(cur.Items) > 0 && n+ln > blockRunes {
 			out = append(out, cur)
@@ -320,16 +320,13 @@ func listBlocks(lines []string) []Block {
 	return out
 }
 
-// cash formats a team total in the deployment's currency.
-func (b *Bot) cash(lang string, m coach.Money) string { return b.money(lang, m, b.cfg.Currency) }
-
 // signedCash is a change of money: "+¥1,200", "−¥300", "±0".
 func (b *Bot) signedCash(lang string, m coach.Money) string {
 	switch {
 	case m > 0:
-		return "+" + b.cash(lang, m)
+		return "+" + b.Money(lang, m)
 	case m < 0:
-		return "−" + b.cash(lang, -m)
+		return "−" + b.Money(lang, -m)
 	}
 	return "±0"
 }
@@ -338,7 +335,7 @@ func (b *Bot) maybeCash(lang string, m coach.Maybe[coach.Money]) string {
 	if !m.OK {
 		return b.text(lang, "none")
 	}
-	return b.cash(lang, m.Value)
+	return b.Money(lang, m.Value)
 }
 
 func (b *Bot) maybeDays(lang string, d coach.Maybe[float64]) string {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
@@ -184,8 +183,8 @@ func outcome(r Reply, err error) string {
 
 func (b *Bot) buildForm(ctx context.Context, t *turn, id string, d coach.Deal) (Form, error) {
 	l := t.lang
-	f := Form{ID: id, DealID: d.ID, Lang: l, Title: cut(b.text(l, "form."+id+".title", "ref", ref(d)), formTitleMax),
-		Submit: cut(b.text(l, "form.submit"), formTitleMax), Intro: ref(d) + " " + d.Name() + " — " + b.stageLabel(l, d)}
+	f := Form{ID: id, DealID: d.ID, Lang: l, Title: Clip(b.text(l, "form."+id+".title", "ref", ref(d)), formTitleMax),
+		Submit: Clip(b.text(l, "form.submit"), formTitleMax), Intro: ref(d) + " " + d.Name() + " — " + b.stageLabel(l, d)}
 	next := FormField{Key: keyNext, Label: b.text(l, "f.next"), Hint: b.text(l, "form.next_hint"), Value: d.NextStep}
 	due := FormField{Key: keyDue, Label: b.text(l, "form.next_due"), Kind: FieldDate, Value: d.NextStepDue.String()}
 	switch id {
@@ -252,12 +251,4 @@ func nextValue(d coach.Deal) string {
 		return d.NextStep
 	}
 	return d.NextStep + " " + d.NextStepDue.String()
-}
-
-// cut shortens s to n characters.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/coach"
 )
@@ -99,6 +100,15 @@ func (b *Bot) money(lang string, m coach.Money, currency string) string {
 		whole += fmt.Sprintf(".%02d", frac)
 	}
 	return neg + sym + whole
+}
+
+// Clip shortens s to at most n characters (runes), marking the cut with
+// "…". Adapters clip before escaping, so that a cut never splits an entity.
+func Clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
 }
 
 // decimal renders v/unit with at most places decimals, trailing zeros cut.

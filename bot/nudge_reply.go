@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/coach"
 )
@@ -32,7 +31,7 @@ func (b *Bot) NudgeReply(lang string, v NudgeView) Reply {
 		items, more = items[:nudgeShown], more+len(items)-nudgeShown
 	}
 	r.Blocks = append(r.Blocks,
-		Block{Kind: HeaderBlock, Text: b.text(lang, "nudge.title", "name", clip(v.Person.Name, nameRunes), "date", b.date(t, v.Today))},
+		Block{Kind: HeaderBlock, Text: b.text(lang, "nudge.title", "name", Clip(v.Person.Name, nameRunes), "date", b.date(t, v.Today))},
 		Block{Kind: TextBlock, Text: b.text(lang, "nudge.intro", "n", len(v.Nudge.Items)+v.Nudge.More)})
 	for _, it := range items {
 		r.Blocks = append(r.Blocks,
@@ -52,7 +51,7 @@ func (b *Bot) NudgeReply(lang string, v NudgeView) Reply {
 
 // nudgeHead is a deal's first line: "#12 Acme · Core system — Approved 25% — ¥1,500,000".
 func (b *Bot) nudgeHead(lang string, d coach.Deal) string {
-	return fmt.Sprintf("%s %s — %s — %s", ref(d), clip(d.Name(), nameRunes), b.stageLabel(lang, d), b.dealAmount(lang, d))
+	return fmt.Sprintf("%s %s — %s — %s", ref(d), Clip(d.Name(), nameRunes), b.stageLabel(lang, d), b.dealAmount(lang, d))
 }
 
 // dealAmount is a deal's amount, or words saying it has none.
@@ -66,7 +65,7 @@ func (b *Bot) dealAmount(lang string, d coach.Deal) string {
 // nudgeReasons says in words why a deal needs a push, escalation last.
 func (b *Bot) nudgeReasons(lang string, it coach.NudgeItem) string {
 	d := it.Deal
-	step := clip(d.NextStep, nameRunes)
+	step := Clip(d.NextStep, nameRunes)
 	s, _ := b.cfg.Playbook.Stage(d.Stage)
 	var out []string
 	for _, f := range it.Reasons {
@@ -124,8 +123,8 @@ func (b *Bot) teamNudge(lang string, v NudgeView) []Block {
 	var open []Button
 	for _, it := range items {
 		d := it.Deal
-		lines = append(lines, b.text(lang, "nudge.team_line", "deal", ref(d)+" "+clip(d.Name(), nameRunes),
-			"owner", clip(ownerName(v.Owners, d), nameRunes), "stage", b.stageLabel(lang, d), "amount", b.dealAmount(lang, d),
+		lines = append(lines, b.text(lang, "nudge.team_line", "deal", ref(d)+" "+Clip(d.Name(), nameRunes),
+			"owner", Clip(ownerName(v.Owners, d), nameRunes), "stage", b.stageLabel(lang, d), "amount", b.dealAmount(lang, d),
 			"days", it.OverLimit))
 		open = append(open, Button{Label: b.text(lang, "nudge.btn.open_deal", "ref", ref(d)), Value: fmt.Sprintf("/deal show #%d", d.ID)})
 	}
@@ -151,11 +150,3 @@ func ownerName(owners map[int64]string, d coach.Deal) string {
 // nameRunes is how long a name may run in a scheduled message's line, so
 // that a list of them stays within an adapter's block.
 const nameRunes = 80
-
-// clip shortens s to at most n characters, marking the cut.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}

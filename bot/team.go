@@ -289,7 +289,7 @@ func (b *Bot) remind(ctx context.Context, t *turn, c *parse.RemindCmd) (Reply, e
 		if hour < 0 {
 			hour = tm.RemindHour
 		}
-		if z, ok := b.zone(tm.TZ); ok && t.person.TZ == "" {
+		if z, ok := b.zones.Load(tm.TZ); ok && t.person.TZ == "" {
 			loc = z
 		}
 	}

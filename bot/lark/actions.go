@@ -116,19 +116,11 @@ func (a *Adapter) afterAction(ctx context.Context, key string, m bot.Message, ch
 }
 
 func toast(kind, text string) *callback.CardActionTriggerResponse {
-	return &callback.CardActionTriggerResponse{Toast: &callback.Toast{Type: kind, Content: cutRunes(text, 200)}}
+	return &callback.CardActionTriggerResponse{Toast: &callback.Toast{Type: kind, Content: bot.Clip(text, 200)}}
 }
 
 // firstLine is a reply's first line, for a toast.
 func firstLine(r bot.Reply) string {
 	s, _, _ := strings.Cut(r.PlainText(), "\n")
 	return s
-}
-
-func cutRunes(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

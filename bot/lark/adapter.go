@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -39,7 +38,6 @@ const (
 )
 
 const (
-	maxBody    = 1 << 20 // Lark's callbacks are far smaller
 	maxReplays = 100_000 // signatures kept against replays (see bot/replay)
 	maxCards   = 5       // a reply becomes at most this many cards
 )
@@ -197,14 +195,8 @@ var ignoredEvents = []string{
 // reading is what is dispatched (the SDK's dispatcher would parse it
 // twice more).
 func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		http.Error(w, "cannot read request", http.StatusBadRequest)
+	body, ok := work.ReadBody(w, r)
+	if !ok {
 		return
 	}
 	plain, head, err := a.verifier.open(r.Header, body)
@@ -215,17 +207,17 @@ func (a *Adapter) serveEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if head.Type == "url_verification" {
-		writeJSON(w, map[string]string{"challenge": head.Challenge})
+		work.WriteJSON(w, map[string]string{"challenge": head.Challenge})
 		return
 	}
 	if seen {
 		// Handled (or being handled) already: acknowledged, no effect.
 		a.log.InfoContext(r.Context(), "lark request seen before: acknowledged, ignored")
-		writeJSON(w, map[string]string{})
+		work.WriteJSON(w, map[string]string{})
 		return
 	}
 	if head.Header == nil || (head.Header.EventType != eventMessage && head.Header.EventType != eventCardAction) {
-		writeJSON(w, map[string]string{})
+		work.WriteJSON(w, map[string]string{})
 		return
 	}
 	// The event as the verifier read it, handed to its handler as the
@@ -276,17 +268,6 @@ func writeRaw(w http.ResponseWriter, code int, body []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(code)
 	w.Write(body)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
-	w.Write(raw)
 }
 
 // decode turns a recorded event back into its task.

@@ -164,14 +164,14 @@ func fitCard(title string, units []cardUnit, more string) map[string]any {
 }
 
 func noteUnit(more string, left int) cardUnit {
-	return measure(markdown(greyOpen+Escape(clip(oneLine(fmt.Sprintf(more, left)), maxLabelText))+greyClose, true))
+	return measure(markdown(greyOpen+Escape(bot.Clip(oneLine(fmt.Sprintf(more, left)), maxLabelText))+greyClose, true))
 }
 
 // renderReply renders every block: the title, and the body's elements.
 func renderReply(r bot.Reply) (title string, units []cardUnit) {
 	for i, b := range r.Blocks {
 		if i == 0 && b.Kind == bot.HeaderBlock {
-			title = clip(oneLine(b.Text), maxHeaderText)
+			title = bot.Clip(oneLine(b.Text), maxHeaderText)
 			continue
 		}
 		for _, el := range blockElements(b) {
@@ -187,7 +187,7 @@ func blockElements(b bot.Block) []map[string]any {
 	switch b.Kind {
 	case bot.HeaderBlock:
 		if t := strings.TrimSpace(oneLine(b.Text)); t != "" {
-			lines = []string{"**" + Escape(clip(t, maxHeaderText)) + "**"}
+			lines = []string{"**" + Escape(bot.Clip(t, maxHeaderText)) + "**"}
 		}
 	case bot.FieldsBlock:
 		for _, f := range b.Fields {
@@ -226,7 +226,7 @@ func blockElements(b bot.Block) []map[string]any {
 // fieldLines is a field as "**label** value", its value's later lines
 // below it.
 func fieldLines(f bot.Field) []string {
-	label := strings.TrimSpace(oneLine(clip(f.Label, maxLabelText)))
+	label := strings.TrimSpace(oneLine(bot.Clip(f.Label, maxLabelText)))
 	head := ""
 	if label != "" { // "****" is not bold (the rich-text doc warns)
 		head = "**" + Escape(label) + "** "
@@ -365,7 +365,7 @@ func button(label, style string, value map[string]any) map[string]any {
 	if style == "primary" || style == "danger" {
 		kind = style
 	}
-	return map[string]any{"tag": "button", "type": kind, "text": plainText(clip(oneLine(label), maxButtonText)),
+	return map[string]any{"tag": "button", "type": kind, "text": plainText(bot.Clip(oneLine(label), maxButtonText)),
 		"behaviors": []any{callbackBehavior(value)}}
 }
 
@@ -378,7 +378,7 @@ func menu(b bot.Button) map[string]any {
 	if len(opts) == 0 {
 		return nil
 	}
-	return map[string]any{"tag": "select_static", "placeholder": plainText(clip(oneLine(b.Label), maxPlaceholder)),
+	return map[string]any{"tag": "select_static", "placeholder": plainText(bot.Clip(oneLine(b.Label), maxPlaceholder)),
 		"options": opts, "behaviors": []any{callbackBehavior(map[string]any{"menu": true})}}
 }
 
@@ -395,7 +395,7 @@ func options[T any](in []T, get func(T) (label, value string)) []any {
 		if value == "" || seen[value] {
 			continue
 		}
-		opt := map[string]any{"text": plainText(clip(oneLine(label), maxButtonText)), "value": value}
+		opt := map[string]any{"text": plainText(bot.Clip(oneLine(label), maxButtonText)), "value": value}
 		n := measure(opt).bytes + 1
 		if len(out) == maxOptions || size+n > maxUnitBytes/2 {
 			break

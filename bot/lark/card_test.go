@@ -158,14 +158,14 @@ func TestCardEscapesUserText(t *testing.T) {
 		card, _ := roundTrip(t, Card(r, "%d more "+evil))
 		checkMarkdownInert(t, fmt.Sprintf("%q", evil), card)
 		title := card["header"].(map[string]any)["title"].(map[string]any)
-		if title["tag"] != "plain_text" || title["content"] != clip(oneLine("#1 "+evil), maxHeaderText) {
+		if title["tag"] != "plain_text" || title["content"] != bot.Clip(oneLine("#1 "+evil), maxHeaderText) {
 			t.Errorf("%q: title %v", evil, title)
 		}
 		labels := 0
 		walk(card, "", func(m map[string]any, parent string) {
 			if (parent == "button" || parent == "select_static") && m["tag"] == "plain_text" {
 				labels++
-				if m["content"] != clip(oneLine(evil), maxButtonText) {
+				if m["content"] != bot.Clip(oneLine(evil), maxButtonText) {
 					t.Errorf("%q: label %q", evil, m["content"])
 				}
 			}

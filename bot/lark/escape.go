@@ -3,7 +3,6 @@ package lark
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 )
 
 // Escape makes user text safe in card markdown. Every character the
@@ -95,15 +94,6 @@ func oneLine(s string) string {
 		}
 		return r
 	}, s)
-}
-
-// clip shortens s to at most n characters, marking the cut. Cut before
-// escaping: it never splits an entity.
-func clip(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
 }
 
 // buttonRows lays buttons and menus out in rows (column_set, flow), as

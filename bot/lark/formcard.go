@@ -62,7 +62,7 @@ func formCard(f bot.Form, cancel string, groups [][]any) map[string]any {
 		map[string]any{"tag": "column", "width": "auto", "elements": []any{submit}}}})
 	var els []any
 	if f.Intro != "" {
-		els = append(els, greyText(clip(f.Intro, maxContent)))
+		els = append(els, greyText(bot.Clip(f.Intro, maxContent)))
 	}
 	els = append(els,
 		map[string]any{"tag": "form", "name": formName, "elements": fields},
@@ -70,7 +70,7 @@ func formCard(f bot.Form, cancel string, groups [][]any) map[string]any {
 	return map[string]any{
 		"schema": "2.0",
 		"config": map[string]any{"update_multi": true},
-		"header": map[string]any{"title": plainText(clip(oneLine(f.Title), maxHeaderText)), "template": "blue"},
+		"header": map[string]any{"title": plainText(bot.Clip(oneLine(f.Title), maxHeaderText)), "template": "blue"},
 		"body":   map[string]any{"elements": els},
 	}
 }
@@ -85,10 +85,10 @@ func greyText(s string) map[string]any {
 // formField is a field's elements: its control, after a plain_text label
 // where the control has no label of its own (only input has one).
 func formField(fd bot.FormField) []any {
-	label := clip(fd.Label, maxLabelText)
+	label := bot.Clip(fd.Label, maxLabelText)
 	el := map[string]any{"name": fd.Key, "required": !fd.Optional, "width": "fill"}
 	if fd.Hint != "" {
-		el["placeholder"] = plainText(clip(oneLine(fd.Hint), maxPlaceholder))
+		el["placeholder"] = plainText(bot.Clip(oneLine(fd.Hint), maxPlaceholder))
 	}
 	switch fd.Kind {
 	case bot.FieldSelect:
@@ -110,7 +110,7 @@ func formField(fd bot.FormField) []any {
 		el["label"], el["label_position"] = plainText(label), "top"
 		el["max_length"] = maxInputValue
 		if fd.Value != "" {
-			el["default_value"] = clip(fd.Value, maxInputValue)
+			el["default_value"] = bot.Clip(fd.Value, maxInputValue)
 		}
 		if fd.Kind == bot.FieldLongText {
 			el["input_type"], el["rows"], el["auto_resize"] = "multiline_text", 3, true

@@ -56,8 +56,8 @@ type Config struct {
 // Scheduler plans and records the scheduled jobs' runs.
 type Scheduler struct {
 	cfg      Config
-	zones    sync.Map // zone name → *time.Location: every minute's scan needs each person's
-	readSize int      // deals a scan reads at a time: dealsPerRead, less in tests
+	zones    bot.Zones
+	readSize int // deals a scan reads at a time: dealsPerRead, less in tests
 }
 
 // New builds a scheduler, filling defaults.
@@ -195,18 +195,10 @@ func (s *Scheduler) enqueued(platform string) bool { return slices.Contains(s.cf
 
 // zone is the named zone, else fallback.
 func (s *Scheduler) zone(name string, fallback *time.Location) *time.Location {
-	if name == "" {
-		return fallback
-	}
 	if loc, ok := s.zones.Load(name); ok {
-		return loc.(*time.Location)
+		return loc
 	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return fallback
-	}
-	s.zones.Store(name, loc)
-	return loc
+	return fallback
 }
 
 // lang is a person's language, else the default.

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,7 +33,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	a.command(r.Context(), sc, func(msg *slack.Msg) { // called once
-		writeJSON(w, msg)
+		work.WriteJSON(w, answer(msg))
 		// The whole answer, with its length, now: the handler may go on
 		// working after a "working on it", and Slack must not wait for it.
 		http.NewResponseController(w).Flush()
@@ -196,30 +195,18 @@ func (a *Adapter) respondAll(channel, responseURL string, msgs []*slack.Msg) {
 
 func (a *Adapter) httpClient() *http.Client { return a.http }
 
-// writeJSON answers with v as JSON, or an empty 200 for nil, with its
-// length set so that a flushed answer is complete.
-func writeJSON(w http.ResponseWriter, v any) {
-	if v == nil || isNilMsg(v) {
-		w.Header().Set("Content-Length", "0")
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	raw, err := json.Marshal(v)
-	if err != nil {
-		http.Error(w, "cannot encode the answer", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
-	w.Write(raw)
-}
-
-func isNilMsg(v any) bool {
+// answer is what work.WriteJSON is given for a Slack answer: a nil
+// message or view response (in an interface, a typed nil) is no answer.
+func answer(v any) any {
 	switch m := v.(type) {
 	case *slack.Msg:
-		return m == nil
+		if m == nil {
+			return nil
+		}
 	case *slack.ViewSubmissionResponse:
-		return m == nil
+		if m == nil {
+			return nil
+		}
 	}
-	return false
+	return v
 }

@@ -36,7 +36,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "cannot record the interaction", http.StatusInternalServerError)
 		return
 	}
-	writeJSON(w, resp)
+	work.WriteJSON(w, answer(resp))
 }
 
 // interaction handles one interaction payload; what it returns is the

@@ -8,6 +8,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"github.com/dealcoach/dealcoach/bot/work"
 )
 
 // RunSocket serves Slack over Socket Mode until ctx ends: no public URL
@@ -18,7 +20,7 @@ func (a *Adapter) RunSocket(ctx context.Context) error {
 	if a.cfg.AppToken == "" {
 		return errors.New("slack: Socket Mode needs SLACK_APP_TOKEN")
 	}
-	sm := socketmode.New(a.api, socketmode.OptionReadLimit(maxBody))
+	sm := socketmode.New(a.api, socketmode.OptionReadLimit(work.MaxBody))
 	go func() {
 		for {
 			select {

@@ -3,8 +3,6 @@ package slack
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -13,10 +11,8 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/work"
 )
-
-// maxBody bounds a Slack request; Slack's own payloads are far smaller.
-const maxBody = 1 << 20
 
 // Verified wraps a handler of Slack requests: it reads the body (at most
 // 1 MiB, else 413) and checks its v0 signature with the signing secret and
@@ -36,14 +32,8 @@ const maxBody = 1 << 20
 // no effect.
 func Verified(secret string, replays *replay.Guard, log *slog.Logger, next func(w http.ResponseWriter, r *http.Request, body []byte)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-				return
-			}
-			http.Error(w, "cannot read request", http.StatusBadRequest)
+		body, ok := work.ReadBody(w, r)
+		if !ok {
 			return
 		}
 		if isSSLCheck(body) {

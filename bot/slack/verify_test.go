@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/work"
 )
 
 // Slack's documented signing example (api.slack.com/authentication/verifying-requests-from-slack).
@@ -56,7 +57,7 @@ func TestVerifiedWithSlacksExample(t *testing.T) {
 			{"no signature", "", ts, exampleBody, http.StatusUnauthorized},
 			{"no timestamp", exampleSignature, "", exampleBody, http.StatusUnauthorized},
 			{"other timestamp", exampleSignature, "1531420619", exampleBody, http.StatusUnauthorized},
-			{"oversized", exampleSignature, ts, strings.Repeat("x", maxBody+1), http.StatusRequestEntityTooLarge},
+			{"oversized", exampleSignature, ts, strings.Repeat("x", work.MaxBody+1), http.StatusRequestEntityTooLarge},
 		}
 		for _, tt := range tests {
 			if code := send(tt.sig, tt.ts, tt.body); code != tt.want || got != "" {
