@@ -36,10 +36,11 @@ type Config struct {
 // Bot answers messages. It is safe for concurrent use: all state lives in
 // the store.
 type Bot struct {
-	cfg    Config
-	admins map[string]bool
-	log    *slog.Logger
-	zones  Zones
+	*Formatter // texts, money, dates and stage names in a language
+	cfg        Config
+	admins     map[string]bool
+	log        *slog.Logger
+	zones      Zones
 
 	// names caches each speaker's deal-name index (person id → *namesEntry):
 	// building it reads every open deal the speaker can see. namesGen
@@ -81,7 +82,7 @@ func New(cfg Config) (*Bot, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	b := &Bot{cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit), stages: parse.IndexStages(cfg.Playbook), maxNamed: maxNamed}
+	b := &Bot{Formatter: NewFormatter(cfg.Catalog, cfg.Playbook, cfg.Currency), cfg: cfg, admins: map[string]bool{}, log: cfg.Log, limit: newLimiter(cfg.RateLimit), stages: parse.IndexStages(cfg.Playbook), maxNamed: maxNamed}
 	for _, a := range cfg.Admins {
 		if a = strings.TrimSpace(a); a != "" {
 			b.admins[a] = true
@@ -274,14 +275,6 @@ func (b *Bot) rememberLang(ctx context.Context, t *turn, cmd parse.Command) erro
 	}
 	t.person.Lang = cmd.Lang
 	return b.cfg.Store.UpdatePerson(store.WithoutMark(ctx), t.person)
-}
-
-func (b *Bot) text(lang, key string, args ...any) string {
-	m := make(map[string]any, len(args)/2)
-	for i := 0; i+1 < len(args); i += 2 {
-		m[fmt.Sprint(args[i])] = args[i+1]
-	}
-	return b.cfg.Catalog.Text(lang, key, m)
 }
 
 func (b *Bot) errorReply(lang string, err error) Reply {

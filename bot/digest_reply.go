@@ -27,18 +27,17 @@ const (
 // velocity, funnel balance, the reps' table, the deals at risk and data
 // hygiene, each section left out when it has nothing to show. The
 // scheduler attaches the funnel chart; the reply carries no image.
-func (b *Bot) DigestReply(lang string, v DigestView) Reply {
+func (fm *Formatter) DigestReply(lang string, v DigestView) Reply {
 	r := Reply{Lang: lang}
-	r.Blocks = append(r.Blocks, Block{Kind: HeaderBlock, Text: b.text(lang, "digest.title", "team", Clip(v.Team, nameRunes), "week", v.Week)})
+	r.Blocks = append(r.Blocks, Block{Kind: HeaderBlock, Text: fm.text(lang, "digest.title", "team", Clip(v.Team, nameRunes), "week", v.Week)})
 	if !v.From.IsZero() && !v.To.IsZero() {
-		t := &turn{lang: lang, now: v.To}
 		last := coach.DateOf(v.To.Add(-time.Nanosecond)) // To is exclusive
-		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "digest.range",
-			"from", b.date(t, coach.DateOf(v.From)), "to", b.date(t, last))})
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: fm.text(lang, "digest.range",
+			"from", fm.Date(lang, v.To, coach.DateOf(v.From)), "to", fm.Date(lang, v.To, last))})
 	}
 	for _, section := range []func(string, DigestView) []Block{
-		b.digestFunnel, b.digestForecast, b.digestMovement, b.digestConversion,
-		b.digestVelocity, b.digestBalance, b.digestReps, b.digestRisks, b.digestHygiene,
+		fm.digestFunnel, fm.digestForecast, fm.digestMovement, fm.digestConversion,
+		fm.digestVelocity, fm.digestBalance, fm.digestReps, fm.digestRisks, fm.digestHygiene,
 	} {
 		r.Blocks = append(r.Blocks, section(lang, v)...)
 	}
@@ -46,47 +45,47 @@ func (b *Bot) DigestReply(lang string, v DigestView) Reply {
 }
 
 // digestFunnel is the open deals by stage, with the weighted forecast.
-func (b *Bot) digestFunnel(lang string, v DigestView) []Block {
+func (fm *Formatter) digestFunnel(lang string, v DigestView) []Block {
 	f := v.Numbers.Funnel
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.funnel")}}
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.funnel")}}
 	if f.Count == 0 {
-		return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.funnel_empty")})
+		return append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.funnel_empty")})
 	}
 	var lines []string
 	for _, s := range f.Stages {
-		lines = append(lines, b.text(lang, "digest.funnel_line", "stage", b.stageName(lang, s.Stage), "rate", s.WinRate,
-			"n", s.Count, "amount", b.Money(lang, s.Amount), "weighted", b.Money(lang, s.Weighted)))
+		lines = append(lines, fm.text(lang, "digest.funnel_line", "stage", fm.stageName(lang, s.Stage), "rate", s.WinRate,
+			"n", s.Count, "amount", fm.Money(lang, s.Amount), "weighted", fm.Money(lang, s.Weighted)))
 	}
 	out = append(out, listBlocks(lines)...)
-	return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.funnel_total", "n", f.Count,
-		"amount", b.Money(lang, f.Amount), "forecast", b.Money(lang, f.Forecast))})
+	return append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.funnel_total", "n", f.Count,
+		"amount", fm.Money(lang, f.Amount), "forecast", fm.Money(lang, f.Forecast))})
 }
 
 // digestForecast sets what is won this quarter plus the weighted pipeline
 // against the quarter's target.
-func (b *Bot) digestForecast(lang string, v DigestView) []Block {
+func (fm *Formatter) digestForecast(lang string, v DigestView) []Block {
 	pipeline := v.Numbers.Funnel.Forecast
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.forecast", "quarter", v.Quarter)}}
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.forecast", "quarter", v.Quarter)}}
 	if v.Target <= 0 {
-		return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.no_target", "quarter", v.Quarter,
-			"won", b.Money(lang, v.WonQuarter), "pipeline", b.Money(lang, pipeline))})
+		return append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.no_target", "quarter", v.Quarter,
+			"won", fm.Money(lang, v.WonQuarter), "pipeline", fm.Money(lang, pipeline))})
 	}
 	projected := v.WonQuarter + pipeline
-	text := b.text(lang, "digest.forecast_line", "won", b.Money(lang, v.WonQuarter), "pipeline", b.Money(lang, pipeline),
-		"projected", b.Money(lang, projected), "target", b.Money(lang, v.Target),
+	text := fm.text(lang, "digest.forecast_line", "won", fm.Money(lang, v.WonQuarter), "pipeline", fm.Money(lang, pipeline),
+		"projected", fm.Money(lang, projected), "target", fm.Money(lang, v.Target),
 		"pct", pct(float64(projected)/float64(v.Target)), "won_pct", pct(float64(v.WonQuarter)/float64(v.Target)))
 	if gap := v.Target - projected; gap > 0 {
-		text += "\n" + b.text(lang, "digest.forecast_gap", "gap", b.Money(lang, gap))
+		text += "\n" + fm.text(lang, "digest.forecast_gap", "gap", fm.Money(lang, gap))
 	} else {
-		text += "\n" + b.text(lang, "digest.forecast_ahead", "gap", b.Money(lang, -gap))
+		text += "\n" + fm.text(lang, "digest.forecast_ahead", "gap", fm.Money(lang, -gap))
 	}
 	return append(out, Block{Kind: TextBlock, Text: text})
 }
 
 // digestMovement is the week's changes, one line per kind of change.
-func (b *Bot) digestMovement(lang string, v DigestView) []Block {
+func (fm *Formatter) digestMovement(lang string, v DigestView) []Block {
 	m := v.Numbers.Movement
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.moves")}}
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.moves")}}
 	var lines []string
 	for _, k := range []struct {
 		key    string
@@ -101,158 +100,158 @@ func (b *Bot) digestMovement(lang string, v DigestView) []Block {
 		}
 		names := make([]string, 0, namesShown)
 		for _, tr := range k.ts[:min(len(k.ts), namesShown)] {
-			name := b.dealRef(v, tr.DealID)
+			name := fm.dealRef(v, tr.DealID)
 			if k.stages {
-				name = b.text(lang, "digest.move_stage", "deal", name, "from", b.stageName(lang, tr.From), "to", b.stageName(lang, tr.To))
+				name = fm.text(lang, "digest.move_stage", "deal", name, "from", fm.stageName(lang, tr.From), "to", fm.stageName(lang, tr.To))
 			}
 			names = append(names, name)
 		}
-		lines = append(lines, b.text(lang, "digest.move."+k.key, "n", len(k.ts), "total", b.Money(lang, coach.Total(k.ts)),
-			"names", b.names(lang, names, len(k.ts)-len(names))))
+		lines = append(lines, fm.text(lang, "digest.move."+k.key, "n", len(k.ts), "total", fm.Money(lang, coach.Total(k.ts)),
+			"names", fm.names(lang, names, len(k.ts)-len(names))))
 	}
 	if len(lines) == 0 {
-		return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.moves_none")})
+		return append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.moves_none")})
 	}
 	return append(out, listBlocks(lines)...)
 }
 
 // digestConversion is each stage's conversion over the window, and the
 // window's win rate, cycle and deal size.
-func (b *Bot) digestConversion(lang string, v DigestView) []Block {
+func (fm *Formatter) digestConversion(lang string, v DigestView) []Block {
 	w := v.Numbers.Window
 	if len(w.Stages) == 0 {
 		return nil
 	}
-	pb := b.cfg.Playbook
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.conv", "days", coach.WindowDays)}}
+	pb := fm.pb
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.conv", "days", coach.WindowDays)}}
 	var lines []string
 	for _, c := range w.Stages {
 		next := ""
 		if i := pb.Index(c.Stage); i >= 0 && i+1 < len(pb.Stages) {
 			next = pb.Stages[i+1].Name.In(lang)
 		}
-		lines = append(lines, b.text(lang, "digest.conv_line", "stage", b.stageName(lang, c.Stage), "next", next,
+		lines = append(lines, fm.text(lang, "digest.conv_line", "stage", fm.stageName(lang, c.Stage), "next", next,
 			"rate", pct(c.Rate), "measured", c.Measured, "reached", c.Reached, "through", c.Through))
 	}
 	out = append(out, listBlocks(lines)...)
-	winRate := b.text(lang, "none")
+	winRate := fm.text(lang, "none")
 	if w.WinRate.OK {
-		winRate = b.text(lang, "digest.win_rate_value", "rate", pct(w.WinRate.Value), "won", w.Won, "lost", w.Lost)
+		winRate = fm.text(lang, "digest.win_rate_value", "rate", pct(w.WinRate.Value), "won", w.Won, "lost", w.Lost)
 	}
 	return append(out, Block{Kind: FieldsBlock, Fields: []Field{
-		{b.text(lang, "digest.win_rate"), winRate},
-		{b.text(lang, "digest.cycle"), b.maybeDays(lang, w.CycleDays)},
-		{b.text(lang, "digest.avg_size"), b.maybeCash(lang, w.AvgSize)},
+		{fm.text(lang, "digest.win_rate"), winRate},
+		{fm.text(lang, "digest.cycle"), fm.maybeDays(lang, w.CycleDays)},
+		{fm.text(lang, "digest.avg_size"), fm.maybeCash(lang, w.AvgSize)},
 	}})
 }
 
 // digestVelocity is sales velocity and its four levers, each with its
 // change since last week.
-func (b *Bot) digestVelocity(lang string, v DigestView) []Block {
+func (fm *Formatter) digestVelocity(lang string, v DigestView) []Block {
 	now, ch := v.Numbers.Velocity, v.Numbers.VelocityChange
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.velocity")}}
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.velocity")}}
 	if now.PerDay.OK {
 		change := ""
 		if ch.PerDay.OK {
-			change = b.signedCash(lang, ch.PerDay.Value)
+			change = fm.signedCash(lang, ch.PerDay.Value)
 		}
-		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.velocity_line", "value", b.Money(lang, now.PerDay.Value), "change", change)})
+		out = append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.velocity_line", "value", fm.Money(lang, now.PerDay.Value), "change", change)})
 	} else {
-		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.velocity_unknown", "days", coach.WindowDays)})
+		out = append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.velocity_unknown", "days", coach.WindowDays)})
 	}
 	lever := func(key, value, change string) string {
-		return b.text(lang, "digest.lever."+key, "value", value, "change", change)
+		return fm.text(lang, "digest.lever."+key, "value", value, "change", change)
 	}
 	winChange, sizeChange, cycleChange := "", "", ""
 	if ch.WinRate.OK {
-		winChange = b.text(lang, "digest.pts", "n", signedFloat(ch.WinRate.Value*100))
+		winChange = fm.text(lang, "digest.pts", "n", signedFloat(ch.WinRate.Value*100))
 	}
 	if ch.AvgSize.OK {
-		sizeChange = b.signedCash(lang, ch.AvgSize.Value)
+		sizeChange = fm.signedCash(lang, ch.AvgSize.Value)
 	}
 	if ch.CycleDays.OK {
-		cycleChange = b.dayCount(lang, ch.CycleDays.Value, signedFloat(ch.CycleDays.Value))
+		cycleChange = fm.dayCount(lang, ch.CycleDays.Value, signedFloat(ch.CycleDays.Value))
 	}
-	winRate := b.text(lang, "none")
+	winRate := fm.text(lang, "none")
 	if now.WinRate.OK {
 		winRate = pct(now.WinRate.Value)
 	}
 	out = append(out, Block{Kind: ListBlock, Items: []string{
 		lever("open", strconv.Itoa(now.OpenDeals), signedInt(ch.OpenDeals)),
 		lever("win_rate", winRate, winChange),
-		lever("avg_size", b.maybeCash(lang, now.AvgSize), sizeChange),
-		lever("cycle", b.maybeDays(lang, now.CycleDays), cycleChange),
+		lever("avg_size", fm.maybeCash(lang, now.AvgSize), sizeChange),
+		lever("cycle", fm.maybeDays(lang, now.CycleDays), cycleChange),
 	}})
-	return append(out, Block{Kind: ContextBlock, Text: b.text(lang, "digest.velocity_formula")})
+	return append(out, Block{Kind: ContextBlock, Text: fm.text(lang, "digest.velocity_formula")})
 }
 
 // digestBalance works back from what is left of the target to the deals
 // each stage needs, leading with the new prospects the top lacks.
-func (b *Bot) digestBalance(lang string, v DigestView) []Block {
+func (fm *Formatter) digestBalance(lang string, v DigestView) []Block {
 	bal := v.Numbers.Balance
 	if bal.Target <= 0 && v.Target <= 0 {
 		return nil // no target: the forecast already says how to set one
 	}
-	out := []Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.balance")}}
+	out := []Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.balance")}}
 	if bal.Target <= 0 {
-		return append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_done")})
+		return append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.balance_done")})
 	}
 	if bal.NewProspects.OK {
-		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_prospects", "n", bal.NewProspects.Value)})
+		out = append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.balance_prospects", "n", bal.NewProspects.Value)})
 	} else {
-		out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_unknown", "days", coach.WindowDays)})
+		out = append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.balance_unknown", "days", coach.WindowDays)})
 	}
-	out = append(out, Block{Kind: TextBlock, Text: b.text(lang, "digest.balance_wins", "target", b.Money(lang, bal.Target),
-		"wins", maybeInt(b.text(lang, "none"), bal.WinsNeeded), "size", b.maybeCash(lang, bal.AvgSize),
+	out = append(out, Block{Kind: TextBlock, Text: fm.text(lang, "digest.balance_wins", "target", fm.Money(lang, bal.Target),
+		"wins", maybeInt(fm.text(lang, "none"), bal.WinsNeeded), "size", fm.maybeCash(lang, bal.AvgSize),
 		"assumed", bal.AvgSize.OK && !bal.SizeMeasured)})
 	var lines []string
-	none := b.text(lang, "none")
+	none := fm.text(lang, "none")
 	for _, s := range bal.Stages {
-		lines = append(lines, b.text(lang, "digest.balance_line", "stage", b.stageName(lang, s.Stage), "have", s.Have,
+		lines = append(lines, fm.text(lang, "digest.balance_line", "stage", fm.stageName(lang, s.Stage), "have", s.Have,
 			"needed", maybeInt(none, s.Needed), "missing", maybeInt(none, s.Missing)))
 	}
 	return append(out, listBlocks(lines)...)
 }
 
 // digestReps is the reps' table, largest weighted pipeline first.
-func (b *Bot) digestReps(lang string, v DigestView) []Block {
+func (fm *Formatter) digestReps(lang string, v DigestView) []Block {
 	if len(v.Reps) == 0 {
 		return nil
 	}
 	var lines []string
 	for _, r := range v.Reps[:min(len(v.Reps), repsShown)] {
-		lines = append(lines, b.text(lang, "digest.rep_line", "name", Clip(r.Name, nameRunes), "open", r.Open,
-			"amount", b.Money(lang, r.Amount), "weighted", b.Money(lang, r.Weighted), "won", r.Won,
-			"won_amount", b.Money(lang, r.WonAmount), "lost", r.Lost, "stale", r.Stale, "no_next", r.NoNext))
+		lines = append(lines, fm.text(lang, "digest.rep_line", "name", Clip(r.Name, nameRunes), "open", r.Open,
+			"amount", fm.Money(lang, r.Amount), "weighted", fm.Money(lang, r.Weighted), "won", r.Won,
+			"won_amount", fm.Money(lang, r.WonAmount), "lost", r.Lost, "stale", r.Stale, "no_next", r.NoNext))
 	}
-	out := append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.reps")}}, listBlocks(lines)...)
+	out := append([]Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.reps")}}, listBlocks(lines)...)
 	if more := len(v.Reps) - repsShown; more > 0 {
-		out = append(out, Block{Kind: ContextBlock, Text: b.text(lang, "digest.more_reps", "n", more)})
+		out = append(out, Block{Kind: ContextBlock, Text: fm.text(lang, "digest.more_reps", "n", more)})
 	}
 	return out
 }
 
 // digestRisks lists the deals escalated to the manager, most escalated first.
-func (b *Bot) digestRisks(lang string, v DigestView) []Block {
+func (fm *Formatter) digestRisks(lang string, v DigestView) []Block {
 	if len(v.Escalated) == 0 {
 		return nil
 	}
 	var lines []string
 	for _, it := range v.Escalated[:min(len(v.Escalated), riskShown)] {
 		d := it.Deal
-		lines = append(lines, b.text(lang, "digest.risk_line", "deal", ref(d)+" "+tierTag(v, d)+Clip(d.Name(), nameRunes),
-			"owner", Clip(ownerName(v.Owners, d), nameRunes), "days", it.OverLimit, "amount", b.dealAmount(lang, d)))
+		lines = append(lines, fm.text(lang, "digest.risk_line", "deal", ref(d)+" "+tierTag(v, d)+Clip(d.Name(), nameRunes),
+			"owner", Clip(ownerName(v.Owners, d), nameRunes), "days", it.OverLimit, "amount", fm.dealAmount(lang, d)))
 	}
-	out := append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.risks", "n", len(v.Escalated))}}, listBlocks(lines)...)
+	out := append([]Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.risks", "n", len(v.Escalated))}}, listBlocks(lines)...)
 	if more := len(v.Escalated) - riskShown; more > 0 {
-		out = append(out, Block{Kind: ContextBlock, Text: b.text(lang, "digest.more_deals", "n", more)})
+		out = append(out, Block{Kind: ContextBlock, Text: fm.text(lang, "digest.more_deals", "n", more)})
 	}
 	return out
 }
 
 // digestHygiene counts the open deals missing a dated next step or an
 // amount, naming a few.
-func (b *Bot) digestHygiene(lang string, v DigestView) []Block {
+func (fm *Formatter) digestHygiene(lang string, v DigestView) []Block {
 	h := v.Numbers.Hygiene
 	var lines []string
 	for _, k := range []struct {
@@ -264,18 +263,18 @@ func (b *Bot) digestHygiene(lang string, v DigestView) []Block {
 		}
 		names := make([]string, 0, namesShown)
 		for _, id := range k.ids[:min(len(k.ids), namesShown)] {
-			names = append(names, b.dealRef(v, id))
+			names = append(names, fm.dealRef(v, id))
 		}
-		lines = append(lines, b.text(lang, k.key, "n", len(k.ids), "names", b.names(lang, names, len(k.ids)-len(names))))
+		lines = append(lines, fm.text(lang, k.key, "n", len(k.ids), "names", fm.names(lang, names, len(k.ids)-len(names))))
 	}
 	if len(lines) == 0 {
 		return nil
 	}
-	return append([]Block{{Kind: HeaderBlock, Text: b.text(lang, "digest.hygiene")}}, listBlocks(lines)...)
+	return append([]Block{{Kind: HeaderBlock, Text: fm.text(lang, "digest.hygiene")}}, listBlocks(lines)...)
 }
 
 // dealRef is "#12 Acme · Core system", or "#12" for a deal the view lacks.
-func (b *Bot) dealRef(v DigestView, id int64) string {
+func (fm *Formatter) dealRef(v DigestView, id int64) string {
 	d, ok := v.Deals[id]
 	if !ok {
 		return fmt.Sprintf("#%d", id)
@@ -292,10 +291,10 @@ func tierTag(v DigestView, d coach.Deal) string {
 }
 
 // names joins a few names, counting those left out.
-func (b *Bot) names(lang string, names []string, more int) string {
-	s := strings.Join(names, b.text(lang, "digest.sep"))
+func (fm *Formatter) names(lang string, names []string, more int) string {
+	s := strings.Join(names, fm.text(lang, "digest.sep"))
 	if more > 0 {
-		s += b.text(lang, "digest.sep") + b.text(lang, "digest.and_more", "n", more)
+		s += fm.text(lang, "digest.sep") + fm.text(lang, "digest.and_more", "n", more)
 	}
 	return s
 }
@@ -321,36 +320,36 @@ func listBlocks(lines []string) []Block {
 }
 
 // signedCash is a change of money: "+¥1,200", "−¥300", "±0".
-func (b *Bot) signedCash(lang string, m coach.Money) string {
+func (fm *Formatter) signedCash(lang string, m coach.Money) string {
 	switch {
 	case m > 0:
-		return "+" + b.Money(lang, m)
+		return "+" + fm.Money(lang, m)
 	case m < 0:
-		return "−" + b.Money(lang, -m)
+		return "−" + fm.Money(lang, -m)
 	}
 	return "±0"
 }
 
-func (b *Bot) maybeCash(lang string, m coach.Maybe[coach.Money]) string {
+func (fm *Formatter) maybeCash(lang string, m coach.Maybe[coach.Money]) string {
 	if !m.OK {
-		return b.text(lang, "none")
+		return fm.text(lang, "none")
 	}
-	return b.Money(lang, m.Value)
+	return fm.Money(lang, m.Value)
 }
 
-func (b *Bot) maybeDays(lang string, d coach.Maybe[float64]) string {
+func (fm *Formatter) maybeDays(lang string, d coach.Maybe[float64]) string {
 	if !d.OK {
-		return b.text(lang, "none")
+		return fm.text(lang, "none")
 	}
-	return b.dayCount(lang, d.Value, decimal1(d.Value))
+	return fm.dayCount(lang, d.Value, decimal1(d.Value))
 }
 
 // dayCount is a number of days x, written n: "45.5 days", "+1 day".
-func (b *Bot) dayCount(lang string, x float64, n string) string {
+func (fm *Formatter) dayCount(lang string, x float64, n string) string {
 	if decimal1(math.Abs(x)) == "1" {
-		return b.text(lang, "digest.nday", "n", n)
+		return fm.text(lang, "digest.nday", "n", n)
 	}
-	return b.text(lang, "digest.ndays", "n", n)
+	return fm.text(lang, "digest.ndays", "n", n)
 }
 
 func maybeInt(none string, m coach.Maybe[int]) string {

@@ -8,7 +8,42 @@ import (
 	"unicode/utf8"
 
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/prompts"
 )
+
+// Formatter says things in a language: the catalogue's texts, money, dates
+// and stage names, and the scheduled messages (DigestReply, NudgeReply).
+// It is the part of the bot the scheduler needs; the bot builds one (and
+// embeds it), and so can anyone holding a catalogue and a playbook.
+type Formatter struct {
+	cat      *prompts.Catalog
+	pb       *coach.Playbook
+	currency string // ISO code of amounts
+}
+
+// NewFormatter builds a Formatter of cat's texts and pb's stages, amounts
+// being in currency ("" is CNY).
+func NewFormatter(cat *prompts.Catalog, pb *coach.Playbook, currency string) *Formatter {
+	if currency == "" {
+		currency = "CNY"
+	}
+	return &Formatter{cat: cat, pb: pb, currency: currency}
+}
+
+// Text renders catalogue message key in lang; args are name, value pairs.
+func (fm *Formatter) Text(lang, key string, args ...any) string { return fm.text(lang, key, args...) }
+
+// text is Text, for the package's many calls.
+func (fm *Formatter) text(lang, key string, args ...any) string {
+	m := make(map[string]any, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		m[fmt.Sprint(args[i])] = args[i+1]
+	}
+	return fm.cat.Text(lang, key, m)
+}
+
+// Money formats an amount in the deployment's currency.
+func (fm *Formatter) Money(lang string, m coach.Money) string { return fm.money(lang, m, fm.currency) }
 
 // changes describes, one line each, what differs between two versions of a
 // deal, plus a note if one was added.
@@ -63,22 +98,22 @@ func (b *Bot) summary(t *turn, d coach.Deal, note string) []string {
 }
 
 // stageName is a stage's name in lang, or its key when unknown.
-func (b *Bot) stageName(lang, key string) string {
-	if s, ok := b.cfg.Playbook.Stage(key); ok {
+func (fm *Formatter) stageName(lang, key string) string {
+	if s, ok := fm.pb.Stage(key); ok {
 		return s.Name.In(lang)
 	}
 	return key
 }
 
 // stageLabel is a deal's stage with its effective win rate: "立项客户 25%".
-func (b *Bot) stageLabel(lang string, d coach.Deal) string {
-	return fmt.Sprintf("%s %d%%", b.stageName(lang, d.Stage), b.cfg.Playbook.WinRate(d))
+func (fm *Formatter) stageLabel(lang string, d coach.Deal) string {
+	return fmt.Sprintf("%s %d%%", fm.stageName(lang, d.Stage), fm.pb.WinRate(d))
 }
 
 var currencySymbols = map[string]string{"CNY": "¥", "RMB": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$", "SGD": "S$"}
 
 // money formats an amount: "¥150万" in Chinese, "¥1,500,000" in English.
-func (b *Bot) money(lang string, m coach.Money, currency string) string {
+func (fm *Formatter) money(lang string, m coach.Money, currency string) string {
 	sym, ok := currencySymbols[currency]
 	if !ok {
 		sym = currency + " "
@@ -136,15 +171,18 @@ func group(n int64) string {
 
 var zhWeekdays = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
 
-// date formats a calendar day: "11月27日 周五" or "Fri Nov 27", with the
-// year when it is not this year's.
-func (b *Bot) date(t *turn, d coach.Date) string {
+// date formats a calendar day for the turn's speaker (see Formatter.Date).
+func (b *Bot) date(t *turn, d coach.Date) string { return b.Date(t.lang, t.now, d) }
+
+// Date formats a calendar day in lang: "11月27日 周五" or "Fri Nov 27", with
+// the year when it is not now's.
+func (fm *Formatter) Date(lang string, now time.Time, d coach.Date) string {
 	if d.IsZero() {
-		return b.text(t.lang, "none")
+		return fm.text(lang, "none")
 	}
 	tm := d.In(time.UTC)
-	sameYear := d.Year == t.now.Year()
-	if t.lang == "zh" {
+	sameYear := d.Year == now.Year()
+	if lang == "zh" {
 		s := fmt.Sprintf("%d月%d日 %s", d.Month, d.Day, zhWeekdays[tm.Weekday()])
 		if !sameYear {
 			s = fmt.Sprintf("%d年", d.Year) + s

@@ -20,63 +20,62 @@ const (
 // their deals that needs a push with its reasons and actions, the team's
 // escalated deals for a manager, and how to change the reminders. An
 // empty view renders as a reply with no blocks: send nothing.
-func (b *Bot) NudgeReply(lang string, v NudgeView) Reply {
+func (fm *Formatter) NudgeReply(lang string, v NudgeView) Reply {
 	r := Reply{Lang: lang}
 	if v.Empty() {
 		return r
 	}
-	t := &turn{lang: lang, now: v.Today.In(time.UTC)}
 	items, more := v.Nudge.Items, v.Nudge.More
 	if len(items) > nudgeShown {
 		items, more = items[:nudgeShown], more+len(items)-nudgeShown
 	}
 	r.Blocks = append(r.Blocks,
-		Block{Kind: HeaderBlock, Text: b.text(lang, "nudge.title", "name", Clip(v.Person.Name, nameRunes), "date", b.date(t, v.Today))},
-		Block{Kind: TextBlock, Text: b.text(lang, "nudge.intro", "n", len(v.Nudge.Items)+v.Nudge.More)})
+		Block{Kind: HeaderBlock, Text: fm.text(lang, "nudge.title", "name", Clip(v.Person.Name, nameRunes), "date", fm.Date(lang, v.Today.In(time.UTC), v.Today))},
+		Block{Kind: TextBlock, Text: fm.text(lang, "nudge.intro", "n", len(v.Nudge.Items)+v.Nudge.More)})
 	for _, it := range items {
 		r.Blocks = append(r.Blocks,
-			Block{Kind: TextBlock, Text: b.nudgeHead(lang, it.Deal) + "\n" + b.nudgeReasons(lang, it) + "\n" + b.nudgeAction(lang, it)},
-			Block{Kind: ButtonsBlock, Buttons: b.nudgeButtons(lang, it.Deal)})
+			Block{Kind: TextBlock, Text: fm.nudgeHead(lang, it.Deal) + "\n" + fm.nudgeReasons(lang, it) + "\n" + fm.nudgeAction(lang, it)},
+			Block{Kind: ButtonsBlock, Buttons: fm.nudgeButtons(lang, it.Deal)})
 	}
 	if more > 0 {
-		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.more", "n", more)})
+		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: fm.text(lang, "nudge.more", "n", more)})
 	}
 	if w := v.Nudge.Week; !w.Empty() {
-		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(lang, "nudge.week", "stale", w.Stale, "unanswered", w.Unanswered)})
+		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: fm.text(lang, "nudge.week", "stale", w.Stale, "unanswered", w.Unanswered)})
 	}
-	r.Blocks = append(r.Blocks, b.teamNudge(lang, v)...)
-	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.footer")})
+	r.Blocks = append(r.Blocks, fm.teamNudge(lang, v)...)
+	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: fm.text(lang, "nudge.footer")})
 	return r
 }
 
 // nudgeHead is a deal's first line: "#12 Acme · Core system — Approved 25% — ¥1,500,000".
-func (b *Bot) nudgeHead(lang string, d coach.Deal) string {
-	return fmt.Sprintf("%s %s — %s — %s", ref(d), Clip(d.Name(), nameRunes), b.stageLabel(lang, d), b.dealAmount(lang, d))
+func (fm *Formatter) nudgeHead(lang string, d coach.Deal) string {
+	return fmt.Sprintf("%s %s — %s — %s", ref(d), Clip(d.Name(), nameRunes), fm.stageLabel(lang, d), fm.dealAmount(lang, d))
 }
 
 // dealAmount is a deal's amount, or words saying it has none.
-func (b *Bot) dealAmount(lang string, d coach.Deal) string {
+func (fm *Formatter) dealAmount(lang string, d coach.Deal) string {
 	if d.Amount <= 0 {
-		return b.text(lang, "nudge.no_amount")
+		return fm.text(lang, "nudge.no_amount")
 	}
-	return b.money(lang, d.Amount, d.Currency)
+	return fm.money(lang, d.Amount, d.Currency)
 }
 
 // nudgeReasons says in words why a deal needs a push, escalation last.
-func (b *Bot) nudgeReasons(lang string, it coach.NudgeItem) string {
+func (fm *Formatter) nudgeReasons(lang string, it coach.NudgeItem) string {
 	d := it.Deal
 	step := Clip(d.NextStep, nameRunes)
-	s, _ := b.cfg.Playbook.Stage(d.Stage)
+	s, _ := fm.pb.Stage(d.Stage)
 	var out []string
 	for _, f := range it.Reasons {
 		key := "nudge.why." + string(f.Kind)
-		if !b.cfg.Catalog.Has(key) { // a kind coach may add later: the deal card's words
+		if !fm.cat.Has(key) { // a kind coach may add later: the deal card's words
 			key = "flag." + string(f.Kind)
 		}
-		out = append(out, b.text(lang, key, "n", f.N, "limit", s.StaleDays, "step", step))
+		out = append(out, fm.text(lang, key, "n", f.N, "limit", s.StaleDays, "step", step))
 	}
 	if it.Escalation > 0 {
-		out = append(out, b.text(lang, "nudge.escalated", "level", it.Escalation, "days", it.OverLimit,
+		out = append(out, fm.text(lang, "nudge.escalated", "level", it.Escalation, "days", it.OverLimit,
 			"manager", it.Escalation >= coach.ManagerLevel))
 	}
 	return strings.Join(out, " · ")
@@ -84,37 +83,37 @@ func (b *Bot) nudgeReasons(lang string, it coach.NudgeItem) string {
 
 // nudgeAction is the one thing to do about a reminded deal: the action of
 // its first (most pressing) reason.
-func (b *Bot) nudgeAction(lang string, it coach.NudgeItem) string {
+func (fm *Formatter) nudgeAction(lang string, it coach.NudgeItem) string {
 	kind := coach.FlagNextMissing
 	if len(it.Reasons) > 0 {
 		kind = it.Reasons[0].Kind
 	}
 	key := "nudge.do." + string(kind)
-	if !b.cfg.Catalog.Has(key) {
+	if !fm.cat.Has(key) {
 		key = "nudge.do." + string(coach.FlagNextMissing)
 	}
-	return b.text(lang, key, "ref", ref(it.Deal))
+	return fm.text(lang, key, "ref", ref(it.Deal))
 }
 
 // nudgeButtons are a reminded deal's quick actions. Done marks the next
 // step done, so it is offered only when there is one.
-func (b *Bot) nudgeButtons(lang string, d coach.Deal) []Button {
+func (fm *Formatter) nudgeButtons(lang string, d coach.Deal) []Button {
 	cmd := func(verb string) string { return fmt.Sprintf("/deal #%d %s", d.ID, verb) }
 	var bs []Button
 	if d.NextStep != "" {
-		bs = append(bs, Button{Label: b.text(lang, "nudge.btn.done"), Value: cmd("done"), Style: "primary"})
+		bs = append(bs, Button{Label: fm.text(lang, "nudge.btn.done"), Value: cmd("done"), Style: "primary"})
 	}
-	bs = append(bs, Button{Label: b.text(lang, "nudge.btn.next"), Value: cmd("next step"), Form: FormNext, DealID: d.ID})
-	snooze := Button{Label: b.text(lang, "btn.snooze")}
+	bs = append(bs, Button{Label: fm.text(lang, "nudge.btn.next"), Value: cmd("next step"), Form: FormNext, DealID: d.ID})
+	snooze := Button{Label: fm.text(lang, "btn.snooze")}
 	for _, n := range snoozeDays {
-		snooze.Options = append(snooze.Options, Button{Label: b.text(lang, "days", "n", n), Value: cmd(fmt.Sprintf("snooze %dd", n))})
+		snooze.Options = append(snooze.Options, Button{Label: fm.text(lang, "days", "n", n), Value: cmd(fmt.Sprintf("snooze %dd", n))})
 	}
-	return append(bs, snooze, Button{Label: b.text(lang, "nudge.btn.open"), Value: fmt.Sprintf("/deal show #%d", d.ID)})
+	return append(bs, snooze, Button{Label: fm.text(lang, "nudge.btn.open"), Value: fmt.Sprintf("/deal show #%d", d.ID)})
 }
 
 // teamNudge is a manager's section: their reps' deals escalated to them,
 // one line each, and a row of Open buttons.
-func (b *Bot) teamNudge(lang string, v NudgeView) []Block {
+func (fm *Formatter) teamNudge(lang string, v NudgeView) []Block {
 	if len(v.Team) == 0 {
 		return nil
 	}
@@ -123,18 +122,18 @@ func (b *Bot) teamNudge(lang string, v NudgeView) []Block {
 	var open []Button
 	for _, it := range items {
 		d := it.Deal
-		lines = append(lines, b.text(lang, "nudge.team_line", "deal", ref(d)+" "+Clip(d.Name(), nameRunes),
-			"owner", Clip(ownerName(v.Owners, d), nameRunes), "stage", b.stageLabel(lang, d), "amount", b.dealAmount(lang, d),
+		lines = append(lines, fm.text(lang, "nudge.team_line", "deal", ref(d)+" "+Clip(d.Name(), nameRunes),
+			"owner", Clip(ownerName(v.Owners, d), nameRunes), "stage", fm.stageLabel(lang, d), "amount", fm.dealAmount(lang, d),
 			"days", it.OverLimit))
-		open = append(open, Button{Label: b.text(lang, "nudge.btn.open_deal", "ref", ref(d)), Value: fmt.Sprintf("/deal show #%d", d.ID)})
+		open = append(open, Button{Label: fm.text(lang, "nudge.btn.open_deal", "ref", ref(d)), Value: fmt.Sprintf("/deal show #%d", d.ID)})
 	}
 	out := []Block{
-		{Kind: TextBlock, Text: b.text(lang, "nudge.team", "n", len(v.Team))},
+		{Kind: TextBlock, Text: fm.text(lang, "nudge.team", "n", len(v.Team))},
 		{Kind: ListBlock, Items: lines},
 		{Kind: ButtonsBlock, Buttons: open},
 	}
 	if more := len(v.Team) - len(items); more > 0 {
-		out = append(out, Block{Kind: ContextBlock, Text: b.text(lang, "nudge.team_more", "n", more)})
+		out = append(out, Block{Kind: ContextBlock, Text: fm.text(lang, "nudge.team_more", "n", more)})
 	}
 	return out
 }

@@ -51,10 +51,3 @@ type RepRow struct {
 	Stale     int // open deals past their stage's limit
 	NoNext    int // open deals without a dated next step
 }
-
-// Text renders catalog message key in lang (for the scheduler's chart
-// labels, which are drawn, not sent as blocks).
-func (b *Bot) Text(lang, key string, args ...any) string { return b.text(lang, key, args...) }
-
-// Money formats an amount in the deployment's currency.
-func (b *Bot) Money(lang string, m coach.Money) string { return b.money(lang, m, b.cfg.Currency) }

@@ -181,7 +181,7 @@ func (s *Scheduler) Digest(ctx context.Context, t coach.Team, w coach.Week) (Run
 		to = fmt.Sprintf("%s (%s %s)", t.Name, t.DigestPlatform, t.DigestChannel)
 	}
 	run := Run{Key: key, Platform: t.DigestPlatform, Messages: []Message{{Key: key, Platform: t.DigestPlatform, Channel: t.DigestChannel, To: to,
-		Reply: s.cfg.Bot.DigestReply(lang, v)}}}
+		Reply: s.cfg.Format.DigestReply(lang, v)}}}
 	img, err := s.chart(lang, v)
 	switch {
 	case errors.Is(err, errNoChart):
@@ -232,7 +232,7 @@ func (s *Scheduler) DigestView(ctx context.Context, t coach.Team, w coach.Week) 
 		lang = t.Lang
 	}
 	if t.ID == 0 {
-		t.Name = s.cfg.Bot.Text(lang, "digest.default_team")
+		t.Name = s.cfg.Format.Text(lang, "digest.default_team")
 	}
 	// Deals open now; the reps' table and the escalations are as of the
 	// Monday the digest is due, with the answers the rules read.
@@ -355,13 +355,13 @@ func (s *Scheduler) chart(lang string, v bot.DigestView) (*bot.Image, error) {
 	if s.cfg.Font == nil {
 		return nil, errNoChart
 	}
-	b, pb, f := s.cfg.Bot, s.cfg.Playbook, v.Numbers.Funnel
-	c := chart.Funnel{Title: b.Text(lang, "chart.title", "team", v.Team, "week", v.Week)}
+	fm, pb, f := s.cfg.Format, s.cfg.Playbook, v.Numbers.Funnel
+	c := chart.Funnel{Title: fm.Text(lang, "chart.title", "team", v.Team, "week", v.Week)}
 	target := ""
 	if v.Target > 0 {
-		target = b.Money(lang, v.Target)
+		target = fm.Money(lang, v.Target)
 	}
-	c.Subtitle = b.Text(lang, "chart.subtitle", "forecast", b.Money(lang, f.Forecast), "won", b.Money(lang, v.WonQuarter),
+	c.Subtitle = fm.Text(lang, "chart.subtitle", "forecast", fm.Money(lang, f.Forecast), "won", fm.Money(lang, v.WonQuarter),
 		"quarter", v.Quarter, "target", target)
 	for _, st := range f.Stages {
 		name := st.Stage
@@ -370,15 +370,15 @@ func (s *Scheduler) chart(lang string, v bot.DigestView) (*bot.Image, error) {
 		}
 		c.Stages = append(c.Stages, chart.Stage{Label: fmt.Sprintf("%s %d%%", name, st.WinRate), Count: st.Count,
 			Amount: major(st.Amount), Weighted: major(st.Weighted),
-			Value: b.Text(lang, "chart.value", "n", st.Count, "amount", b.Money(lang, st.Amount), "weighted", b.Money(lang, st.Weighted))})
+			Value: fm.Text(lang, "chart.value", "n", st.Count, "amount", fm.Money(lang, st.Amount), "weighted", fm.Money(lang, st.Weighted))})
 	}
 	png, err := chart.Render(c, s.cfg.Font)
 	if err != nil {
 		return nil, err
 	}
 	return &bot.Image{PNG: png, Name: "funnel-" + v.Week + ".png",
-		Alt: b.Text(lang, "chart.alt", "team", v.Team, "week", v.Week, "n", f.Count, "amount", b.Money(lang, f.Amount),
-			"weighted", b.Money(lang, f.Forecast))}, nil
+		Alt: fm.Text(lang, "chart.alt", "team", v.Team, "week", v.Week, "n", f.Count, "amount", fm.Money(lang, f.Amount),
+			"weighted", fm.Money(lang, f.Forecast))}, nil
 }
 
 func major(m coach.Money) float64 { return float64(m) / coach.MinorPerMajor }

@@ -322,6 +322,6 @@ func (s *Scheduler) nudgeRun(w *world, p coach.Person, day coach.Date) Run {
 		return run
 	}
 	run.Messages = []Message{{Key: run.Key, Platform: p.Platform, Channel: p.PlatformID, To: p.Name,
-		Reply: s.cfg.Bot.NudgeReply(s.lang(p), v)}}
+		Reply: s.cfg.Format.NudgeReply(s.lang(p), v)}}
 	return run
 }

@@ -36,7 +36,7 @@ const DigestHour = 9
 // Config is what the scheduler needs.
 type Config struct {
 	Store       *store.DB
-	Bot         *bot.Bot
+	Format      *bot.Formatter // the texts, money and dates of the messages
 	Playbook    *coach.Playbook
 	Now         func() time.Time
 	DefaultTZ   *time.Location
@@ -62,8 +62,8 @@ type Scheduler struct {
 
 // New builds a scheduler, filling defaults.
 func New(cfg Config) (*Scheduler, error) {
-	if cfg.Store == nil || cfg.Bot == nil || cfg.Playbook == nil {
-		return nil, fmt.Errorf("schedule: store, bot and playbook are required")
+	if cfg.Store == nil || cfg.Format == nil || cfg.Playbook == nil {
+		return nil, fmt.Errorf("schedule: store, formatter and playbook are required")
 	}
 	if err := cfg.Rules.Check(); err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)

@@ -82,7 +82,7 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	s, err := New(Config{Store: db, Bot: b, Playbook: pb, Now: e.clock.now, DefaultTZ: shanghai, DefaultLang: "en",
+	s, err := New(Config{Store: db, Format: b.Formatter, Playbook: pb, Now: e.clock.now, DefaultTZ: shanghai, DefaultLang: "en",
 		Platforms: []string{"slack", "lark"}, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		e.t.Fatal(err)

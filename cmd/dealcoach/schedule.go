@@ -23,7 +23,7 @@ var chatPlatforms = []string{"slack", "lark"}
 // With charts, it looks for the digest's CJK font; without one the digest
 // goes as text only, said once in the log. Reminders draw no chart, so the
 // nudge command asks for none and hears nothing of fonts.
-func (a *app) scheduler(b *bot.Bot, platforms []string, charts bool) (*schedule.Scheduler, error) {
+func (a *app) scheduler(f *bot.Formatter, platforms []string, charts bool) (*schedule.Scheduler, error) {
 	var font *chart.Font
 	if charts {
 		var err error
@@ -32,7 +32,7 @@ func (a *app) scheduler(b *bot.Bot, platforms []string, charts bool) (*schedule.
 			font = nil
 		}
 	}
-	return schedule.New(schedule.Config{Store: a.db, Bot: b, Playbook: a.playbook, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
+	return schedule.New(schedule.Config{Store: a.db, Format: f, Playbook: a.playbook, Now: a.cfg.Now, DefaultTZ: a.cfg.TZ,
 		DefaultLang: a.cfg.Lang, Rules: a.cfg.Rules, Platforms: platforms, Font: font, Log: a.log, OnTick: a.onTick})
 }
 
@@ -44,15 +44,12 @@ func openScheduler(ctx context.Context, cfg config, log *slog.Logger, charts boo
 	if err != nil {
 		return nil, nil, err
 	}
-	b, err := a.bot(nil, bot.RateLimit{})
-	if err == nil {
-		var s *schedule.Scheduler
-		if s, err = a.scheduler(b, chatPlatforms, charts); err == nil {
-			return a, s, nil
-		}
+	s, err := a.scheduler(bot.NewFormatter(a.catalog, a.playbook, a.cfg.Currency), chatPlatforms, charts)
+	if err != nil {
+		a.db.Close()
+		return nil, nil, err
 	}
-	a.db.Close()
-	return nil, nil, err
+	return a, s, nil
 }
 
 // cmdNudge prints the morning reminders of a day, exactly as they would be

@@ -83,7 +83,7 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	} else {
 		healthTick := h.scheduler()
 		a.onTick = func(n int, err error) { healthTick(n, err); a.metrics.SchedulerTick(n, err) }
-		stop, err := startSchedule(ctx, a, b, platforms, deliverers, log)
+		stop, err := startSchedule(ctx, a, b.Formatter, platforms, deliverers, log)
 		if err != nil {
 			return err
 		}
@@ -140,8 +140,8 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 // startSchedule starts the scheduled jobs (morning reminders and weekly
 // digests, caught up at once for the current period) and one outbox sender
 // per platform. The returned function stops them and waits.
-func startSchedule(ctx context.Context, a *app, b *bot.Bot, platforms []string, ds []outbox.Deliverer, log *slog.Logger) (func(context.Context) error, error) {
-	s, err := a.scheduler(b, platforms, true)
+func startSchedule(ctx context.Context, a *app, f *bot.Formatter, platforms []string, ds []outbox.Deliverer, log *slog.Logger) (func(context.Context) error, error) {
+	s, err := a.scheduler(f, platforms, true)
 	if err != nil {
 		return nil, err
 	}
