@@ -38,3 +38,23 @@ func TestReaderButtonValues(t *testing.T) {
 		t.Fatalf("undo left %v", d.Amount)
 	}
 }
+
+// A "Did you mean" candidate's button names the deal: pressed after
+// another near miss replaced its question, it changes nothing rather than
+// apply the newer question's change to the newer candidate.
+func TestStaleCandidateButtonChangesNothing(t *testing.T) {
+	h := newHarness(t)
+	world(t, h, "Alice", "中信 云平台 500万", "江南水务 智慧水务 120万")
+	mustContain(t, h.say("Alice", "中兴 赢单了"), "[中信 · 云平台: #1")
+	mustContain(t, h.say("Alice", "江南水物 金额200万"), "[江南水务 · 智慧水务: #2")
+	a, b := h.deal(1), h.deal(2)
+	h.say("Alice", "#1") // the first card's button
+	unchanged(t, h, a, "a stale candidate button")
+	unchanged(t, h, b, "a stale candidate button")
+	// The current card's button picks its deal.
+	h.say("Alice", "江南水物 金额200万")
+	mustContain(t, h.say("Alice", "#2"), "已更新 #2")
+	if d := h.deal(2); d.Amount.String() != "2000000" {
+		t.Fatalf("picked candidate: %+v", d)
+	}
+}

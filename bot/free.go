@@ -391,7 +391,9 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 	for i, d := range ds {
 		p.Candidates = append(p.Candidates, d.ID)
 		items = append(items, fmt.Sprintf("%d. %s %s", i+1, ref(d), d.Name()))
-		btns = append(btns, Button{Label: d.Name(), Value: fmt.Sprintf("%d", i+1)})
+		// The deal's id, not its place in the list: a card pressed after
+		// another question replaced this one must not pick from that one.
+		btns = append(btns, Button{Label: d.Name(), Value: fmt.Sprintf("#%d", d.ID)})
 	}
 	_, no := answerWords(l)
 	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: no})

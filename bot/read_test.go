@@ -31,7 +31,7 @@ func TestNearMissIsAskedNeverApplied(t *testing.T) {
 	world(t, h, "Alice", "中信 云平台 500万", "江南水务 智慧水务 120万")
 	before := h.deal(1)
 	out := h.say("Alice", "中兴 赢单了")
-	mustContain(t, out, "中信 · 云平台", "[中信 · 云平台: 1")
+	mustContain(t, out, "中信 · 云平台", "[中信 · 云平台: #1")
 	unchanged(t, h, before, "a near miss")
 	// "1" (or the button) applies what was asked, to the deal picked.
 	mustContain(t, h.say("Alice", "1"), "已更新 #1")
