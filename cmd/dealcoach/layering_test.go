@@ -31,9 +31,10 @@ type listed struct {
 
 // TestLayering checks the dependency rules of ARCHITECTURE.md ("Layering
 // rules") on the real module: coach imports the standard library only,
-// adapters never import each other, the store imports nothing
-// of the chat core or the catalogues. Test files are not checked: a test
-// may reach a real store or another layer's fixtures.
+// adapters never import each other, the store imports nothing of the chat
+// core or the catalogues, and prompts nothing of the chat core or the
+// store. Test files are not checked: a test may reach a real store or
+// another layer's fixtures.
 func TestLayering(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -99,13 +100,14 @@ func layerViolations(pkgs map[string]listed) []string {
 		}
 	}
 	for path, p := range pkgs {
-		if !within(path, module+"/store") {
-			continue
-		}
 		for _, dep := range p.Deps {
-			if within(dep, module+"/bot") || within(dep, module+"/prompts") {
+			switch {
+			case within(path, module+"/store") && (within(dep, module+"/bot") || within(dep, module+"/prompts")):
 				out = append(out, path+" depends on "+dep+" (through "+through(pkgs, p, dep)+
 					"): the store knows nothing of the chat core or the catalogues")
+			case within(path, module+"/prompts") && (within(dep, module+"/bot") || within(dep, module+"/store")):
+				out = append(out, path+" depends on "+dep+" (through "+through(pkgs, p, dep)+
+					"): prompts is data decoded into coach's types, a leaf the adapters may import")
 			}
 		}
 	}
@@ -134,7 +136,8 @@ func TestLayerViolations(t *testing.T) {
 	for _, p := range []listed{
 		std("fmt"), std("os"),
 		{ImportPath: "gopkg.in/yaml.v3", Imports: []string{"fmt"}, Deps: []string{"fmt"}},
-		{ImportPath: module + "/prompts", Imports: []string{"gopkg.in/yaml.v3", "os"}, Deps: []string{"fmt", "gopkg.in/yaml.v3", "os"}},
+		{ImportPath: module + "/prompts", Imports: []string{"gopkg.in/yaml.v3", "os", module + "/store"},
+			Deps: []string{"fmt", "gopkg.in/yaml.v3", "os", module + "/store", module + "/bot", module + "/coach"}},
 		{ImportPath: module + "/coach", Imports: []string{"fmt", module + "/prompts"},
 			Deps: []string{"fmt", "gopkg.in/yaml.v3", "os", module + "/prompts"}},
 		{ImportPath: module + "/bot", Imports: []string{module + "/coach"}, Deps: []string{module + "/coach"}},
@@ -149,6 +152,8 @@ func TestLayerViolations(t *testing.T) {
 		"coach depends on gopkg.in/yaml.v3 (through " + module + "/prompts): coach may import the standard library only",
 		"coach imports " + module + "/prompts: coach may import the standard library only",
 		module + "/bot/lark imports " + module + "/bot/slack: adapters never import each other",
+		module + "/prompts depends on " + module + "/bot (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
+		module + "/prompts depends on " + module + "/store (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
 		module + "/store depends on " + module + "/bot (through " + module + "/bot): the store knows nothing of the chat core or the catalogues",
 	}
 	if diff := cmp.Diff(want, layerViolations(pkgs)); diff != "" {
