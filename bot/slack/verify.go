@@ -60,27 +60,13 @@ func Verified(secret string, replays *replay.Guard, log *slog.Logger, next func(
 			w.WriteHeader(http.StatusOK)
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := work.NewStatusWriter(w)
 		next(sw, r, body)
-		if sw.status >= http.StatusInternalServerError {
+		if sw.Status >= http.StatusInternalServerError {
 			replays.Forget(sig)
 		}
 	})
 }
-
-// statusWriter notes the status a handler answered with.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection (Flush).
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // isSSLCheck tells Slack's certificate check: a form with ssl_check=1
 // and no command.

@@ -45,3 +45,26 @@ func WriteJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(raw)))
 	w.Write(raw)
 }
+
+// StatusWriter notes the status a handler answered with (200 unless it
+// wrote another): for a request's log line, or to undo what a failed
+// request recorded.
+type StatusWriter struct {
+	http.ResponseWriter
+	Status int
+}
+
+// NewStatusWriter wraps w.
+func NewStatusWriter(w http.ResponseWriter) *StatusWriter {
+	return &StatusWriter{ResponseWriter: w, Status: http.StatusOK}
+}
+
+// WriteHeader notes code and writes it.
+func (w *StatusWriter) WriteHeader(code int) {
+	w.Status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection's own writer
+// (Flush).
+func (w *StatusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -22,6 +22,7 @@ import (
 	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/bot/queue"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
+	"github.com/dealcoach/dealcoach/bot/work"
 )
 
 // cmdServe runs the HTTP server: health, metrics, and the chat platforms
@@ -283,23 +284,9 @@ func withRequestID(next http.Handler, log *slog.Logger) http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		ctx := logctx.With(r.Context(), "request_id", id)
 		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		sw := work.NewStatusWriter(w)
 		next.ServeHTTP(sw, r.WithContext(ctx))
-		log.DebugContext(ctx, "http request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+		log.DebugContext(ctx, "http request", "method", r.Method, "path", r.URL.Path, "status", sw.Status,
 			"took", time.Since(start).Round(time.Microsecond))
 	})
 }
-
-// statusWriter remembers the status written, for the request's log line.
-type statusWriter struct {
-	http.ResponseWriter
-	status int
-}
-
-func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
-	w.ResponseWriter.WriteHeader(code)
-}
-
-// Unwrap lets http.ResponseController reach the connection's own writer.
-func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
