@@ -22,12 +22,11 @@ import (
 // the response when that takes less than AckWithin (nearly always), else
 // acknowledged at once and answered through the response URL.
 func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
-	form, err := url.ParseQuery(string(body))
+	sc, err := readCommand(string(body))
 	if err != nil {
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
 	}
-	sc := slashCommand(form)
 	if sc.UserID == "" || sc.ChannelID == "" || sc.Command == "" {
 		http.Error(w, "malformed command", http.StatusBadRequest)
 		return
@@ -40,16 +39,63 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 	})
 }
 
-// slashCommand reads the form Slack posts (slack.SlashCommandParse wants
-// the request, whose body the verifier has already read).
-func slashCommand(f url.Values) slack.SlashCommand {
-	return slack.SlashCommand{
-		TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), EnterpriseID: f.Get("enterprise_id"),
-		ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
-		UserID: f.Get("user_id"), UserName: f.Get("user_name"),
-		Command: f.Get("command"), Text: f.Get("text"),
-		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id"),
+// readCommand reads the form Slack posts (slack.SlashCommandParse wants
+// the request, whose body the verifier has already read) in one pass into
+// the command's fields, without url.ParseQuery's map of slices: the first
+// value of a field wins, as with url.Values.Get, and the same malformed
+// input is refused (a semicolon separator or a bad escape, in any field).
+func readCommand(body string) (slack.SlashCommand, error) {
+	var sc slack.SlashCommand
+	fields := [...]struct {
+		key string
+		to  *string
+	}{
+		{"team_id", &sc.TeamID}, {"team_domain", &sc.TeamDomain}, {"enterprise_id", &sc.EnterpriseID},
+		{"channel_id", &sc.ChannelID}, {"channel_name", &sc.ChannelName},
+		{"user_id", &sc.UserID}, {"user_name", &sc.UserName},
+		{"command", &sc.Command}, {"text", &sc.Text},
+		{"response_url", &sc.ResponseURL}, {"trigger_id", &sc.TriggerID}, {"api_app_id", &sc.APIAppID},
 	}
+	var seen [len(fields)]bool
+	var err error
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
+		if strings.Contains(pair, ";") {
+			if err == nil {
+				err = errors.New("invalid semicolon separator in query")
+			}
+			continue
+		}
+		if pair == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(pair, "=")
+		k, kerr := url.QueryUnescape(k)
+		if kerr != nil {
+			if err == nil {
+				err = kerr
+			}
+			continue
+		}
+		v, verr := url.QueryUnescape(v)
+		if verr != nil {
+			if err == nil {
+				err = verr
+			}
+			continue
+		}
+		for i := range fields {
+			if fields[i].key == k {
+				if !seen[i] {
+					seen[i] = true
+					*fields[i].to = v
+				}
+				break
+			}
+		}
+	}
+	return sc, err
 }
 
 // command runs a slash command and calls ack once with the

@@ -3,6 +3,8 @@ package slack
 import (
 	"net/url"
 	"testing"
+
+	"github.com/slack-go/slack"
 )
 
 // FuzzDecode feeds anything to what reads Slack's payloads after the
@@ -24,8 +26,11 @@ func FuzzDecode(f *testing.F) {
 		a.actionTask("k", data)
 		a.viewTask("k", data)
 		a.commandTask("k", data)
-		if form, err := url.ParseQuery(string(data)); err == nil {
-			slashCommand(form)
+		// The command's reader is url.ParseQuery's, field for field.
+		got, err := readCommand(string(data))
+		form, ferr := url.ParseQuery(string(data))
+		if (err == nil) != (ferr == nil) || err == nil && got != slashCommand(form) {
+			t.Fatalf("readCommand(%q) = %+v, %v; url.ParseQuery: %+v, %v", data, got, err, slashCommand(form), ferr)
 		}
 		Plain(string(data))
 		PlainCommand(string(data))
@@ -33,4 +38,31 @@ func FuzzDecode(f *testing.F) {
 			return
 		}
 	})
+}
+
+// slashCommand is the command as url.ParseQuery's values give it: the
+// reference readCommand is checked against.
+func slashCommand(f url.Values) slack.SlashCommand {
+	return slack.SlashCommand{
+		TeamID: f.Get("team_id"), TeamDomain: f.Get("team_domain"), EnterpriseID: f.Get("enterprise_id"),
+		ChannelID: f.Get("channel_id"), ChannelName: f.Get("channel_name"),
+		UserID: f.Get("user_id"), UserName: f.Get("user_name"),
+		Command: f.Get("command"), Text: f.Get("text"),
+		ResponseURL: f.Get("response_url"), TriggerID: f.Get("trigger_id"), APIAppID: f.Get("api_app_id"),
+	}
+}
+
+func TestReadCommandAsParseQuery(t *testing.T) {
+	for _, body := range []string{
+		"token=x&team_id=T1&channel_id=C1&user_id=U1&command=%2Fdeal&text=%231+won&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2F1&trigger_id=1.2.3",
+		"text=first&text=second&user_id=U1&&channel_id=C1&command=/deal",
+		"text=a;b&user_id=U1", "text=%zz&user_id=U1", "%zz=1&user_id=U1", "user_id", "=x", "", "&&&",
+		"user_id=U1&enterprise_id=E1&team_domain=d&channel_name=c&user_name=u&api_app_id=A1&text=+%E4%B8%AD+",
+	} {
+		got, err := readCommand(body)
+		form, ferr := url.ParseQuery(body)
+		if (err == nil) != (ferr == nil) || err == nil && got != slashCommand(form) {
+			t.Errorf("readCommand(%q) = %+v, %v; url.ParseQuery: %+v, %v", body, got, err, slashCommand(form), ferr)
+		}
+	}
 }

@@ -283,6 +283,12 @@ func withRequestID(next http.Handler, log *slog.Logger) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx := logctx.With(r.Context(), "request_id", id)
+		// The request's log line is debug: unless it is on, its attributes
+		// are not even built (a few allocations a request).
+		if !log.Enabled(ctx, slog.LevelDebug) {
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		start := time.Now()
 		sw := work.NewStatusWriter(w)
 		next.ServeHTTP(sw, r.WithContext(ctx))
