@@ -49,7 +49,7 @@ type Bot struct {
 	// another process, such as an import), is rebuilt.
 	stages      *parse.StageIndex // the playbook's stage names, for reading messages
 	nameCache   sync.Map          // person id → *namesEntry
-	nameGens    sync.Map          // "p<person>", "t<team>", "all" → *atomic.Int64
+	nameGens    sync.Map          // namesOfPerson, namesOfTeam, namesOfAll → *atomic.Int64
 	namesCached atomic.Int64      // entries in nameCache
 	limit       *limiter          // per-person rate limit, in memory: a restart forgives
 	maxNamed    int               // deals a speaker's name index holds (maxNamed; tests lower it)

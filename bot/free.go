@@ -181,17 +181,24 @@ type namesEntry struct {
 // their own deals, to their team's, and (for an admin) to anyone's.
 func (b *Bot) namesGens(p coach.Person) [3]int64 {
 	var g [3]int64
-	g[0] = b.namesGen(fmt.Sprintf("p%d", p.ID))
+	g[0] = b.namesGen(namesOfPerson(p.ID))
 	if p.TeamID != 0 {
-		g[1] = b.namesGen(fmt.Sprintf("t%d", p.TeamID))
+		g[1] = b.namesGen(namesOfTeam(p.TeamID))
 	}
 	if p.Role == coach.Admin {
-		g[2] = b.namesGen("all")
+		g[2] = b.namesGen(namesOfAll)
 	}
 	return g
 }
 
-func (b *Bot) namesGen(key string) int64 {
+// The keys of nameGens: a person's deals, a team's, everyone's. Numbers,
+// not strings, so that reading a generation costs no formatting.
+func namesOfPerson(id int64) int64 { return id<<2 | 1 }
+func namesOfTeam(id int64) int64   { return id<<2 | 2 }
+
+const namesOfAll int64 = 3
+
+func (b *Bot) namesGen(key int64) int64 {
 	if v, ok := b.nameGens.Load(key); ok {
 		return v.(*atomic.Int64).Load()
 	}
@@ -202,7 +209,7 @@ func (b *Bot) namesGen(key string) int64 {
 // closed, reopened or moved between people: the indexes of its owner, its
 // team and the admins are rebuilt when next used.
 func (b *Bot) namesChanged(d coach.Deal) {
-	for _, key := range []string{fmt.Sprintf("p%d", d.OwnerID), fmt.Sprintf("t%d", d.TeamID), "all"} {
+	for _, key := range [...]int64{namesOfPerson(d.OwnerID), namesOfTeam(d.TeamID), namesOfAll} {
 		v, _ := b.nameGens.LoadOrStore(key, new(atomic.Int64))
 		v.(*atomic.Int64).Add(1)
 	}
@@ -220,21 +227,20 @@ func (b *Bot) loadNames(ctx context.Context, t *turn) (*parse.Names, error) {
 	case t.person.Role == coach.Manager && t.person.TeamID != 0:
 		scopes = append(scopes, scope{team: t.person.TeamID})
 	}
-	seen := map[int64]bool{}
-	var ns []parse.DealName
+	var nb *parse.NamesBuilder
 	for _, sc := range scopes {
 		ds, err := b.cfg.Store.OpenDealNames(ctx, sc.owner, sc.team, b.maxNamed)
 		if err != nil {
 			return nil, err
 		}
-		for _, d := range ds {
-			if !seen[d.ID] {
-				seen[d.ID] = true
-				ns = append(ns, parse.DealName{ID: d.ID, Customer: d.Customer, Title: d.Title})
-			}
+		if nb == nil {
+			nb = parse.NewNamesBuilder(ds.Len())
+		}
+		for i := range ds.Len() {
+			nb.AddBytes(ds.Name(i)) // a deal in both scopes is indexed once
 		}
 	}
-	return parse.NewNames(ns), nil
+	return nb.Names(), nil
 }
 
 func (b *Bot) dealsByID(ctx context.Context, ids []int64) ([]coach.Deal, error) {

@@ -1,6 +1,7 @@
 package parse
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"sync"
@@ -24,12 +25,17 @@ const (
 )
 
 // Names indexes the names of deals so that Read finds them anywhere in a
-// message, longest first, in time linear in the message's length: the
-// normalised forms are bucketed by their first three bytes, longest first.
+// message, longest first, in time linear in the message's length. It is
+// built once per speaker and kept, so it is packed: the folded names of all
+// deals are one string, each form a slice of it; the forms are looked up
+// by the lengths the forms starting with the same three bytes have.
 type Names struct {
-	deals   map[int64]DealName
-	buckets map[string][]*nameEntry // first three bytes of a form → its entries, longest first
-	short   []*nameEntry            // forms under three bytes ("hp")
+	buf     string              // each deal's folded customer and title, back to back
+	deals   []dealForms         // sorted by id
+	forms   map[string]int32    // a form (a slice of buf) → its entry
+	entries []nameEntry         // the forms' deals
+	lens    map[string][]uint16 // first three bytes of forms → the forms' lengths, longest first
+	short   []shortEntry        // forms under three bytes ("hp"), longest first
 	// near-miss material, built from deals the first time a message needs it
 	nearOnce  sync.Once           // the near-miss indexes are built the first time a message needs them
 	latin     map[int][]latinWord // by length in bytes
@@ -37,19 +43,29 @@ type Names struct {
 	hanSecond map[rune][]hanForm  // forms of three or more characters, by second character
 }
 
-// nameEntry is one form and the deals it names.
+// dealForms is where a deal's folded names are in Names.buf.
+type dealForms struct {
+	id          int64
+	cust, title uint32 // offsets in buf
+	custLen     uint16
+	titleLen    uint16
+	shortLen    uint16 // the customer's short form is its first shortLen bytes (0: none)
+}
+
+// nameEntry is the deals one form names.
 type nameEntry struct {
-	low  string
 	ids  []int64
 	kind formKind
 }
 
-type nameForm struct {
-	low  string
-	id   int64
-	kind formKind
-	han  bool // written in Han characters (compared rune by rune)
+type shortEntry struct {
+	form  string
+	entry int32
 }
+
+// maxFormLen bounds the bytes of a form indexed: a longer name is found by
+// the keyword grammar's lookup.
+const maxFormLen = 1<<16 - 1
 
 // corporate words dropped to find a customer's short form.
 var (
@@ -67,44 +83,120 @@ var (
 // NewNames indexes deals. Forms shared by several deals keep all of them:
 // the reader then asks which was meant.
 func NewNames(ds []DealName) *Names {
-	n := &Names{deals: make(map[int64]DealName, len(ds)), buckets: make(map[string][]*nameEntry, len(ds)*2)}
-	entries := map[string]*nameEntry{}
+	b := NewNamesBuilder(len(ds))
+	for _, d := range ds {
+		b.Add(d.ID, d.Customer, d.Title)
+	}
+	return b.Names()
+}
+
+// NamesBuilder builds a Names from deals added one by one, straight from
+// the rows they are read from: nothing of a deal is kept but its folded
+// names.
+type NamesBuilder struct {
+	buf   []byte
+	deals []dealForms
+}
+
+// NewNamesBuilder starts an index of about n deals.
+func NewNamesBuilder(n int) *NamesBuilder {
+	return &NamesBuilder{buf: make([]byte, 0, n*24), deals: make([]dealForms, 0, n)}
+}
+
+// Add adds a deal. A deal added twice is indexed once.
+func (b *NamesBuilder) Add(id int64, customer, title string) { addDeal(b, id, customer, title) }
+
+// AddBytes adds a deal whose names are bytes (valid only during the call).
+func (b *NamesBuilder) AddBytes(id int64, customer, title []byte) { addDeal(b, id, customer, title) }
+
+func addDeal[S ~string | ~[]byte](b *NamesBuilder, id int64, customer, title S) {
+	d := dealForms{id: id, cust: uint32(len(b.buf))}
+	b.buf = appendFold(b.buf, customer)
+	if len(b.buf)-int(d.cust) > maxFormLen {
+		b.buf = b.buf[:d.cust]
+	}
+	d.custLen = uint16(len(b.buf) - int(d.cust))
+	d.shortLen = uint16(shortFormLen(string(b.buf[d.cust:])))
+	d.title = uint32(len(b.buf))
+	b.buf = appendFold(b.buf, title)
+	if len(b.buf)-int(d.title) > maxFormLen {
+		b.buf = b.buf[:d.title]
+	}
+	d.titleLen = uint16(len(b.buf) - int(d.title))
+	b.deals = append(b.deals, d)
+}
+
+// Names indexes the deals added. The builder is not used after.
+func (b *NamesBuilder) Names() *Names {
+	n := &Names{buf: string(b.buf), deals: b.deals}
+	slices.SortFunc(n.deals, func(x, y dealForms) int { return cmp.Compare(x.id, y.id) })
+	n.deals = slices.CompactFunc(n.deals, func(x, y dealForms) bool { return x.id == y.id })
+	n.forms = make(map[string]int32, len(n.deals)*2)
+	n.entries = make([]nameEntry, 0, len(n.deals)*2)
+	n.lens = make(map[string][]uint16, len(n.deals))
+	one := make([]int64, len(n.deals)*3) // a form's first deal; a second one moves them out
 	add := func(form string, id int64, kind formKind) {
-		e := entries[form]
-		if e == nil {
-			e = &nameEntry{low: form}
-			entries[form] = e
+		k, ok := n.forms[form]
+		if !ok {
+			k = int32(len(n.entries))
+			n.forms[form] = k
+			n.entries = append(n.entries, nameEntry{ids: one[k : k : k+1]})
 			if len(form) < 3 {
-				n.short = append(n.short, e)
+				n.short = append(n.short, shortEntry{form: form, entry: k})
 			} else {
-				n.buckets[form[:3]] = append(n.buckets[form[:3]], e)
+				ls := n.lens[form[:3]]
+				if l := uint16(len(form)); !slices.Contains(ls, l) {
+					i, _ := slices.BinarySearchFunc(ls, l, func(a, b uint16) int { return cmp.Compare(b, a) })
+					n.lens[form[:3]] = slices.Insert(ls, i, l)
+				}
 			}
 		}
-		if !slices.Contains(e.ids, id) {
+		e := &n.entries[k]
+		if len(e.ids) == 0 || e.ids[len(e.ids)-1] != id { // deals come in order: a deal's forms are added together
 			e.ids = append(e.ids, id)
 		}
 		e.kind = max(e.kind, kind)
 	}
-	for _, d := range ds {
-		n.deals[d.ID] = d
-		cust := foldName(d.Customer)
-		title := foldName(d.Title)
+	for i, d := range n.deals {
+		cust, title := n.customer(i), n.title(i)
 		if cust != "" {
-			add(cust, d.ID, formCustomer)
-			if s := shortForm(cust); s != "" && s != cust {
-				add(s, d.ID, formShort)
+			add(cust, d.id, formCustomer)
+			if d.shortLen > 0 {
+				add(cust[:d.shortLen], d.id, formShort)
 			}
 		}
 		if title != "" && title != cust && utf8.RuneCountInString(title) >= 2 && len(title) >= 3 {
-			add(title, d.ID, formTitle)
+			add(title, d.id, formTitle)
 		}
 	}
-	longestFirst := func(a, b *nameEntry) int { return len(b.low) - len(a.low) }
-	for _, b := range n.buckets {
-		slices.SortFunc(b, longestFirst)
-	}
-	slices.SortFunc(n.short, longestFirst)
+	slices.SortFunc(n.short, func(a, b shortEntry) int { return len(b.form) - len(a.form) })
 	return n
+}
+
+// customer and title are the folded names of the i-th deal.
+func (n *Names) customer(i int) string {
+	d := n.deals[i]
+	return n.buf[d.cust : d.cust+uint32(d.custLen)]
+}
+
+func (n *Names) title(i int) string {
+	d := n.deals[i]
+	return n.buf[d.title : d.title+uint32(d.titleLen)]
+}
+
+// shortOf is the short form of the i-th deal's customer ("" when none).
+func (n *Names) shortOf(i int) string {
+	d := n.deals[i]
+	return n.buf[d.cust : d.cust+uint32(d.shortLen)]
+}
+
+// at is the position of deal id in n.deals, or -1.
+func (n *Names) at(id int64) int {
+	i, ok := slices.BinarySearchFunc(n.deals, id, func(d dealForms, id int64) int { return cmp.Compare(d.id, id) })
+	if !ok {
+		return -1
+	}
+	return i
 }
 
 // foldName normalises a name the way messages are normalised.
@@ -112,28 +204,73 @@ func foldName(s string) string {
 	return strings.Join(strings.Fields(newText(s).low), " ")
 }
 
+// appendFold appends foldName(s) to dst without building it: ASCII
+// lower-cased, the runes newText folds folded, words separated by one space.
+func appendFold[S ~string | ~[]byte](dst []byte, s S) []byte {
+	space := false // a space is pending: written before the next word
+	start := len(dst)
+	for i := 0; i < len(s); {
+		r, n := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			var rb [utf8.UTFMax]byte
+			r, n = utf8.DecodeRune(rb[:copy(rb[:], s[i:])])
+			r = foldRune(r)
+		}
+		i += n
+		if r < 0 {
+			continue // dropped
+		}
+		if r < utf8.RuneSelf {
+			if r < ' ' || r == 0x7f {
+				r = ' '
+			}
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+		}
+		if r == ' ' || r == '\n' {
+			space = len(dst) > start
+			continue
+		}
+		if space {
+			dst = append(dst, ' ')
+			space = false
+		}
+		dst = utf8.AppendRune(dst, r)
+	}
+	return dst
+}
+
 // shortForm is the customer's name without its corporate words: "acme" for
 // "acme corp", "华信" for "华信科技". Empty when nothing distinctive is left.
-func shortForm(low string) string {
+func shortForm(low string) string { return low[:shortFormLen(low)] }
+
+// shortFormLen is the length of low's short form, a prefix of it (0: none).
+func shortFormLen(low string) int {
 	if low == "" {
-		return ""
+		return 0
 	}
 	if low[0] < utf8.RuneSelf {
-		ws := strings.Fields(low)
-		if len(ws) < 2 {
-			return ""
+		// words are separated by one space: the short form is the first words
+		words := strings.Count(low, " ") + 1
+		if words < 2 {
+			return 0
 		}
-		for len(ws) > 1 && enSuffixes[strings.Trim(ws[len(ws)-1], ".,")] {
-			ws = ws[:len(ws)-1]
+		end, kept := len(low), words
+		for kept > 1 {
+			i := strings.LastIndexByte(low[:end], ' ')
+			if !enSuffixes[strings.Trim(low[i+1:end], ".,")] {
+				break
+			}
+			end, kept = i, kept-1
 		}
-		if len(ws) == len(strings.Fields(low)) { // "oceanic airlines" kept whole above: try its first word
-			ws = ws[:1]
+		if kept == words { // "oceanic airlines" kept whole above: try its first word
+			end = strings.IndexByte(low, ' ')
 		}
-		s := strings.Join(ws, " ")
-		if len(s) < 3 || enCommon[s] {
-			return ""
+		if end < 3 || enCommon[low[:end]] || end == len(low) {
+			return 0
 		}
-		return s
+		return end
 	}
 	s := low
 	for changed := true; changed; {
@@ -145,16 +282,19 @@ func shortForm(low string) string {
 			}
 		}
 	}
-	if utf8.RuneCountInString(s) < 2 {
-		return ""
+	if utf8.RuneCountInString(s) < 2 || len(s) == len(low) {
+		return 0
 	}
-	return s
+	return len(s)
 }
 
-// Deal returns an indexed deal.
+// Deal returns an indexed deal, its names folded.
 func (n *Names) Deal(id int64) (DealName, bool) {
-	d, ok := n.deals[id]
-	return d, ok
+	i := n.at(id)
+	if i < 0 {
+		return DealName{}, false
+	}
+	return DealName{ID: id, Customer: n.customer(i), Title: n.title(i)}, true
 }
 
 // Len is the number of deals indexed.
@@ -185,28 +325,31 @@ func (n *Names) find(low string) []mention {
 			i++
 			continue
 		}
-		var hit *nameEntry
+		hit, end := int32(-1), 0
 		if i+3 <= len(low) {
-			for _, e := range n.buckets[low[i:i+3]] {
-				if n.fits(low, i, e.low) {
-					hit = e
-					break
+			for _, l := range n.lens[low[i:i+3]] {
+				if j := i + int(l); j <= len(low) && endsWord(low, j) {
+					if k, ok := n.forms[low[i:j]]; ok {
+						hit, end = k, j
+						break
+					}
 				}
 			}
 		}
-		if hit == nil {
+		if hit < 0 {
 			for _, e := range n.short {
-				if n.fits(low, i, e.low) {
-					hit = e
+				if j := i + len(e.form); j <= len(low) && low[i:j] == e.form && endsWord(low, j) {
+					hit, end = e.entry, j
 					break
 				}
 			}
 		}
-		if hit == nil {
+		if hit < 0 {
 			i++
 			continue
 		}
-		m := mention{start: i, end: i + len(hit.low), ids: hit.ids, kind: hit.kind}
+		e := &n.entries[hit]
+		m := mention{start: i, end: end, ids: e.ids, kind: e.kind}
 		if m.kind == formCustomer || m.kind == formShort {
 			m = n.narrowByTitle(low, m)
 		}
@@ -219,12 +362,9 @@ func (n *Names) find(low string) []mention {
 	return out
 }
 
-// fits tells a form found at low[i:] that ends where a word may end.
-func (n *Names) fits(low string, i int, form string) bool {
-	j := i + len(form)
-	if j > len(low) || low[i:j] != form {
-		return false
-	}
+// endsWord tells whether a name may end at low[j]: not inside a character
+// nor inside a word.
+func endsWord(low string, j int) bool {
 	return j == len(low) || low[j]&0xC0 != 0x80 && (!isWordByte(low[j-1]) || !isWordByte(low[j]))
 }
 
@@ -252,7 +392,11 @@ func (n *Names) narrowByTitle(low string, m mention) mention {
 	var ids []int64
 	best := 0
 	for _, id := range m.ids {
-		t := foldName(n.deals[id].Title)
+		i := n.at(id)
+		if i < 0 {
+			continue
+		}
+		t := n.title(i)
 		if t == "" || !strings.HasPrefix(low[j:], t) {
 			continue
 		}
@@ -276,18 +420,28 @@ func (n *Names) narrowByTitle(low string, m mention) mention {
 // character off the full customer name: "江南水雾" is not 江南水务.
 func (n *Names) nearlyLonger(low string, m mention) bool {
 	for _, id := range m.ids {
-		full := []rune(foldName(n.deals[id].Customer))
-		got := []rune(low[m.start:])
-		if len(full) <= runeLen(low[m.start:m.end]) || len(got) < len(full) {
+		i := n.at(id)
+		if i < 0 {
 			continue
 		}
-		diff := 0
-		for i, r := range full {
-			if got[i] != r {
+		full := n.customer(i)
+		if len(full) <= m.end-m.start || !strings.HasPrefix(full, low[m.start:m.end]) {
+			continue
+		}
+		// the rest of the name against what follows, character by character
+		diff, got, last := 0, low[m.end:], rune(0)
+		for _, r := range full[m.end-m.start:] {
+			g, k := utf8.DecodeRuneInString(got)
+			if k == 0 {
+				diff = 2 // the message ends first
+				break
+			}
+			if g != r {
 				diff++
 			}
+			got, last = got[k:], g
 		}
-		if diff == 1 && isHan(got[len(full)-1]) {
+		if diff == 1 && isHan(last) {
 			return true
 		}
 	}
@@ -400,43 +554,40 @@ type hanForm struct {
 
 // indexNearMisses builds the near-miss indexes from the forms.
 func (n *Names) indexNearMisses() {
-	// the forms again, from the deals: kept only while the indexes are built
-	var forms []nameForm
-	for _, d := range n.deals {
-		cust := foldName(d.Customer)
-		if cust == "" {
-			continue
-		}
-		han := cust[0] >= utf8.RuneSelf
-		forms = append(forms, nameForm{low: cust, id: d.ID, kind: formCustomer, han: han})
-		if s := shortForm(cust); s != "" && s != cust {
-			forms = append(forms, nameForm{low: s, id: d.ID, kind: formShort, han: han})
-		}
-		if t := foldName(d.Title); t != "" && t != cust && t[0] < utf8.RuneSelf {
-			forms = append(forms, nameForm{low: t, id: d.ID, kind: formTitle})
-		}
-	}
 	n.latin = map[int][]latinWord{}
 	n.hanFirst, n.hanSecond = map[rune][]hanForm{}, map[rune][]hanForm{}
-	for _, f := range forms {
-		if !f.han {
-			for _, fw := range strings.Fields(f.low) {
-				if len(fw) >= 4 {
-					n.latin[len(fw)] = append(n.latin[len(fw)], latinWord{w: fw, r: []rune(fw), id: f.id})
-				}
+	latin := func(f string, id int64) {
+		for fw := range strings.FieldsSeq(f) {
+			if len(fw) >= 4 {
+				n.latin[len(fw)] = append(n.latin[len(fw)], latinWord{w: fw, r: []rune(fw), id: id})
 			}
-			continue
 		}
-		if f.kind == formTitle {
-			continue
-		}
-		h := hanForm{r: []rune(f.low), id: f.id}
+	}
+	han := func(f string, id int64) {
+		h := hanForm{r: []rune(f), id: id}
 		if len(h.r) < 2 {
-			continue
+			return
 		}
 		n.hanFirst[h.r[0]] = append(n.hanFirst[h.r[0]], h)
 		if len(h.r) > 2 {
 			n.hanSecond[h.r[1]] = append(n.hanSecond[h.r[1]], h)
+		}
+	}
+	for i, d := range n.deals {
+		cust := n.customer(i)
+		if cust == "" {
+			continue
+		}
+		if cust[0] >= utf8.RuneSelf {
+			han(cust, d.id)
+			if s := n.shortOf(i); s != "" {
+				han(s, d.id)
+			}
+		} else {
+			latin(cust, d.id) // its short form is its first words: no other word
+		}
+		if t := n.title(i); t != "" && t != cust && t[0] < utf8.RuneSelf {
+			latin(t, d.id)
 		}
 	}
 }
