@@ -48,6 +48,35 @@ func TestNearMissIsAskedNeverApplied(t *testing.T) {
 	unchanged(t, h, before, "a cancelled near miss")
 }
 
+// A name typed with another character of the same sound (pinyin input
+// picks the wrong one) is asked about, never applied.
+func TestHomophoneIsAskedNeverApplied(t *testing.T) {
+	h := newHarness(t)
+	world(t, h, "Alice", "中信 云平台 500万", "华信科技 核心系统 80万", "恒信证券 数据中台 200万")
+	var before []coach.Deal
+	for id := int64(1); id <= 3; id++ {
+		before = append(before, h.deal(id))
+	}
+	for msg, want := range map[string]string{
+		"忠信 赢单了":      "中信 · 云平台",
+		"华鑫 推进到立项":    "华信科技 · 核心系统",
+		"衡信证券 金额300万": "恒信证券 · 数据中台",
+	} {
+		out := h.say("Alice", msg)
+		mustContain(t, out, want)
+		for _, d := range before {
+			unchanged(t, h, d, msg)
+		}
+		mustContain(t, h.say("Alice", "no"), "nothing changed")
+	}
+	// picked, it applies to the deal picked
+	h.say("Alice", "衡信 推进到入围")
+	mustContain(t, h.say("Alice", "1"), "#3")
+	if d := h.deal(3); d.Stage != "shortlist" {
+		t.Fatalf("picked homophone not applied: %+v", d)
+	}
+}
+
 func TestUnknownDealChangesNothing(t *testing.T) {
 	h := newHarness(t)
 	world(t, h, "Alice", "Xylo Corp 100k")

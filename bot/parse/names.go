@@ -2,6 +2,7 @@ package parse
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -26,21 +27,28 @@ const (
 
 // Names indexes the names of deals so that Read finds them anywhere in a
 // message, longest first, in time linear in the message's length. It is
-// built once per speaker and kept, so it is packed: the folded names of all
-// deals are one string, each form a slice of it; the forms are looked up
-// by the lengths the forms starting with the same three bytes have.
+// built once per speaker and kept, so it is packed and holds no pointers
+// but a few (the garbage collector does not walk it): the folded names of
+// all deals are one string, each form an offset in it, found through an
+// open-addressing table; a message is looked up at each word's start with
+// the lengths the forms starting with the same three bytes have.
 type Names struct {
-	buf     string              // each deal's folded customer and title, back to back
-	deals   []dealForms         // sorted by id
-	forms   map[string]int32    // a form (a slice of buf) → its entry
-	entries []nameEntry         // the forms' deals
-	lens    map[string][]uint16 // first three bytes of forms → the forms' lengths, longest first
-	short   []shortEntry        // forms under three bytes ("hp"), longest first
+	buf     string      // each deal's folded customer and title, back to back
+	deals   []dealForms // sorted by id
+	entries []nameEntry // the distinct forms
+	ids     []int64     // an entry's deal (entries naming several: shared)
+	shared  map[int32][]int64
+	slots   []int32 // open addressing over entries: entry+1, 0 empty; a power of two long
+	seed    maphash.Seed
+	starts  []formStart // the forms' first three bytes, with the lengths of those forms
+	sslots  []int32     // open addressing over starts, as slots
+	lens    []uint16    // each start's lengths, longest first
+	short   []shortEntry
 	// near-miss material, built from deals the first time a message needs it
-	nearOnce  sync.Once           // the near-miss indexes are built the first time a message needs them
-	latin     map[int][]latinWord // by length in bytes
-	hanFirst  map[rune][]hanForm  // by first character
-	hanSecond map[rune][]hanForm  // forms of three or more characters, by second character
+	nearOnce  sync.Once            // the near-miss indexes are built the first time a message needs them
+	latin     map[int][]latinWord  // by length in bytes
+	hanFirst  map[uint32][]hanForm // by the sound of the first character (soundOf)
+	hanSecond map[uint32][]hanForm // forms of three or more characters, by the sound of the second
 }
 
 // dealForms is where a deal's folded names are in Names.buf.
@@ -52,12 +60,21 @@ type dealForms struct {
 	shortLen    uint16 // the customer's short form is its first shortLen bytes (0: none)
 }
 
-// nameEntry is the deals one form names.
+// nameEntry is one form: buf[off:off+n].
 type nameEntry struct {
-	ids  []int64
+	off  uint32
+	n    uint16
 	kind formKind
 }
 
+// formStart is the first three bytes of some forms (packed) and where
+// their lengths are in Names.lens.
+type formStart struct {
+	key      uint32
+	at, nlen uint32
+}
+
+// shortEntry is a form under three bytes ("hp"), looked up at every word.
 type shortEntry struct {
 	form  string
 	entry int32
@@ -128,49 +145,149 @@ func addDeal[S ~string | ~[]byte](b *NamesBuilder, id int64, customer, title S) 
 
 // Names indexes the deals added. The builder is not used after.
 func (b *NamesBuilder) Names() *Names {
-	n := &Names{buf: string(b.buf), deals: b.deals}
+	n := &Names{buf: string(b.buf), deals: b.deals, seed: maphash.MakeSeed()}
 	slices.SortFunc(n.deals, func(x, y dealForms) int { return cmp.Compare(x.id, y.id) })
 	n.deals = slices.CompactFunc(n.deals, func(x, y dealForms) bool { return x.id == y.id })
-	n.forms = make(map[string]int32, len(n.deals)*2)
 	n.entries = make([]nameEntry, 0, len(n.deals)*2)
-	n.lens = make(map[string][]uint16, len(n.deals))
-	one := make([]int64, len(n.deals)*3) // a form's first deal; a second one moves them out
-	add := func(form string, id int64, kind formKind) {
-		k, ok := n.forms[form]
-		if !ok {
+	n.ids = make([]int64, 0, len(n.deals)*2)
+	n.slots = make([]int32, tableSize(len(n.deals)*3))
+	add := func(off uint32, l uint16, id int64, kind formKind) {
+		form := n.buf[off : off+uint32(l)]
+		k := n.lookup(form)
+		if k < 0 {
 			k = int32(len(n.entries))
-			n.forms[form] = k
-			n.entries = append(n.entries, nameEntry{ids: one[k : k : k+1]})
-			if len(form) < 3 {
+			n.entries = append(n.entries, nameEntry{off: off, n: l})
+			n.ids = append(n.ids, id)
+			n.insert(form, k)
+			if l < 3 {
 				n.short = append(n.short, shortEntry{form: form, entry: k})
-			} else {
-				ls := n.lens[form[:3]]
-				if l := uint16(len(form)); !slices.Contains(ls, l) {
-					i, _ := slices.BinarySearchFunc(ls, l, func(a, b uint16) int { return cmp.Compare(b, a) })
-					n.lens[form[:3]] = slices.Insert(ls, i, l)
-				}
 			}
+		} else if sh, ok := n.shared[k]; !ok && n.ids[k] != id || ok && sh[len(sh)-1] != id {
+			// a form of several deals; deals come in order, so a deal's forms are added together
+			if n.shared == nil {
+				n.shared = map[int32][]int64{}
+			}
+			if !ok {
+				sh = []int64{n.ids[k]}
+			}
+			n.shared[k] = append(sh, id)
 		}
-		e := &n.entries[k]
-		if len(e.ids) == 0 || e.ids[len(e.ids)-1] != id { // deals come in order: a deal's forms are added together
-			e.ids = append(e.ids, id)
-		}
-		e.kind = max(e.kind, kind)
+		n.entries[k].kind = max(n.entries[k].kind, kind)
 	}
 	for i, d := range n.deals {
 		cust, title := n.customer(i), n.title(i)
 		if cust != "" {
-			add(cust, d.id, formCustomer)
+			add(d.cust, d.custLen, d.id, formCustomer)
 			if d.shortLen > 0 {
-				add(cust[:d.shortLen], d.id, formShort)
+				add(d.cust, d.shortLen, d.id, formShort)
 			}
 		}
 		if title != "" && title != cust && utf8.RuneCountInString(title) >= 2 && len(title) >= 3 {
-			add(title, d.id, formTitle)
+			add(d.title, d.titleLen, d.id, formTitle)
 		}
 	}
 	slices.SortFunc(n.short, func(a, b shortEntry) int { return len(b.form) - len(a.form) })
+	n.indexStarts()
 	return n
+}
+
+// tableSize is a power of two at least twice n, for open addressing.
+func tableSize(n int) int {
+	size := 8
+	for size < 2*n {
+		size *= 2
+	}
+	return size
+}
+
+// lookup is the entry of form, or -1.
+func (n *Names) lookup(form string) int32 {
+	mask := uint64(len(n.slots) - 1)
+	for i := maphash.String(n.seed, form) & mask; ; i = (i + 1) & mask {
+		k := n.slots[i] - 1
+		if k < 0 {
+			return -1
+		}
+		if e := n.entries[k]; n.buf[e.off:e.off+uint32(e.n)] == form {
+			return k
+		}
+	}
+}
+
+func (n *Names) insert(form string, k int32) {
+	if len(n.entries) > len(n.slots)/2 { // more forms than foreseen: a bigger table
+		n.slots = make([]int32, len(n.slots)*2)
+		for j := range n.entries[:len(n.entries)-1] {
+			e := n.entries[j]
+			n.insert(n.buf[e.off:e.off+uint32(e.n)], int32(j))
+		}
+	}
+	mask := uint64(len(n.slots) - 1)
+	i := maphash.String(n.seed, form) & mask
+	for n.slots[i] != 0 {
+		i = (i + 1) & mask
+	}
+	n.slots[i] = k + 1
+}
+
+// startKey packs the first three bytes of s.
+func startKey(s string) uint32 { return uint32(s[0])<<16 | uint32(s[1])<<8 | uint32(s[2]) }
+
+func (n *Names) startSlot(key uint32) uint32 {
+	return (key * 2654435761) >> 7 & uint32(len(n.sslots)-1)
+}
+
+// indexStarts lists, for the first three bytes of forms, the lengths of
+// the forms that start so, longest first.
+func (n *Names) indexStarts() {
+	keys := make([]uint64, 0, len(n.entries))
+	for _, e := range n.entries {
+		if e.n >= 3 {
+			keys = append(keys, uint64(startKey(n.buf[e.off:]))<<16|uint64(^e.n)) // by start, then longest first
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	n.lens = make([]uint16, len(keys))
+	for i, k := range keys {
+		n.lens[i] = ^uint16(k)
+		if key := uint32(k >> 16); len(n.starts) == 0 || n.starts[len(n.starts)-1].key != key {
+			n.starts = append(n.starts, formStart{key: key, at: uint32(i)})
+		}
+		n.starts[len(n.starts)-1].nlen++
+	}
+	n.sslots = make([]int32, tableSize(len(n.starts)))
+	mask := uint32(len(n.sslots) - 1)
+	for k, st := range n.starts {
+		i := n.startSlot(st.key)
+		for n.sslots[i] != 0 {
+			i = (i + 1) & mask
+		}
+		n.sslots[i] = int32(k) + 1
+	}
+}
+
+// lengths lists the lengths of the forms that start as s, longest first.
+func (n *Names) lengths(s string) []uint16 {
+	key := startKey(s)
+	mask := uint32(len(n.sslots) - 1)
+	for i := n.startSlot(key); ; i = (i + 1) & mask {
+		k := n.sslots[i] - 1
+		if k < 0 {
+			return nil
+		}
+		if st := n.starts[k]; st.key == key {
+			return n.lens[st.at : st.at+st.nlen]
+		}
+	}
+}
+
+// dealsOf lists the deals entry k names.
+func (n *Names) dealsOf(k int32) []int64 {
+	if sh, ok := n.shared[k]; ok {
+		return sh
+	}
+	return n.ids[k : k+1 : k+1]
 }
 
 // customer and title are the folded names of the i-th deal.
@@ -327,9 +444,9 @@ func (n *Names) find(low string) []mention {
 		}
 		hit, end := int32(-1), 0
 		if i+3 <= len(low) {
-			for _, l := range n.lens[low[i:i+3]] {
+			for _, l := range n.lengths(low[i : i+3]) {
 				if j := i + int(l); j <= len(low) && endsWord(low, j) {
-					if k, ok := n.forms[low[i:j]]; ok {
+					if k := n.lookup(low[i:j]); k >= 0 {
 						hit, end = k, j
 						break
 					}
@@ -348,8 +465,7 @@ func (n *Names) find(low string) []mention {
 			i++
 			continue
 		}
-		e := &n.entries[hit]
-		m := mention{start: i, end: end, ids: e.ids, kind: e.kind}
+		m := mention{start: i, end: end, ids: n.dealsOf(hit), kind: n.entries[hit].kind}
 		if m.kind == formCustomer || m.kind == formShort {
 			m = n.narrowByTitle(low, m)
 		}
@@ -450,7 +566,8 @@ func (n *Names) nearlyLonger(low string, m mention) bool {
 
 // nearMisses lists the deals a stretch of text nearly names: a Latin word
 // one or two edits from a customer's word, or Han text one character off a
-// customer's name or short form. It is only asked for when no name was
+// customer's name or short form, or sounding the same ("忠信" for 中信: the
+// same pinyin, another character). It is only asked for when no name was
 // found exactly.
 func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 	if n == nil {
@@ -495,29 +612,41 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 		}
 		i = j
 	}
-	// Han runs, against the forms that share their first or second character.
+	// Han runs, against the forms whose first or second character sounds
+	// like theirs.
 	var rs []rune
+	var ss []uint32 // the sounds of rs
 	for i, r := range low {
 		if isHan(r) && !skip(i) {
-			rs = append(rs, r)
+			rs, ss = append(rs, r), append(ss, soundOf(r))
 		} else if len(rs) == 0 || rs[len(rs)-1] != 0 {
-			rs = append(rs, 0)
+			rs, ss = append(rs, 0), append(ss, 0)
 		}
 	}
 	try := func(s int, f hanForm) {
 		if s+len(f.r) > len(rs) {
 			return
 		}
-		diff := 0
+		diff, sdiff := 0, 0 // characters that differ; that differ in sound
 		for k, r := range f.r {
 			if rs[s+k] == 0 {
 				return
 			}
 			if rs[s+k] != r {
 				diff++
+				if ss[s+k] != f.s[k] {
+					sdiff++
+				}
 			}
 		}
-		if diff == 1 && (len(f.r) > 2 || rs[s] == f.r[0]) {
+		// a short name by sound only where a name may start: "重新评估"
+		// is not 中信, "衡信 赢单了" may be 恒信
+		starts := s == 0 || rs[s-1] == 0 || len(f.r) > 3
+		switch {
+		case diff == 0:
+		case diff == 1 && (len(f.r) > 2 || rs[s] == f.r[0]), // one character off
+			sdiff == 0 && starts,       // every character sounds the same
+			sdiff == 1 && len(f.r) > 3: // and one of a longer name off
 			add1(f.id, 3*len(f.r))
 		}
 	}
@@ -525,12 +654,12 @@ func (n *Names) nearMisses(low string, skip func(i int) bool) []int64 {
 		if rs[s] == 0 {
 			continue
 		}
-		for _, f := range n.hanFirst[rs[s]] {
+		for _, f := range n.hanFirst[ss[s]] {
 			try(s, f)
 		}
 		if s+1 < len(rs) && rs[s+1] != 0 {
-			for _, f := range n.hanSecond[rs[s+1]] {
-				if f.r[0] != rs[s] { // else tried above
+			for _, f := range n.hanSecond[ss[s+1]] {
+				if f.s[0] != ss[s] { // else tried above
 					try(s, f)
 				}
 			}
@@ -549,13 +678,14 @@ type latinWord struct {
 // hanForm is a deal's Han customer name or short form, for near misses.
 type hanForm struct {
 	r  []rune
+	s  []uint32 // the sounds of r
 	id int64
 }
 
 // indexNearMisses builds the near-miss indexes from the forms.
 func (n *Names) indexNearMisses() {
 	n.latin = map[int][]latinWord{}
-	n.hanFirst, n.hanSecond = map[rune][]hanForm{}, map[rune][]hanForm{}
+	n.hanFirst, n.hanSecond = map[uint32][]hanForm{}, map[uint32][]hanForm{}
 	latin := func(f string, id int64) {
 		for fw := range strings.FieldsSeq(f) {
 			if len(fw) >= 4 {
@@ -568,9 +698,13 @@ func (n *Names) indexNearMisses() {
 		if len(h.r) < 2 {
 			return
 		}
-		n.hanFirst[h.r[0]] = append(n.hanFirst[h.r[0]], h)
+		h.s = make([]uint32, len(h.r))
+		for k, r := range h.r {
+			h.s[k] = soundOf(r)
+		}
+		n.hanFirst[h.s[0]] = append(n.hanFirst[h.s[0]], h)
 		if len(h.r) > 2 {
-			n.hanSecond[h.r[1]] = append(n.hanSecond[h.r[1]], h)
+			n.hanSecond[h.s[1]] = append(n.hanSecond[h.s[1]], h)
 		}
 	}
 	for i, d := range n.deals {

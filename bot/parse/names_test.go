@@ -104,3 +104,62 @@ func BenchmarkNamesBuild(b *testing.B) {
 		}
 	}
 }
+
+// A name typed with another character of the same sound is a near miss,
+// never a name: the reader asks.
+func TestHomophoneNearMisses(t *testing.T) {
+	names := NewNames([]DealName{
+		{ID: 1, Customer: "中信", Title: "云平台"},
+		{ID: 2, Customer: "华信科技", Title: "核心系统"},
+		{ID: 3, Customer: "恒信证券", Title: "数据中台"},
+		{ID: 4, Customer: "江南水务", Title: "智慧水务"},
+		{ID: 5, Customer: "北方重工", Title: "ERP升级"},
+	})
+	for in, want := range map[string][]int64{
+		"忠信 赢单了":             {1}, // zhong xin, first character another
+		"衡信证券 金额300万":        {3}, // heng xin zheng quan
+		"衡信 推进到入围":           {3}, // the short form, by sound
+		"华鑫 推进到立项":           {2}, // hua xin
+		"画心科技 下周三拜访":         {2}, // hua xin ke ji: every character sounds the same
+		"江南税务 推进到入围":         {4}, // one character, same sound
+		"江楠水雾 金额200万":        {4}, // two characters, same sounds
+		"北方中工 签了合同":          {5}, // bei fang zhong gong
+		"东方红 推进到入围":          nil, // nothing sounds like it
+		"天气不错":               nil,
+		"恒信证券 退回到立项 客户要重新评估": nil, // chong xin inside words is not 中信
+		"中兴 赢单了":             {1}, // one character off (zhong xing): as before
+		"华为 推进到立项":           nil, // hua wei: one character, another sound, of a short name
+		"江南电力 推进到入围":         nil, // two of four characters, other sounds
+		"横心正犬 推进到入围":         {3}, // heng xin zheng quan, every character another
+		"恒信 赢单了, 忠信 金额5万":    nil, // a deal named exactly: no near miss is asked for
+	} {
+		rd := Read(in, readContext(t), names, 0)
+		var got []int64
+		if rd.Kind == ReadNearMiss {
+			got = rd.Candidates
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%q: near misses %v (kind %d), want %v", in, got, rd.Kind, want)
+		}
+		if rd.Kind == ReadUpdate {
+			for _, u := range rd.Updates {
+				if slices.Contains(want, u.Ref.ID) {
+					t.Errorf("%q: a homophone applied to #%d", in, u.Ref.ID)
+				}
+			}
+		}
+	}
+}
+
+func TestSoundOf(t *testing.T) {
+	for _, p := range [][2]rune{{'中', '忠'}, {'信', '鑫'}, {'恒', '衡'}, {'华', '画'}, {'务', '雾'}, {'绿', '律'}} {
+		if soundOf(p[0]) != soundOf(p[1]) {
+			t.Errorf("%c and %c do not sound the same", p[0], p[1])
+		}
+	}
+	for _, p := range [][2]rune{{'中', '兴'}, {'信', '星'}, {'华', '为'}, {'a', 'b'}} {
+		if soundOf(p[0]) == soundOf(p[1]) {
+			t.Errorf("%c and %c sound the same", p[0], p[1])
+		}
+	}
+}
