@@ -72,7 +72,7 @@ func (b *Bot) setTier(ctx context.Context, t *turn, cmd parse.Command) (Reply, e
 		d := cands[0]
 		return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 	}
-	if err := b.cfg.Store.SetTier(ctx, customer, cmd.Tier); err != nil {
+	if err := t.st.SetTier(ctx, customer, cmd.Tier); err != nil {
 		return Reply{}, err
 	}
 	return textReply(t.lang, b.text(t.lang, "account.tier_set", "customer", customer, "tier", cmd.Tier)), nil

@@ -16,10 +16,10 @@ func TestAdviceOnRequest(t *testing.T) {
 	ctx := context.Background()
 	h.say("zh1", "新商机 江南水务 239万")
 	h.say("zh1", "稍后")
-	if _, _, err := h.db.UpdateDeal(ctx, 1, 0, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := editDeal(ctx, h.db, 1, 0, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Stage, d.NextStep, d.NextStepDue = "approved", "POC", coach.DateOf(testNow).AddDays(5)
 		return []coach.Event{{Kind: coach.EvStage, From: "prospect", To: "approved"}}, nil
-	}, nil); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	h.say("zh1", "江南水务 内线 W")

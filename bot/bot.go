@@ -94,6 +94,8 @@ func New(cfg Config) (*Bot, error) {
 // turn is one message being handled: who said it, in which language, when.
 type turn struct {
 	msg    Message
+	st     *store.DB // the store, its writes carrying the claim of the message's event
+	claim  *store.Claim
 	person coach.Person
 	lang   string
 	now    time.Time // in the person's zone
@@ -135,7 +137,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
 		return b.internal(b.cfg.DefaultLang), err
 	}
-	t := &turn{msg: m, person: p, now: b.cfg.Now().In(b.location(p)), stateRaw: sess.State, stateAt: sess.StateAt}
+	t := b.newTurn(m, p, sess)
 	cmd, free := parse.ParseMessage(m.Text, parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
 	t.free = free
 	kind = cmd.Kind.String()
@@ -158,27 +160,37 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 		}
 	}
 	if errors.Is(err, store.ErrDuplicate) {
-		return Reply{}, err // a retried or replayed event: nothing to say
+		return Reply{Duplicate: true}, nil // a retried or replayed event: nothing to say
 	}
 	if err != nil {
 		if coach.ErrorCode(err) == coach.Internal {
-			b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "err", err)
-			return b.internal(t.lang), err
+			b.log.ErrorContext(ctx, "handle message", "platform", m.Platform, "user", m.UserID, "event_id", m.EventID, "err", err)
+			r = b.internal(t.lang)
+			r.Claimed = t.claim.Done()
+			return r, err
 		}
-		return b.errorReply(t.lang, err), nil
+		r = b.errorReply(t.lang, err)
 	}
 	if r.Lang == "" {
 		r.Lang = t.lang
 	}
+	r.Claimed = t.claim.Done()
 	return r, nil
+}
+
+// newTurn starts the turn of message m from person p, whose session is sess.
+func (b *Bot) newTurn(m Message, p coach.Person, sess store.Session) *turn {
+	c := store.NewClaim(m.Platform, m.EventID)
+	return &turn{msg: m, st: b.cfg.Store.Claiming(c), claim: c, person: p, now: b.cfg.Now().In(b.location(p)),
+		stateRaw: sess.State, stateAt: sess.StateAt}
 }
 
 // session loads who is speaking, creating them on first contact, with
 // what the conversation here waits for.
 func (b *Bot) session(ctx context.Context, m Message) (store.Session, error) {
-	// Creating or filling in the person is the same on a replay: it must
-	// not count as handling the platform's event (see store.WithMark).
-	ctx = store.WithoutMark(ctx)
+	// Creating or filling in the person is the same on a replay: it does
+	// not count as handling the platform's event (b.cfg.Store carries no
+	// claim; see newTurn).
 	name := m.UserName
 	if name == "" {
 		name = m.UserID
@@ -274,7 +286,7 @@ func (b *Bot) rememberLang(ctx context.Context, t *turn, cmd parse.Command) erro
 		return nil
 	}
 	t.person.Lang = cmd.Lang
-	return b.cfg.Store.UpdatePerson(store.WithoutMark(ctx), t.person)
+	return b.cfg.Store.UpdatePerson(ctx, t.person) // not the event's effect: no claim
 }
 
 func (b *Bot) errorReply(lang string, err error) Reply {

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -352,5 +353,62 @@ func TestConcurrentChats(t *testing.T) {
 		if d := h.deal(int64(p + 1)); d.Amount != coach.Major(int64(11+each-1)*1000) {
 			t.Errorf("deal %d amount %v", p+1, d.Amount)
 		}
+	}
+}
+
+// editDeal changes deal id as a chat turn does (see bottest.EditDeal).
+func editDeal(ctx context.Context, db *store.DB, id, actorID int64, change func(*coach.Deal) ([]coach.Event, error)) (before, after coach.Deal, err error) {
+	for {
+		if before, err = db.Deal(ctx, id); err != nil {
+			return before, before, err
+		}
+		after = before
+		evs, err := change(&after)
+		if err != nil {
+			return before, before, err
+		}
+		after, err = db.UpdateDeal(ctx, coach.NewUpdate(before, after, evs, time.Now()), actorID, nil)
+		if !errors.Is(err, store.ErrStale) {
+			return before, after, err
+		}
+	}
+}
+
+// Several turns changing one deal at once: each reads the deal, decides and
+// commits with a version check, and runs again when another committed in
+// between, so that every change lands and none is written over.
+func TestConcurrentTurnsOnOneDealLoseNothing(t *testing.T) {
+	h := newHarness(t)
+	h.say("rep", "/deal new Northwind 10k")
+	const writers, each = 4, 5
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				text := fmt.Sprintf("/deal #1 note call %d-%d", w, i)
+				r, err := h.bot.Handle(context.Background(), Message{Platform: "console", Channel: fmt.Sprintf("c%d", w),
+					UserID: "rep", Text: text})
+				if err != nil || r.Ephemeral {
+					t.Errorf("%s: %v %s", text, err, r.PlainText())
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	hist, err := h.db.History(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := 0
+	for _, e := range hist {
+		if e.Kind == coach.EvNote {
+			notes++
+		}
+	}
+	if notes != writers*each {
+		t.Errorf("%d notes, want %d", notes, writers*each)
 	}
 }

@@ -91,7 +91,7 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 	if kind == parse.AnswerSkip {
 		a.Status, a.Text = coach.Skipped, ""
 	}
-	if err := b.cfg.Store.SaveAnswer(ctx, a, t.person.ID); err != nil {
+	if err := t.st.SaveAnswer(ctx, a, t.person.ID); err != nil {
 		return Reply{}, true, err
 	}
 	t.answers = nil
@@ -112,7 +112,7 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 func (b *Bot) noteAnswer(ctx context.Context, t *turn, d coach.Deal, q coach.Question, text string) (string, error) {
 	var lines []string
 	if q.Role != "" && looksLikePersonName(text) {
-		c, err := b.cfg.Store.SaveContact(ctx, coach.Contact{DealID: d.ID, Name: text, Role: q.Role}, t.person.ID)
+		c, err := t.st.SaveContact(ctx, coach.Contact{DealID: d.ID, Name: text, Role: q.Role}, t.person.ID)
 		if err != nil {
 			return "", err
 		}

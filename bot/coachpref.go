@@ -6,7 +6,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // Coaching waits its turn: on a new deal or a stage move the bot offers
@@ -16,7 +15,7 @@ import (
 // setCoachPref stores when the speaker is coached.
 func (b *Bot) setCoachPref(ctx context.Context, t *turn, c *parse.CoachPref) (Reply, error) {
 	t.person.CoachNow = c.Now
-	if err := b.cfg.Store.UpdatePerson(store.WithoutMark(ctx), t.person); err != nil {
+	if err := b.cfg.Store.UpdatePerson(ctx, t.person); err != nil {
 		return Reply{}, err
 	}
 	key := "pref.offer"

@@ -15,7 +15,7 @@ func (b *Bot) contact(ctx context.Context, t *turn, d coach.Deal, cmd parse.Comm
 	if !t.person.CanEdit(d) {
 		return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 	}
-	c, err := b.cfg.Store.SaveContact(ctx, coach.Contact{DealID: d.ID, Name: cmd.Contact.Name, Role: cmd.Contact.Role,
+	c, err := t.st.SaveContact(ctx, coach.Contact{DealID: d.ID, Name: cmd.Contact.Name, Role: cmd.Contact.Role,
 		Relationship: cmd.Contact.Relationship, Style: cmd.Contact.Style}, t.person.ID)
 	if err != nil {
 		return Reply{}, err

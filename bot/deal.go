@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -10,65 +11,82 @@ import (
 	"github.com/dealcoach/dealcoach/store"
 )
 
+// maxTries is how many times a turn runs again when its deal changed
+// between its read and its commit, before it asks the person to try again.
+const maxTries = 8
+
 // create opens a new deal owned by the speaker, unless they already have
 // one open of that name (a second "new" is almost always a repeat). The
-// deal, its first events, the conversation's next state and the event's
-// dedupe mark commit in one transaction, and the reply is worked out
-// once, inside it, as an update's is.
+// deal's id is reserved first, so that the reply and the conversation's
+// next state, worked out before the commit, can name it; the deal, its
+// first events, that state and the event's dedupe mark then commit in one
+// transaction.
 func (b *Bot) create(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
 	pb := b.cfg.Playbook
 	d := coach.Deal{
 		Customer: cmd.Customer, Title: cmd.Title, OwnerID: t.person.ID, Owner: t.person.Name,
 		TeamID: t.person.TeamID, Currency: b.cfg.Currency, Stage: pb.First().Key, Status: coach.Open,
 	}
-	extra, err := b.apply(t, cmd, &d)
+	u, err := b.apply(t, cmd, d)
 	if err != nil {
 		return Reply{}, err
 	}
-	var r Reply
-	follow := func(before, d coach.Deal) (*store.Conv, error) {
-		r = Reply{Lang: t.lang, DealID: d.ID}
-		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())},
-			Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
-		// A deal created now has no answers: coaching need not read them.
-		t.answers, t.answersOf = map[string]coach.Answer{}, d.ID
-		var err error
-		if r, err = b.afterUpdate(ctx, t, r, before, d); err != nil {
-			return nil, err
+	start := t.snapshot()
+	for try := 1; ; try++ {
+		d := u.After
+		if d.ID, err = b.cfg.Store.NextDealID(ctx); err != nil {
+			return Reply{}, err
 		}
-		return t.conv()
+		r, conv, err := b.created(ctx, t, cmd, d)
+		if err == nil {
+			_, err = t.st.NewDeal(ctx, d, t.person.ID, u.Notes, conv)
+		}
+		if err == nil {
+			t.committed()
+			b.namesChanged(d)
+			return r, nil
+		}
+		t.restore(start)
+		if !errors.Is(err, store.ErrStale) || try == maxTries {
+			return Reply{}, err
+		}
 	}
-	if _, err := b.cfg.Store.NewDeal(ctx, d, t.person.ID, extra, follow); err != nil {
-		return Reply{}, err
-	}
-	b.namesChanged(d)
-	return r, nil
 }
 
-// update applies a command to deal id in one transaction, after checking
-// that the speaker may change it, then warns about what the move skipped
-// and coaches the new stage.
+// created is the reply to a create of d, and the conversation's next state.
+func (b *Bot) created(ctx context.Context, t *turn, cmd parse.Command, d coach.Deal) (Reply, *store.Conv, error) {
+	// The deal as it will be written: the store stamps it alike.
+	now := b.cfg.Now().UTC()
+	d.CreatedAt, d.UpdatedAt, d.StageSince, d.Version = now, now, now, 1
+	r := Reply{Lang: t.lang, DealID: d.ID}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "created", "ref", ref(d), "name", d.Name())},
+		Block{Kind: ListBlock, Items: b.summary(t, d, cmd.Note)})
+	// A deal created now has no answers: coaching need not read them.
+	t.answers, t.answersOf = map[string]coach.Answer{}, d.ID
+	r, err := b.afterUpdate(ctx, t, r, coach.Deal{Status: coach.Open}, d)
+	if err != nil {
+		return Reply{}, nil, err
+	}
+	conv, err := t.conv()
+	return r, conv, err
+}
+
+// update applies a command to deal id, after checking that the speaker may
+// change it, then warns about what the move skipped and coaches the new
+// stage.
 func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) (Reply, error) {
-	var r Reply
-	change := func(d *coach.Deal) ([]coach.Event, error) {
-		if !t.person.CanEdit(*d) {
-			return nil, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(*d), "owner", d.Owner)
+	decide := func(d coach.Deal) (coach.Update, error) {
+		if !t.person.CanEdit(d) {
+			return coach.Update{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 		}
 		return b.apply(t, cmd, d)
 	}
-	// The reply and the conversation's next state are worked out inside the
-	// update's transaction, so that both are committed in one write.
-	follow := func(before, after coach.Deal) (*store.Conv, error) {
-		var err error
-		if r, err = b.updated(ctx, t, cmd, before, after); err != nil {
-			return nil, err
-		}
-		return t.conv()
-	}
-	before, after, err := b.cfg.Store.UpdateDeal(ctx, id, t.person.ID, change, follow)
+	reply := func(u coach.Update) (Reply, error) { return b.updated(ctx, t, cmd, u.Before, u.After) }
+	u, r, err := b.changeDeal(ctx, t, id, decide, reply)
 	if err != nil {
 		return Reply{}, err
 	}
+	before, after := u.Before, u.After
 	if before.Status != after.Status || before.Name() != after.Name() || before.OwnerID != after.OwnerID || before.TeamID != after.TeamID {
 		b.namesChanged(before)
 		b.namesChanged(after)
@@ -76,9 +94,49 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 	return r, nil
 }
 
+// changeDeal is a turn that changes deal id: it reads the deal, decides
+// the update (decide checks permission and works the change out as data),
+// builds the reply and the conversation's next state from it, and commits
+// the update with that state in one write. Should the deal have changed
+// since it was read, the turn runs again on the deal as it now is; a
+// concurrent change is never overwritten.
+func (b *Bot) changeDeal(ctx context.Context, t *turn, id int64, decide func(coach.Deal) (coach.Update, error),
+	reply func(coach.Update) (Reply, error)) (coach.Update, Reply, error) {
+	start := t.snapshot()
+	for try := 1; ; try++ {
+		d, err := b.cfg.Store.Deal(ctx, id)
+		if err != nil {
+			return coach.Update{}, Reply{}, err
+		}
+		u, err := decide(d)
+		if err != nil {
+			return u, Reply{}, err
+		}
+		r, err := reply(u)
+		var conv *store.Conv
+		if err == nil {
+			conv, err = t.conv()
+		}
+		if err == nil {
+			u.After, err = t.st.UpdateDeal(ctx, u, t.person.ID, conv)
+		}
+		if err == nil {
+			t.committed()
+			return u, r, nil
+		}
+		t.restore(start)
+		switch {
+		case !errors.Is(err, store.ErrStale):
+			return u, Reply{}, err
+		case try == maxTries:
+			return u, Reply{}, coach.Errorf(coach.Conflict, "err.deal_conflict", "ref", ref(d))
+		}
+	}
+}
+
 // updated is the reply to a change: what changed, what the move left
-// behind, and what the bot asks next. It runs inside the update's
-// transaction, so it only reads the store (the read pool), never writes.
+// behind, and what the bot asks next. It runs before the update commits,
+// so it only reads the store, never writes.
 func (b *Bot) updated(ctx context.Context, t *turn, cmd parse.Command, before, after coach.Deal) (Reply, error) {
 	r := Reply{Lang: t.lang, DealID: after.ID}
 	items := b.changes(t, before, after, cmd.Note)
@@ -130,53 +188,26 @@ func (b *Bot) gateWarnings(ctx context.Context, t *turn, before, after coach.Dea
 	return out, nil
 }
 
-// apply changes d as cmd says. Reaching the final stage wins the deal;
-// moving the stage of a closed deal reopens it.
-func (b *Bot) apply(t *turn, cmd parse.Command, d *coach.Deal) ([]coach.Event, error) {
-	pb := b.cfg.Playbook
-	if cmd.Stage != "" && cmd.Kind != parse.List {
-		if d.Status != coach.Open {
-			d.Status, d.LostReason = coach.Open, ""
-		}
-		d.Stage = cmd.Stage
-		if cmd.Stage == pb.Final().Key {
-			d.Status = coach.Won
-		}
+// apply works out what cmd changes of deal d (coach.Playbook.Apply).
+func (b *Bot) apply(t *turn, cmd parse.Command, d coach.Deal) (coach.Update, error) {
+	return b.cfg.Playbook.Apply(d, b.changeOf(t, cmd), b.cfg.Now())
+}
+
+// changeOf is the change cmd asks for, as data.
+func (b *Bot) changeOf(t *turn, cmd parse.Command) coach.Change {
+	c := coach.Change{HasAmount: cmd.HasAmount, Amount: cmd.Amount, Currency: cmd.Currency,
+		HasNext: cmd.HasNext, NextStep: cmd.NextStep, NextDue: cmd.NextDue, Close: cmd.Close,
+		Won: cmd.Kind == parse.Won, Lost: cmd.Kind == parse.Lost, Reason: cmd.Reason}
+	if cmd.Kind != parse.List {
+		c.Stage = cmd.Stage
 	}
-	if cmd.HasAmount {
-		// Amounts are kept in the deal's currency; converting at a guessed
-		// rate would be a silent misparse, so a different currency is asked about.
-		if cmd.Currency != "" && cmd.Currency != d.Currency {
-			return nil, coach.Errorf(coach.Invalid, "err.currency", "given", cmd.Currency, "currency", d.Currency)
-		}
-		d.Amount = cmd.Amount
-	}
-	if cmd.HasNext {
-		if cmd.NextStep != "" && cmd.NextDue.IsZero() && coach.NormalizeName(cmd.NextStep) == coach.NormalizeName(d.NextStep) {
-			// "下一步还是提交标书": the same step again keeps its date
-		} else if cmd.NextStep != "" {
-			d.NextStep, d.NextStepDue = cmd.NextStep, cmd.NextDue
-		} else if !cmd.NextDue.IsZero() {
-			d.NextStepDue = cmd.NextDue
-		}
-	}
-	if !cmd.Close.IsZero() {
-		d.ExpectedClose = cmd.Close
-	}
-	switch cmd.Kind {
-	case parse.Won:
-		d.Status, d.Stage, d.LostReason = coach.Won, pb.Final().Key, ""
-	case parse.Lost:
-		d.Status, d.LostReason = coach.Lost, cmd.Reason
-	}
-	var extra []coach.Event
 	if cmd.Note != "" {
-		extra = append(extra, coach.Event{Kind: coach.EvNote, To: cmd.Note})
+		c.Notes = append(c.Notes, cmd.Note)
 	}
 	if cmd.Kind == parse.Update && cmd.Reason != "" { // why a deal moved back
-		extra = append(extra, coach.Event{Kind: coach.EvNote, To: b.text(t.lang, "regress_reason", "reason", cmd.Reason)})
+		c.Notes = append(c.Notes, b.text(t.lang, "regress_reason", "reason", cmd.Reason))
 	}
-	return extra, nil
+	return c
 }
 
 func ref(d coach.Deal) string { return fmt.Sprintf("#%d", d.ID) }

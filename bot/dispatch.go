@@ -60,9 +60,9 @@ func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 // onDeal resolves the deal a command names, then shows or changes it.
 func (b *Bot) onDeal(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
 	if cmd.Ref.ID != 0 && (cmd.Kind == parse.Update || cmd.Kind == parse.Won || cmd.Kind == parse.Lost) {
-		// By id there is nothing to choose, and the update loads the deal
-		// and checks permission in its own transaction: reading it first
-		// would be a second read of the same row.
+		// By id there is nothing to choose, and the update reads the deal
+		// and checks permission itself: reading it first would be a second
+		// read of the same row.
 		return b.update(ctx, t, cmd.Ref.ID, cmd)
 	}
 	cands, err := b.resolve(ctx, t, cmd.Ref)

@@ -2,12 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
+	"github.com/dealcoach/dealcoach/store"
 )
 
 // Form is a set of fields a person fills in at once. Adapters render it
@@ -112,11 +114,15 @@ func (b *Bot) Submit(ctx context.Context, m Message, id string, dealID int64, va
 			err = ferr
 		}
 	}
+	if errors.Is(err, store.ErrDuplicate) {
+		return Reply{Duplicate: true}, nil, nil // a retried or replayed submission: nothing to say
+	}
 	if err != nil {
 		r, err = b.refusal(ctx, t, id, dealID, err)
+		r.Claimed = t.claim.Done()
 		return r, nil, err
 	}
-	r.Lang = t.lang
+	r.Lang, r.Claimed = t.lang, t.claim.Done()
 	return r, nil, nil
 }
 
@@ -127,8 +133,9 @@ func (b *Bot) formTurn(ctx context.Context, m Message) (*turn, error) {
 		return nil, err
 	}
 	p := sess.Person
-	return &turn{msg: m, person: p, lang: b.formLang(p, m), now: b.cfg.Now().In(b.location(p)),
-		stateRaw: sess.State, stateAt: sess.StateAt}, nil
+	t := b.newTurn(m, p, sess)
+	t.lang = b.formLang(p, m)
+	return t, nil
 }
 
 // formLang is a form's language: a form has no words of its own to tell

@@ -271,7 +271,7 @@ func (b *Bot) dispatchKind(ctx context.Context, t *turn, cmd parse.Command) (Rep
 func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Reply, error) {
 	for _, c := range cmds {
 		if len(cmds) == 1 {
-			break // one change: its own transaction checks it
+			break // one change: its update checks it
 		}
 		d, err := b.cfg.Store.Deal(ctx, c.Ref.ID)
 		if err != nil {
@@ -280,8 +280,7 @@ func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Repl
 		if !t.person.CanEdit(d) {
 			return Reply{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 		}
-		probe := d
-		if _, err := b.apply(t, c, &probe); err != nil {
+		if _, err := b.apply(t, c, d); err != nil {
 			return Reply{}, err
 		}
 	}
@@ -318,11 +317,11 @@ func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Repl
 
 // describe says what a command would change on deal d, without changing it.
 func (b *Bot) describe(t *turn, c parse.Command, d coach.Deal) ([]string, error) {
-	after := d
-	if _, err := b.apply(t, c, &after); err != nil {
+	u, err := b.apply(t, c, d)
+	if err != nil {
 		return nil, err
 	}
-	return b.changes(t, d, after, c.Note), nil
+	return b.changes(t, d, u.After, c.Note), nil
 }
 
 // confirm shows a reading it is unsure of and waits for yes or no.
@@ -520,7 +519,7 @@ func noDeal(rd parse.Reading) bool {
 
 // undo puts back the speaker's last change to a deal and says what it put back.
 func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
-	before, after, err := b.cfg.Store.Undo(ctx, t.person.ID)
+	before, after, err := t.st.Undo(ctx, t.person.ID)
 	switch {
 	case errors.Is(err, store.ErrNothingToUndo):
 		return textReply(t.lang, b.text(t.lang, "read.nothing_to_undo")), nil

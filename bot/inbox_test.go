@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/dealcoach/dealcoach/store"
 )
@@ -25,12 +27,17 @@ func TestEventMarkedByItsChangeNotByFirstContact(t *testing.T) {
 		if _, err := h.db.Receive(ctx, "slack", c.id, []byte("{}")); err != nil {
 			t.Fatal(err)
 		}
-		mctx, mark := store.WithMark(ctx, "slack", c.id)
-		if _, err := h.bot.Handle(mctx, Message{Platform: "slack", Team: "T", Channel: "D1", UserID: c.user, Text: c.text}); err != nil {
+		r, err := h.bot.Handle(ctx, Message{Platform: "slack", Team: "T", Channel: "D1", UserID: c.user, Text: c.text, EventID: c.id})
+		if err != nil {
 			t.Fatal(err)
 		}
-		if mark.Done() != c.marked {
-			t.Errorf("%s %q: marked %v, want %v", c.id, c.text, mark.Done(), c.marked)
+		left, err := h.db.Unprocessed(ctx, "slack", time.Now().Add(time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		marked := !slices.ContainsFunc(left, func(e store.InboxEvent) bool { return e.EventID == c.id })
+		if marked != c.marked || r.Claimed != c.marked {
+			t.Errorf("%s %q: marked %v (reply says %v), want %v", c.id, c.text, marked, r.Claimed, c.marked)
 		}
 	}
 }

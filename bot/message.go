@@ -23,6 +23,11 @@ type Message struct {
 	Locale   string // platform locale hint ("zh-CN", "en-US"), may be ""
 	TZ       string // the person's IANA zone as the platform knows it, may be ""
 	Time     time.Time
+	// EventID is the platform's id of the event (or trigger) the message
+	// came in, unique within the platform: the turn's first write records
+	// it processed, in the same commit, so that a retry or a replay of the
+	// event after a crash never applies twice. "": none (a terminal line).
+	EventID string
 }
 
 // scope is where a conversation happens: replies in another channel or
@@ -36,6 +41,14 @@ type Reply struct {
 	Ephemeral bool // only the asker should see it (errors, help)
 	DealID    int64
 	Image     *Image // a picture sent with the reply (the digest's funnel chart), or nil
+
+	// Duplicate says the message's event was processed before (a retry or
+	// a replay): nothing changed, and there is nothing to send.
+	Duplicate bool
+	// Claimed says a write of the turn recorded the message's event
+	// processed. A turn that wrote nothing did not: the adapter records
+	// it, if it recorded the event when it came in.
+	Claimed bool
 
 	code coach.Code // the error code of an error reply, for metrics
 }

@@ -34,7 +34,7 @@ func (b *Bot) qualify(ctx context.Context, t *turn, d coach.Deal, cmd parse.Comm
 		}
 		marks[m.Factor] = mk
 	}
-	if err := b.cfg.Store.SetMarks(ctx, d.ID, t.person.ID, marks, order); err != nil {
+	if err := t.st.SetMarks(ctx, d.ID, t.person.ID, marks, order); err != nil {
 		return Reply{}, err
 	}
 	var items []string
@@ -105,7 +105,7 @@ func (b *Bot) answerFactor(ctx context.Context, t *turn, d coach.Deal, s state, 
 	if !ok {
 		return textReply(t.lang, b.text(t.lang, "qualify.again")), true, nil
 	}
-	if err := b.cfg.Store.SetMarks(ctx, d.ID, t.person.ID, map[string]coach.Mark{s.Key: m}, []string{s.Key}); err != nil {
+	if err := t.st.SetMarks(ctx, d.ID, t.person.ID, map[string]coach.Mark{s.Key: m}, []string{s.Key}); err != nil {
 		return Reply{}, true, err
 	}
 	r, err := b.askFactor(ctx, t, d, r, s.Key)

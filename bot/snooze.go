@@ -5,7 +5,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // snooze holds the reminders about deal d back until cmd.SnoozeUntil
@@ -14,28 +13,24 @@ import (
 // closed deal has no reminders to hold back.
 func (b *Bot) snooze(ctx context.Context, t *turn, d coach.Deal, cmd parse.Command) (Reply, error) {
 	today := coach.DateOf(t.now)
-	change := func(d *coach.Deal) ([]coach.Event, error) {
-		if !t.person.CanEdit(*d) {
-			return nil, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(*d), "owner", d.Owner)
+	decide := func(d coach.Deal) (coach.Update, error) {
+		if !t.person.CanEdit(d) {
+			return coach.Update{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 		}
+		after := d
 		switch {
 		case !cmd.SnoozeUntil.IsZero() && d.Status != coach.Open:
-			return nil, coach.Errorf(coach.Invalid, "err.snooze_closed", "ref", ref(*d))
+			return coach.Update{}, coach.Errorf(coach.Invalid, "err.snooze_closed", "ref", ref(d))
 		case cmd.SnoozeUntil.IsZero() && !d.Snoozed(today):
-			return nil, nil // an ended snooze stays as it was: nothing to undo
+			// an ended snooze stays as it was: nothing to undo
+		default:
+			after.SnoozedUntil = cmd.SnoozeUntil
 		}
-		d.SnoozedUntil = cmd.SnoozeUntil
-		return nil, nil
+		return coach.NewUpdate(d, after, nil, b.cfg.Now()), nil
 	}
-	var r Reply
-	follow := func(before, after coach.Deal) (*store.Conv, error) {
-		r = b.snoozed(t, before, after)
-		return t.conv()
-	}
-	if _, _, err := b.cfg.Store.UpdateDeal(ctx, d.ID, t.person.ID, change, follow); err != nil {
-		return Reply{}, err
-	}
-	return r, nil
+	reply := func(u coach.Update) (Reply, error) { return b.snoozed(t, u.Before, u.After), nil }
+	_, r, err := b.changeDeal(ctx, t, d.ID, decide, reply)
+	return r, err
 }
 
 // snoozed is the reply to a snooze: until when, or that it ended.

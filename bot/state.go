@@ -63,8 +63,8 @@ func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
 }
 
 // stateChange is what a turn does to its conversation's state. It is
-// written once, at the end of the turn, or inside the transaction of the
-// deal change it follows (one commit instead of two per update).
+// written once, at the end of the turn, or in the commit of the deal
+// change it follows (one commit instead of two per update).
 type stateChange struct {
 	set     *state // nil: delete
 	written bool
@@ -84,12 +84,12 @@ func (b *Bot) clearState(ctx context.Context, t *turn) error {
 	return nil
 }
 
-// conv is the turn's state change as a store write, once.
+// conv is the turn's state change as a store write, unless written
+// already; committed says it was.
 func (t *turn) conv() (*store.Conv, error) {
 	if t.change == nil || t.change.written {
 		return nil, nil
 	}
-	t.change.written = true
 	c := &store.Conv{PersonID: t.person.ID, Scope: t.msg.scope()}
 	if t.change.set != nil {
 		raw, err := json.Marshal(t.change.set)
@@ -101,13 +101,41 @@ func (t *turn) conv() (*store.Conv, error) {
 	return c, nil
 }
 
+// committed records that the turn's state change, if any, was written.
+func (t *turn) committed() {
+	if t.change != nil {
+		t.change.written = true
+	}
+}
+
+// snapshot is the turn as it stands, for restore to go back to when a
+// change it worked out is not committed (refused, or run again on a deal
+// that changed meanwhile).
+func (t *turn) snapshot() turn {
+	s := *t
+	if t.change != nil {
+		c := *t.change
+		s.change = &c
+	}
+	return s
+}
+
+// restore puts the turn back as snapshot s had it.
+func (t *turn) restore(s turn) {
+	*t = s.snapshot()
+}
+
 // flushState writes the turn's state change if no deal change carried it.
 func (b *Bot) flushState(ctx context.Context, t *turn) error {
 	c, err := t.conv()
 	if err != nil || c == nil {
 		return err
 	}
-	return b.cfg.Store.SaveConversation(ctx, c.PersonID, c.Scope, c.State)
+	if err := t.st.SaveConversation(ctx, c.PersonID, c.Scope, c.State); err != nil {
+		return err
+	}
+	t.committed()
+	return nil
 }
 
 // resume gives a message to what the conversation is waiting for. handled

@@ -219,7 +219,7 @@ func (b *Bot) saveAnswers(ctx context.Context, t *turn, d coach.Deal, given []fo
 	l := t.lang
 	var items, notes []string
 	for _, g := range given {
-		if err := b.cfg.Store.SaveAnswer(ctx, g.a, t.person.ID); err != nil {
+		if err := t.st.SaveAnswer(ctx, g.a, t.person.ID); err != nil {
 			return err
 		}
 		if g.a.Status == coach.Skipped {

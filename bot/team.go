@@ -8,7 +8,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // Team setup in chat, a person's morning reminders, and a next step done.
@@ -17,7 +16,7 @@ import (
 // or settings is for admins and the team's managers; anyone may see their
 // team.
 func (b *Bot) teamCmd(ctx context.Context, t *turn, c *parse.TeamCmd) (Reply, error) {
-	db, p := b.cfg.Store, t.person
+	db, p := t.st, t.person
 	manage := p.Role == coach.Admin || p.Role == coach.Manager
 	switch c.Op {
 	case parse.TeamNew:
@@ -122,15 +121,15 @@ func (b *Bot) teamMembers(ctx context.Context, t *turn, tm coach.Team, c *parse.
 			if q.TeamID != tm.ID {
 				return Reply{}, coach.Errorf(coach.Invalid, "err.team_not_member", "name", q.Name, "team", tm.Name)
 			}
-			err = b.cfg.Store.LeaveTeam(ctx, q.ID)
+			err = t.st.LeaveTeam(ctx, q.ID)
 		case parse.TeamManager:
 			role := coach.Manager
 			if q.Role == coach.Admin {
 				role = "" // an admin stays admin, and manages the team all the same
 			}
-			err = b.cfg.Store.JoinTeam(ctx, q.ID, tm.ID, role)
+			err = t.st.JoinTeam(ctx, q.ID, tm.ID, role)
 		default:
-			err = b.cfg.Store.JoinTeam(ctx, q.ID, tm.ID, "")
+			err = t.st.JoinTeam(ctx, q.ID, tm.ID, "")
 		}
 		if err != nil {
 			return Reply{}, err
@@ -154,7 +153,7 @@ func (b *Bot) findPeople(ctx context.Context, t *turn, refs []parse.PersonRef) (
 			if name == "" {
 				name = r.ID
 			}
-			q, err := b.cfg.Store.EnsurePerson(store.WithoutMark(ctx), coach.Person{Platform: t.msg.Platform, PlatformID: r.ID, Name: name})
+			q, err := b.cfg.Store.EnsurePerson(ctx, coach.Person{Platform: t.msg.Platform, PlatformID: r.ID, Name: name})
 			if err != nil {
 				return nil, err
 			}
@@ -242,7 +241,7 @@ func (b *Bot) showTeam(ctx context.Context, t *turn, tm coach.Team) (Reply, erro
 
 // remind changes or shows the speaker's morning reminders.
 func (b *Bot) remind(ctx context.Context, t *turn, c *parse.RemindCmd) (Reply, error) {
-	db := b.cfg.Store
+	db := t.st
 	cur, err := db.ReminderOf(ctx, t.person.ID)
 	if err != nil {
 		return Reply{}, err
@@ -304,40 +303,40 @@ func (b *Bot) remind(ctx context.Context, t *turn, c *parse.RemindCmd) (Reply, e
 // is cleared, and the bot asks for the new one, in the same write.
 func (b *Bot) done(ctx context.Context, t *turn, d coach.Deal) (Reply, error) {
 	var step string
-	change := func(d *coach.Deal) ([]coach.Event, error) {
+	decide := func(d coach.Deal) (coach.Update, error) {
 		switch {
-		case !t.person.CanEdit(*d):
-			return nil, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(*d), "owner", d.Owner)
+		case !t.person.CanEdit(d):
+			return coach.Update{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 		case d.Status != coach.Open:
-			return nil, coach.Errorf(coach.Invalid, "err.done_closed", "ref", ref(*d))
+			return coach.Update{}, coach.Errorf(coach.Invalid, "err.done_closed", "ref", ref(d))
 		case d.NextStep == "" && d.NextStepDue.IsZero():
-			return nil, nil
+			return coach.NewUpdate(d, d, nil, b.cfg.Now()), nil
 		}
 		step = d.NextStep
-		d.NextStep, d.NextStepDue = "", coach.Date{}
-		return []coach.Event{{Kind: coach.EvNote, To: b.text(t.lang, "done.note", "step", step)}}, nil
+		after := d
+		after.NextStep, after.NextStepDue = "", coach.Date{}
+		note := coach.Event{Kind: coach.EvNote, To: b.text(t.lang, "done.note", "step", step)}
+		return coach.NewUpdate(d, after, []coach.Event{note}, b.cfg.Now()), nil
 	}
-	var r Reply
-	follow := func(before, after coach.Deal) (*store.Conv, error) {
+	reply := func(u coach.Update) (Reply, error) {
+		before, after := u.Before, u.After
 		key := "done.marked"
 		if before.NextStep == "" && before.NextStepDue.IsZero() {
 			key = "done.none"
 		}
-		r = textReply(t.lang, b.text(t.lang, key, "ref", ref(after), "name", after.Name(), "step", step))
+		r := textReply(t.lang, b.text(t.lang, key, "ref", ref(after), "name", after.Name(), "step", step))
 		r.DealID = after.ID
-		var err error
-		if r, err = b.afterUpdate(ctx, t, r, before, after); err != nil {
-			return nil, err
+		r, err := b.afterUpdate(ctx, t, r, before, after)
+		if err != nil {
+			return Reply{}, err
 		}
 		if len(r.Blocks) > 0 && after.Status == coach.Open {
 			r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: []Button{
 				{Label: b.text(t.lang, "btn.next"), Value: fmt.Sprintf("/deal #%d next step", after.ID), Form: FormNext, DealID: after.ID},
 			}})
 		}
-		return t.conv()
+		return r, nil
 	}
-	if _, _, err := b.cfg.Store.UpdateDeal(ctx, d.ID, t.person.ID, change, follow); err != nil {
-		return Reply{}, err
-	}
-	return r, nil
+	_, r, err := b.changeDeal(ctx, t, d.ID, decide, reply)
+	return r, err
 }

@@ -27,7 +27,17 @@ const timeFormat = "2006-01-02T15:04:05.000000Z"
 // read-then-write transaction fails with SQLITE_BUSY under load even with a
 // busy timeout; one write connection with BEGIN IMMEDIATE serialises writers
 // in Go instead, which is both correct and faster (see DEPENDENCIES.md).
+//
+// A DB from Claiming shares all this with the one it came from, and its
+// write transactions also record a platform event processed (see Claim).
 type DB struct {
+	*shared
+	claim *Claim // recorded by the first write transaction that commits; nil: none
+}
+
+// shared is a database's connections and writers, shared by the DB that
+// opened it and the DBs Claiming derives from it.
+type shared struct {
 	write  *sql.DB
 	read   *sql.DB
 	wstmts *stmtCache
@@ -40,6 +50,7 @@ type DB struct {
 	closing  sync.Once
 
 	group writeGroup // write transactions waiting to share a commit (see inTx)
+	ids   dealIDs    // deal ids handed out before their deals are written (see NextDealID)
 
 	inboxQ    chan *inboxReq // unbuffered: see submitInbox
 	stopInbox chan struct{}  // closed by Close
@@ -55,7 +66,7 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // Open opens (creating if needed) the SQLite file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	db := &DB{now: time.Now}
+	db := &DB{shared: &shared{now: time.Now}}
 	for _, o := range opts {
 		o(db)
 	}
@@ -224,4 +235,10 @@ func isUnique(err error) bool {
 		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 	}
 	return false
+}
+
+// isPrimaryKey reports a PRIMARY KEY constraint violation: an id taken.
+func isPrimaryKey(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
 }

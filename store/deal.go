@@ -97,7 +97,7 @@ func loadDeal(ctx context.Context, q queryer, id int64) (coach.Deal, error) {
 func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra ...coach.Event) (coach.Deal, error) {
 	err := db.inTx(ctx, func(tx *wtx) error {
 		var err error
-		if d, err = db.createDeal(ctx, tx, d, names(d), actorID); err != nil {
+		if d, err = db.createDeal(ctx, tx, d, names(d), 0, actorID); err != nil {
 			return err
 		}
 		if err := checkTexts(d, extra); err != nil {
@@ -109,17 +109,18 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra
 }
 
 // NewDeal is a person's "new deal": unless its owner already has an open
-// deal of the same customer and title (normalised), it stores the deal,
-// its "created" event and any extra events, and the conversation state
-// follow returns (follow may be nil; it gets the open zero deal as before,
-// the new deal as after), all in one transaction; the event mark the
-// context carries (WithMark) commits with them. A duplicate is refused
-// with a coach.Conflict naming the deal the owner has.
+// deal of the same customer and title (normalised), it stores the deal
+// (with the id d carries, reserved by NextDealID, or a new one), its
+// "created" event, the notes and the conversation's next state (conv may
+// be nil), all in one transaction; the claim the DB carries
+// (see Claiming) commits with them. A duplicate is refused with a
+// coach.Conflict naming the deal the owner has; an id taken meanwhile
+// (by another process) fails with ErrStale, for the turn to run again.
 //
 // The check runs inside the write transaction, so two "new" of the same
 // name at once still make one deal, and it is one index seek (the
 // deals_customer index), whatever the number of deals.
-func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, extra []coach.Event, follow Follow) (coach.Deal, error) {
+func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, notes []coach.Event, conv *Conv) (coach.Deal, error) {
 	n := names(d)
 	err := db.inTx(ctx, func(tx *wtx) error {
 		var dup int64
@@ -131,28 +132,30 @@ func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, extra []
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("check duplicate of %q: %w", d.Customer, err)
 		}
-		if d, err = db.createDeal(ctx, tx, d, n, actorID); err != nil {
+		if d, err = db.createDeal(ctx, tx, d, n, d.ID, actorID); err != nil {
 			return err
 		}
-		if err := checkTexts(d, extra); err != nil {
+		if err := checkTexts(d, notes); err != nil {
 			return err
 		}
-		if err := insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, extra); err != nil || follow == nil {
+		if err := insertEvents(ctx, tx, d.ID, actorID, d.CreatedAt, notes); err != nil || conv == nil {
 			return err
 		}
-		c, err := follow(coach.Deal{Status: coach.Open}, d)
-		if err != nil || c == nil {
-			return err
-		}
-		return saveConversation(ctx, tx, c.PersonID, c.Scope, c.State, db.now())
+		return saveConversation(ctx, tx, conv.PersonID, conv.Scope, conv.State, db.now())
 	})
+	if err != nil {
+		db.ids.release(d.ID)
+	}
 	return d, err
 }
 
-func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames, actorID int64) (coach.Deal, error) {
+// createDeal inserts deal d as a new row with id (0: a new one) and its
+// "created" event.
+func (db *DB) createDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames, id, actorID int64) (coach.Deal, error) {
 	if err := checkTexts(d, nil); err != nil {
 		return d, err
 	}
+	d.ID = id
 	d, err := db.insertDeal(ctx, tx, d, n)
 	if err != nil {
 		return d, err
@@ -178,8 +181,8 @@ func names(d coach.Deal) dealNames {
 	return n
 }
 
-// insertDeal writes a new deal row, defaulting its times to now and its
-// status to open.
+// insertDeal writes a new deal row, with d.ID unless it is 0, defaulting
+// its times to now and its status to open.
 func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames) (coach.Deal, error) {
 	if d.CreatedAt.IsZero() {
 		d.CreatedAt = db.now().UTC()
@@ -194,77 +197,68 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames
 		d.Status = coach.Open
 	}
 	d.Version = 1
-	res, err := tx.exec(ctx, `INSERT INTO deals (customer, customer_norm, title, title_norm, full_norm,
+	res, err := tx.exec(ctx, `INSERT INTO deals (id, customer, customer_norm, title, title_norm, full_norm,
 		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
 		expected_close, snoozed_until, stage_since, created_at, updated_at, version)
-		VALUES (?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-		d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
+		VALUES (nullif(?, 0), ?, ?, ?, ?, ?, ?, nullif(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		d.ID, d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
 		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
 		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
 		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
+	if err != nil && d.ID != 0 && isPrimaryKey(err) {
+		db.ids.forget() // another process took it: read the last id again
+		return d, fmt.Errorf("insert deal #%d: %w", d.ID, ErrStale)
+	}
 	if err != nil {
 		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
 	}
 	if d.ID, err = res.LastInsertId(); err != nil {
 		return d, fmt.Errorf("insert deal %q: %w", d.Customer, err)
 	}
+	db.ids.seen(d.ID)
 	return d, nil
 }
 
-// Change edits a deal inside UpdateDeal's transaction. It may return extra
-// events to record (a note, a regression reason); returning an error rolls
-// the whole update back.
-type Change func(d *coach.Deal) ([]coach.Event, error)
-
 // Conv is a conversation's new state (nil State deletes it), written in the
-// same transaction as the deal change it follows.
+// same transaction as the change it follows.
 type Conv struct {
 	PersonID int64
 	Scope    string
 	State    []byte
 }
 
-// Follow computes, from the deal before and after a change, the
-// conversation state to write with it (nil: none). It runs inside the
-// write transaction, which holds the only write connection: it may read
-// through the store's read pool (which sees the state before the change)
-// but must not write.
-type Follow func(before, after coach.Deal) (*Conv, error)
+// ErrStale is returned by a write whose deal changed since it was read
+// (its version moved on), or whose reserved id was taken: nothing was
+// written, and the turn may read again and retry.
+var ErrStale = errors.New("deal changed since it was read")
 
-// UpdateDeal loads deal id, applies change, and writes the new row (version
-// bumped) with one history event per changed field and the conversation
-// state follow returns (follow may be nil), all in one transaction.
-// Writers are serialised, so concurrent updates of one deal never lose a write.
-func (db *DB) UpdateDeal(ctx context.Context, id, actorID int64, change Change, follow Follow) (before, after coach.Deal, err error) {
-	err = db.inTx(ctx, func(tx *wtx) error {
-		if before, after, err = db.updateDeal(ctx, tx, id, actorID, change); err != nil || follow == nil {
+// UpdateDeal commits update u, worked out from u.Before as read: the new
+// row (version checked against u.Before's, so a change made meanwhile is
+// never overwritten: ErrStale), one history event per changed field, the
+// notes, how to undo it, and the conversation's next state (conv may be
+// nil), all in one transaction. It returns the deal as written.
+func (db *DB) UpdateDeal(ctx context.Context, u coach.Update, actorID int64, conv *Conv) (coach.Deal, error) {
+	after := u.After
+	err := db.inTx(ctx, func(tx *wtx) error {
+		var err error
+		if after, err = db.updateDeal(ctx, tx, u, actorID); err != nil || conv == nil {
 			return err
 		}
-		c, err := follow(before, after)
-		if err != nil || c == nil {
-			return err
-		}
-		return saveConversation(ctx, tx, c.PersonID, c.Scope, c.State, db.now())
+		return saveConversation(ctx, tx, conv.PersonID, conv.Scope, conv.State, db.now())
 	})
-	return before, after, err
+	if err != nil {
+		return u.Before, err
+	}
+	return after, nil
 }
 
-func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change Change) (before, after coach.Deal, err error) {
-	if before, err = loadDeal(ctx, tx, id); err != nil {
-		return before, before, err
+func (db *DB) updateDeal(ctx context.Context, tx *wtx, u coach.Update, actorID int64) (coach.Deal, error) {
+	before, after := u.Before, u.After
+	if !u.Changed() {
+		return after, nil
 	}
-	after = before
-	extra, err := change(&after)
-	if err != nil {
-		return before, before, err
-	}
-	if err := checkTexts(after, extra); err != nil {
-		return before, before, err
-	}
-	diff := coach.Diff(before, after)
-	evs := append(diff, extra...)
-	if len(evs) == 0 {
-		return before, after, nil
+	if err := checkTexts(after, u.Notes); err != nil {
+		return before, err
 	}
 	now := db.now().UTC()
 	after.UpdatedAt = now
@@ -272,15 +266,15 @@ func (db *DB) updateDeal(ctx context.Context, tx *wtx, id, actorID int64, change
 		after.StageSince = now
 	}
 	if err := updateRow(ctx, tx, before, after); err != nil {
-		return before, before, err
+		return before, err
 	}
 	after.Version = before.Version + 1
-	if len(diff) > 0 {
+	if len(u.Events) > 0 {
 		if err := recordUndo(ctx, tx, actorID, before, after.Version, fmtTime(now)); err != nil {
-			return before, before, err
+			return before, err
 		}
 	}
-	return before, after, insertEvents(ctx, tx, id, actorID, now, evs)
+	return after, insertEvents(ctx, tx, before.ID, actorID, now, append(u.Events[:len(u.Events):len(u.Events)], u.Notes...))
 }
 
 // updateRow writes a changed deal. The columns behind indexes (names,
@@ -297,7 +291,7 @@ func updateRow(ctx context.Context, tx *wtx, before, d coach.Deal) error {
 		return fmt.Errorf("update deal %d: %w", d.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
-		return coach.Errorf(coach.Conflict, "err.deal_conflict", "ref", fmt.Sprintf("#%d", d.ID))
+		return fmt.Errorf("update deal %d version %d: %w", d.ID, before.Version, ErrStale)
 	}
 	if d.Customer == before.Customer && d.Title == before.Title && d.OwnerID == before.OwnerID &&
 		d.TeamID == before.TeamID && d.Status == before.Status {
@@ -467,7 +461,7 @@ func (db *DB) CountDeals(ctx context.Context) (int, error) {
 func (db *DB) CreateDeals(ctx context.Context, ds []coach.Deal, actorID int64) error {
 	return db.inTx(ctx, func(tx *wtx) error {
 		for _, d := range ds {
-			if _, err := db.createDeal(ctx, tx, d, names(d), actorID); err != nil {
+			if _, err := db.createDeal(ctx, tx, d, names(d), 0, actorID); err != nil {
 				return err
 			}
 		}

@@ -46,7 +46,8 @@ type txReq struct {
 	fn    func(tx *wtx) error
 	state atomic.Int32   // reqQueued, then reqLeading or reqTaken (it runs) or reqAbandoned (it never will)
 	wake  chan txOutcome // buffered (2): perhaps the lead, then the outcome
-	mark  *Mark          // the mark it wrote, done once the batch commits
+	claim *Claim         // the claim it carries: done once the batch commits, if it wrote it
+	wrote bool           // it wrote the claim
 	out   txOutcome      // set by the leader
 }
 
@@ -66,14 +67,14 @@ type txOutcome struct {
 }
 
 // inTx runs fn in one immediate write transaction and commits it; any error
-// rolls everything fn did back. If ctx carries a pending mark (WithMark),
-// the transaction also marks that event processed. Concurrent calls share
-// one commit (see writeGroup).
+// rolls everything fn did back. If db carries a claim not done yet (see
+// Claiming), the transaction also records that event processed.
+// Concurrent calls share one commit (see writeGroup).
 func (db *DB) inTx(ctx context.Context, fn func(tx *wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	r := &txReq{ctx: ctx, fn: fn, wake: make(chan txOutcome, 2)}
+	r := &txReq{ctx: ctx, fn: fn, claim: db.claim, wake: make(chan txOutcome, 2)}
 	g := &db.group
 	g.mu.Lock()
 	g.queue = append(g.queue, r)
@@ -201,14 +202,14 @@ func (db *DB) runGroup(batch []*txReq) (missed []string) {
 		return
 	}
 	for _, r := range batch {
-		if r.mark != nil && r.out.err == nil && !r.out.panicked {
-			r.mark.done.Store(true)
+		if r.wrote && r.out.err == nil && !r.out.panicked {
+			r.claim.done.Store(true)
 		}
 	}
 	return
 }
 
-// runOne runs one request's function and its mark in tx, catching a panic
+// runOne runs one request's function and its claim in tx, catching a panic
 // for its caller to panic again.
 func (db *DB) runOne(r *txReq, tx *wtx) (o txOutcome) {
 	defer func() {
@@ -222,11 +223,11 @@ func (db *DB) runOne(r *txReq, tx *wtx) (o txOutcome) {
 	if err := r.fn(tx); err != nil {
 		return txOutcome{err: err}
 	}
-	if r.mark = pendingMark(r.ctx); r.mark != nil {
-		if err := r.mark.write(r.ctx, tx, db.now()); err != nil {
-			r.mark = nil
+	if r.claim != nil && !r.claim.done.Load() {
+		if err := r.claim.write(r.ctx, tx, db.now()); err != nil {
 			return txOutcome{err: err}
 		}
+		r.wrote = true
 	}
 	return txOutcome{}
 }

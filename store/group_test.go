@@ -55,17 +55,17 @@ func TestGroupCommitKeepsEachTransactionAllOrNothing(t *testing.T) {
 	boom := errors.New("boom")
 	const n = 9
 	errs := make([]error, n)
-	marks := make([]*Mark, n)
+	marks := make([]*Claim, n)
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Add(1)
-		mctx, m := WithMark(ctx, "slack", fmt.Sprintf("ev%d", i))
+		m := NewClaim("slack", fmt.Sprintf("ev%d", i))
 		marks[i] = m
 		go func() {
 			defer wg.Done()
-			errs[i] = db.inTx(mctx, func(tx *wtx) error {
+			errs[i] = db.Claiming(m).inTx(ctx, func(tx *wtx) error {
 				d, err := db.createDeal(ctx, tx, coach.Deal{Customer: fmt.Sprintf("Deal %d", i), OwnerID: alice.ID,
-					Currency: "CNY", Stage: "prospect"}, names(coach.Deal{Customer: fmt.Sprintf("Deal %d", i)}), alice.ID)
+					Currency: "CNY", Stage: "prospect"}, names(coach.Deal{Customer: fmt.Sprintf("Deal %d", i)}), 0, alice.ID)
 				if err != nil {
 					return err
 				}

@@ -40,7 +40,7 @@ func (db *DB) ImportDeals(ctx context.Context, items []ImportItem, actorID int64
 			}
 			it.Deal.OwnerID, it.Deal.Owner = ownerID, it.OwnerName
 			if it.Deal.ID == 0 {
-				if _, err := db.createDeal(ctx, tx, it.Deal, names(it.Deal), actorID); err != nil {
+				if _, err := db.createDeal(ctx, tx, it.Deal, names(it.Deal), 0, actorID); err != nil {
 					return &ImportError{it.Line, err}
 				}
 				created++
@@ -57,13 +57,16 @@ func (db *DB) ImportDeals(ctx context.Context, items []ImportItem, actorID int64
 }
 
 func (db *DB) importUpdate(ctx context.Context, tx *wtx, d coach.Deal, actorID int64) error {
-	_, _, err := db.updateDeal(ctx, tx, d.ID, actorID, func(after *coach.Deal) ([]coach.Event, error) {
-		after.Customer, after.Title, after.OwnerID, after.Owner = d.Customer, d.Title, d.OwnerID, d.Owner
-		after.Amount, after.Currency, after.Stage, after.Status = d.Amount, d.Currency, d.Stage, d.Status
-		after.LostReason, after.NextStep = d.LostReason, d.NextStep
-		after.NextStepDue, after.ExpectedClose, after.SnoozedUntil = d.NextStepDue, d.ExpectedClose, d.SnoozedUntil
-		return nil, nil
-	})
+	before, err := loadDeal(ctx, tx, d.ID)
+	if err != nil {
+		return err
+	}
+	after := before
+	after.Customer, after.Title, after.OwnerID, after.Owner = d.Customer, d.Title, d.OwnerID, d.Owner
+	after.Amount, after.Currency, after.Stage, after.Status = d.Amount, d.Currency, d.Stage, d.Status
+	after.LostReason, after.NextStep = d.LostReason, d.NextStep
+	after.NextStepDue, after.ExpectedClose, after.SnoozedUntil = d.NextStepDue, d.ExpectedClose, d.SnoozedUntil
+	_, err = db.updateDeal(ctx, tx, coach.NewUpdate(before, after, nil, db.now()), actorID)
 	return err
 }
 

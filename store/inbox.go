@@ -12,7 +12,7 @@ import (
 // The inbox records every platform event before the platform is
 // acknowledged, so a crash loses none; its primary key turns the platform's
 // retries into no-ops, and processed_at, written in the same transaction as
-// the event's effect (see WithMark), makes a replay after a crash skip what
+// the event's effect (see Claim), makes a replay after a crash skip what
 // was already done.
 
 // errClosed answers inbox calls made while or after the store closes.
@@ -33,8 +33,8 @@ const (
 		ON CONFLICT (platform, event_id) DO UPDATE SET processed_at = excluded.processed_at WHERE inbox.processed_at IS NULL`
 )
 
-// ErrDuplicate is returned by a write transaction run with a mark (see
-// WithMark) whose event was already processed: the transaction is rolled
+// ErrDuplicate is returned by a write transaction carrying a claim (see
+// Claiming) whose event was already processed: the transaction is rolled
 // back, so a retried or replayed event never applies twice.
 var ErrDuplicate = errors.New("event already processed")
 
@@ -128,7 +128,7 @@ func (db *DB) inboxBatcher() {
 // request fails only its own caller.
 func (db *DB) writeInbox(batch []*inboxReq) {
 	// The batch belongs to no single caller: it runs to its end even if
-	// they give up, and carries no mark.
+	// they give up, and carries no claim.
 	ctx := context.Background()
 	now := fmtTime(db.now())
 	err := db.inTx(ctx, func(tx *wtx) error {
@@ -165,57 +165,50 @@ func (r *inboxReq) apply(ctx context.Context, tx *wtx, now string) error {
 	return err
 }
 
-// Mark is an event to record as processed by the first write transaction
-// run with the context WithMark returns.
-type Mark struct {
+// Claim is a platform event to record as processed by the first write
+// transaction that carries it (see Claiming), atomically with that
+// write's effect: a crash before the commit loses both, and the event is
+// replayed; after it, a replay finds the event processed and changes
+// nothing (ErrDuplicate). Writes after the first leave the inbox alone.
+type Claim struct {
 	platform, eventID string
 	done              atomic.Bool
 }
 
-type markKey struct{}
-
-// WithMark returns a context whose first committed write transaction also
-// marks the event processed, atomically with the event's effect (recording
-// it if it was not received before). Later transactions with the context
-// leave the inbox alone; a transaction that rolls back marks nothing; one
-// whose event was already processed fails with ErrDuplicate.
-func WithMark(ctx context.Context, platform, eventID string) (context.Context, *Mark) {
-	m := &Mark{platform: platform, eventID: eventID}
-	return context.WithValue(ctx, markKey{}, m), m
-}
-
-// WithoutMark returns a context whose writes do not mark the event: for
-// incidental writes, such as creating a person on first contact, that are
-// harmless to repeat when the event is replayed.
-func WithoutMark(ctx context.Context) context.Context {
-	return context.WithValue(ctx, markKey{}, (*Mark)(nil))
-}
-
-// Done reports whether the event has been marked processed.
-func (m *Mark) Done() bool { return m.done.Load() }
-
-// pendingMark is the not yet done mark ctx carries, or nil.
-func pendingMark(ctx context.Context) *Mark {
-	m, _ := ctx.Value(markKey{}).(*Mark)
-	if m == nil || m.done.Load() {
+// NewClaim is the claim of platform's event eventID; nil when eventID is
+// "" (a message no platform will send again, such as a terminal line).
+func NewClaim(platform, eventID string) *Claim {
+	if eventID == "" {
 		return nil
 	}
-	return m
+	return &Claim{platform: platform, eventID: eventID}
+}
+
+// Done reports whether a committed write recorded the event processed.
+func (c *Claim) Done() bool { return c != nil && c.done.Load() }
+
+// Claiming returns the store whose write transactions carry claim c (nil:
+// none): the first of them that commits records c's event processed with
+// its own changes, or fails with ErrDuplicate if it was processed before.
+// Writes that are not the event's effect (a person created on first
+// contact) go through a DB without a claim.
+func (db *DB) Claiming(c *Claim) *DB {
+	return &DB{shared: db.shared, claim: c}
 }
 
 // write records the event processed in tx: marking its inbox row, or
 // inserting one for an event that was not received first (a slash command
 // answered within its request needs no row before its effect). It fails
 // with ErrDuplicate when the event was processed already.
-func (m *Mark) write(ctx context.Context, tx *wtx, now time.Time) error {
-	res, err := tx.exec(ctx, claimInboxSQL, m.platform, m.eventID, fmtTime(now))
+func (c *Claim) write(ctx context.Context, tx *wtx, now time.Time) error {
+	res, err := tx.exec(ctx, claimInboxSQL, c.platform, c.eventID, fmtTime(now))
 	if err != nil {
-		return fmt.Errorf("mark %s event %s processed: %w", m.platform, m.eventID, err)
+		return fmt.Errorf("mark %s event %s processed: %w", c.platform, c.eventID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("mark %s event %s processed: %w", m.platform, m.eventID, err)
+		return fmt.Errorf("mark %s event %s processed: %w", c.platform, c.eventID, err)
 	} else if n == 0 {
-		return fmt.Errorf("%s event %s: %w", m.platform, m.eventID, ErrDuplicate)
+		return fmt.Errorf("%s event %s: %w", c.platform, c.eventID, ErrDuplicate)
 	}
 	return nil
 }
@@ -268,7 +261,7 @@ func (db *DB) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
 	var total int64
 	for {
 		var n int64
-		err := db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+		err := db.inTx(ctx, func(tx *wtx) error {
 			res, err := tx.exec(ctx, `DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox
 				WHERE received_at < ? AND processed_at IS NOT NULL LIMIT ?)`, fmtTime(before), pruneChunk)
 			if err != nil {

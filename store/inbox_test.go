@@ -135,11 +135,12 @@ func TestMarkCommitsWithTheEffect(t *testing.T) {
 		t.Fatal(err)
 	}
 	receive(t, db, "slack", "Ev1")
-	ctx, m := WithMark(context.Background(), "slack", "Ev1")
+	ctx, m := context.Background(), NewClaim("slack", "Ev1")
+	mdb := db.Claiming(m)
 
 	// A write that fails marks nothing.
 	boom := errors.New("boom")
-	_, _, err = db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) { return nil, boom }, nil)
+	_, _, err = editDeal(ctx, mdb, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) { return nil, boom })
 	if !errors.Is(err, boom) {
 		t.Fatalf("update: %v", err)
 	}
@@ -147,19 +148,19 @@ func TestMarkCommitsWithTheEffect(t *testing.T) {
 		t.Fatalf("rolled-back write marked: done %v", m.Done())
 	}
 
-	// A write made without the mark, neither.
-	if _, err := db.EnsurePerson(WithoutMark(ctx), coach.Person{Platform: "slack", PlatformID: "U1", Name: "B"}); err != nil {
+	// A write made without the claim, neither.
+	if _, err := db.EnsurePerson(ctx, coach.Person{Platform: "slack", PlatformID: "U1", Name: "B"}); err != nil {
 		t.Fatal(err)
 	}
 	if m.Done() || processedAt(t, db, "slack", "Ev1") != "" {
-		t.Fatalf("write WithoutMark marked: done %v", m.Done())
+		t.Fatalf("write without the claim marked: done %v", m.Done())
 	}
 
 	// The first write that commits marks, in its own transaction.
-	_, _, err = db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
+	_, _, err = editDeal(ctx, mdb, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Stage = "interest"
 		return nil, nil
-	}, nil)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,7 +172,7 @@ func TestMarkCommitsWithTheEffect(t *testing.T) {
 	if _, err := db.write.Exec("UPDATE inbox SET processed_at = NULL"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.CreateDeal(ctx, coach.Deal{Customer: "Other", OwnerID: a.ID, Currency: "USD", Stage: "prospect"}, a.ID); err != nil {
+	if _, err := mdb.CreateDeal(ctx, coach.Deal{Customer: "Other", OwnerID: a.ID, Currency: "USD", Stage: "prospect"}, a.ID); err != nil {
 		t.Fatal(err)
 	}
 	if at := processedAt(t, db, "slack", "Ev1"); at != "" {
@@ -401,15 +402,15 @@ func TestMarkClaimsAnUnreceivedEventOnce(t *testing.T) {
 	setStage := func(stage string) func(d *coach.Deal) ([]coach.Event, error) {
 		return func(d *coach.Deal) ([]coach.Event, error) { d.Stage = stage; return nil, nil }
 	}
-	ctx, m := WithMark(context.Background(), "slack", "cmd:1")
-	if _, _, err := db.UpdateDeal(ctx, d.ID, a.ID, setStage("interest"), nil); err != nil {
+	ctx, m := context.Background(), NewClaim("slack", "cmd:1")
+	if _, _, err := editDeal(ctx, db.Claiming(m), d.ID, a.ID, setStage("interest")); err != nil {
 		t.Fatal(err)
 	}
 	if !m.Done() || processedAt(t, db, "slack", "cmd:1") == "" {
 		t.Fatal("the effect did not record the event")
 	}
-	again, _ := WithMark(context.Background(), "slack", "cmd:1")
-	_, _, err = db.UpdateDeal(again, d.ID, a.ID, setStage("approved"), nil)
+	again := db.Claiming(NewClaim("slack", "cmd:1"))
+	_, _, err = editDeal(ctx, again, d.ID, a.ID, setStage("approved"))
 	if !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("replay: %v, want ErrDuplicate", err)
 	}

@@ -37,10 +37,10 @@ func TestNewDealRefusesTheOwnersOpenDuplicate(t *testing.T) {
 		}
 	}
 	// A closed deal of the name is no duplicate.
-	if _, _, err := db.UpdateDeal(ctx, first.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := editDeal(ctx, db, first.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Status = coach.Lost
 		return nil, nil
-	}, nil); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.NewDeal(ctx, deal(alice, "Acme Corp", "Core"), alice.ID, nil, nil); err != nil {
@@ -55,13 +55,17 @@ func TestNewDealWritesEventsStateAndMarkInOneTransaction(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
 	alice := rep(t, db, "Alice")
-	mctx, mark := WithMark(ctx, "slack", "cmd:1")
-	var seen coach.Deal
-	d, err := db.NewDeal(mctx, coach.Deal{Customer: "Acme", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"},
-		alice.ID, []coach.Event{{Kind: coach.EvNote, To: "met the CIO"}}, func(before, after coach.Deal) (*Conv, error) {
-			seen = after
-			return &Conv{PersonID: alice.ID, Scope: "c", State: []byte(`{"await":"question"}`)}, nil
-		})
+	mark := NewClaim("slack", "cmd:1")
+	mdb := db.Claiming(mark)
+	// The id is reserved first, so that the state (like the reply) can name the deal.
+	id, err := db.NextDealID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := coach.Deal{ID: id}
+	d, err := mdb.NewDeal(ctx, coach.Deal{ID: id, Customer: "Acme", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"},
+		alice.ID, []coach.Event{{Kind: coach.EvNote, To: "met the CIO"}},
+		&Conv{PersonID: alice.ID, Scope: "c", State: []byte(`{"await":"question"}`)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,18 +80,18 @@ func TestNewDealWritesEventsStateAndMarkInOneTransaction(t *testing.T) {
 	if err != nil || len(h) < 2 || h[len(h)-1].Kind != coach.EvNote {
 		t.Fatalf("history %+v, %v", h, err)
 	}
-	// A replay of the event changes nothing; a failing follow rolls all back.
-	if _, err := db.NewDeal(mctx, coach.Deal{Customer: "Other", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); err != nil {
+	// A replay of the event changes nothing; a failing part rolls all back.
+	if _, err := mdb.NewDeal(ctx, coach.Deal{Customer: "Other", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); err != nil {
 		t.Fatal(err) // the mark is done: later transactions leave it alone
 	}
-	rctx, _ := WithMark(ctx, "slack", "cmd:1")
-	if _, err := db.NewDeal(rctx, coach.Deal{Customer: "Replayed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); !errors.Is(err, ErrDuplicate) {
+	rdb := db.Claiming(NewClaim("slack", "cmd:1"))
+	if _, err := rdb.NewDeal(ctx, coach.Deal{Customer: "Replayed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil, nil); !errors.Is(err, ErrDuplicate) {
 		t.Fatalf("replay: %v", err)
 	}
-	boom := errors.New("boom")
-	if _, err := db.NewDeal(ctx, coach.Deal{Customer: "Failed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, nil,
-		func(_, _ coach.Deal) (*Conv, error) { return nil, boom }); !errors.Is(err, boom) {
-		t.Fatalf("follow error: %v", err)
+	long := []coach.Event{{Kind: coach.EvNote, To: strings.Repeat("x", coach.MaxTextChars+1)}}
+	if _, err := db.NewDeal(ctx, coach.Deal{Customer: "Failed", OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}, alice.ID, long,
+		&Conv{PersonID: alice.ID, Scope: "c"}); coach.ErrorCode(err) != coach.Invalid {
+		t.Fatalf("note too long: %v", err)
 	}
 	if n, _ := db.CountDeals(ctx); n != 2 {
 		t.Fatalf("%d deals, want 2", n)

@@ -49,7 +49,7 @@ func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (fresh bool, err err
 	if m.Payload == nil {
 		m.Payload = []byte{}
 	}
-	err = db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		res, err := tx.exec(ctx, `INSERT INTO outbox (idem_key, platform, channel, payload, next_attempt_at, created_at)
 			VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
 			m.IdemKey, m.Platform, m.Channel, m.Payload, fmtTime(next), fmtTime(now))
@@ -73,7 +73,7 @@ func (db *DB) Enqueue(ctx context.Context, m OutboxMessage) (fresh bool, err err
 // InDoubt.
 func (db *DB) Claim(ctx context.Context, platform string, now time.Time, lease time.Duration, limit int) ([]OutboxMessage, error) {
 	var out []OutboxMessage
-	err := db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		out = out[:0]
 		rows, err := tx.QueryContext(ctx, `SELECT id, idem_key, platform, channel, payload, attempts, next_attempt_at,
 			last_error, created_at, claimed_at FROM outbox
@@ -139,7 +139,7 @@ func (db *DB) GiveUp(ctx context.Context, id int64, reason string) error {
 }
 
 func (db *DB) settle(ctx context.Context, id int64, q string, args ...any) error {
-	err := db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+	err := db.inTx(ctx, func(tx *wtx) error {
 		_, err := tx.exec(ctx, q, args...)
 		return err
 	})

@@ -202,7 +202,7 @@ func (db *DB) RecordRun(ctx context.Context, key string, msgs ...OutboxMessage) 
 		}
 	}
 	now := fmtTime(db.now())
-	err = db.inTx(WithoutMark(ctx), func(tx *wtx) error {
+	err = db.inTx(ctx, func(tx *wtx) error {
 		res, err := tx.exec(ctx, "INSERT INTO job_runs (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, now)
 		if err != nil {
 			return fmt.Errorf("record run %s: %w", key, err)

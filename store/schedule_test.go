@@ -32,18 +32,18 @@ func TestOwnersNudgeDeals(t *testing.T) {
 		}
 		switch i {
 		case 2:
-			if _, _, err := db.UpdateDeal(ctx, d.ID, owner.ID, func(d *coach.Deal) ([]coach.Event, error) {
+			if _, _, err := editDeal(ctx, db, d.ID, owner.ID, func(d *coach.Deal) ([]coach.Event, error) {
 				d.Status, d.LostReason = coach.Lost, "price"
 				return []coach.Event{{Kind: coach.EvLost, To: "price"}}, nil
-			}, nil); err != nil {
+			}); err != nil {
 				t.Fatal(err)
 			}
 			continue
 		case 4:
-			if _, _, err := db.UpdateDeal(ctx, d.ID, owner.ID, func(d *coach.Deal) ([]coach.Event, error) {
+			if _, _, err := editDeal(ctx, db, d.ID, owner.ID, func(d *coach.Deal) ([]coach.Event, error) {
 				d.SnoozedUntil = coach.Date{Year: 2026, Month: 12, Day: 1}
 				return nil, nil
-			}, nil); err != nil {
+			}); err != nil {
 				t.Fatal(err)
 			}
 		}

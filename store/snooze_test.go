@@ -36,10 +36,10 @@ func TestSnoozedUntilRoundTrips(t *testing.T) {
 	later := fri.AddDays(7)
 	set := func(day coach.Date) coach.Deal {
 		t.Helper()
-		_, after, err := db.UpdateDeal(ctx, d.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
+		_, after, err := editDeal(ctx, db, d.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
 			d.SnoozedUntil = day
 			return nil, nil
-		}, nil)
+		})
 		if err != nil {
 			t.Fatal(err)
 		}

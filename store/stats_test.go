@@ -22,7 +22,7 @@ func TestStats(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, err := db.UpdateDeal(ctx, 3, a.ID, func(d *coach.Deal) ([]coach.Event, error) { d.Status = coach.Won; return nil, nil }, nil); err != nil {
+	if _, _, err := editDeal(ctx, db, 3, a.ID, func(d *coach.Deal) ([]coach.Event, error) { d.Status = coach.Won; return nil, nil }); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {

@@ -26,6 +26,26 @@ func openTest(t testing.TB) *DB {
 	return db
 }
 
+// editDeal changes deal id as a chat turn does, at the store's level: it
+// reads the deal, changes it, and commits the update, again while the
+// deal changed in between.
+func editDeal(ctx context.Context, db *DB, id, actorID int64, change func(*coach.Deal) ([]coach.Event, error)) (before, after coach.Deal, err error) {
+	for {
+		if before, err = db.Deal(ctx, id); err != nil {
+			return before, before, err
+		}
+		after = before
+		notes, err := change(&after)
+		if err != nil {
+			return before, before, err
+		}
+		after, err = db.UpdateDeal(ctx, coach.NewUpdate(before, after, notes, db.now()), actorID, nil)
+		if !errors.Is(err, ErrStale) {
+			return before, after, err
+		}
+	}
+}
+
 func rep(t testing.TB, db *DB, name string) coach.Person {
 	t.Helper()
 	p, err := db.EnsurePerson(context.Background(), coach.Person{Platform: "console", PlatformID: name, Name: name})
@@ -76,12 +96,12 @@ func TestCreateUpdateWritesHistory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, after, err := db.UpdateDeal(ctx, d.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
+	_, after, err := editDeal(ctx, db, d.ID, alice.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Stage = "approved"
 		d.Amount = coach.Major(1_500_000)
 		d.NextStep, d.NextStepDue = "拜访刘行长", coach.Date{Year: 2026, Month: 11, Day: 27}
 		return []coach.Event{{Kind: coach.EvNote, To: "行长很支持"}}, nil
-	}, nil)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +141,10 @@ func TestUpdateErrorRollsBack(t *testing.T) {
 	a := rep(t, db, "A")
 	d, _ := db.CreateDeal(ctx, coach.Deal{Customer: "Acme", OwnerID: a.ID, Currency: "USD", Stage: "prospect"}, a.ID)
 	boom := coach.Errorf(coach.Forbidden, "err.forbidden")
-	_, _, err := db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
+	_, _, err := editDeal(ctx, db, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.Stage = "won"
 		return nil, boom
-	}, nil)
+	})
 	if !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
 	}
@@ -153,10 +173,10 @@ func TestConcurrentUpdatesLoseNothing(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < each; i++ {
-				_, _, err := db.UpdateDeal(ctx, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
+				_, _, err := editDeal(ctx, db, d.ID, a.ID, func(d *coach.Deal) ([]coach.Event, error) {
 					d.Amount += coach.Major(1)
 					return nil, nil
-				}, nil)
+				})
 				if err != nil {
 					errs <- err
 				}

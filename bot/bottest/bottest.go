@@ -5,6 +5,7 @@ package bottest
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -56,4 +57,24 @@ func Open(t testing.TB, path string, now func() time.Time, lang string) Core {
 		t.Fatal(err)
 	}
 	return Core{DB: db, Bot: b, Catalog: cat, Log: log}
+}
+
+// EditDeal changes deal id as a chat turn does: it reads the deal, lets
+// change edit it (and add events), and commits the update, again while the
+// deal changed in between. It returns the deal before and after.
+func EditDeal(ctx context.Context, db *store.DB, id, actorID int64, change func(*coach.Deal) ([]coach.Event, error)) (before, after coach.Deal, err error) {
+	for {
+		if before, err = db.Deal(ctx, id); err != nil {
+			return before, before, err
+		}
+		after = before
+		evs, err := change(&after)
+		if err != nil {
+			return before, before, err
+		}
+		after, err = db.UpdateDeal(ctx, coach.NewUpdate(before, after, evs, time.Now()), actorID, nil)
+		if !errors.Is(err, store.ErrStale) {
+			return before, after, err
+		}
+	}
 }

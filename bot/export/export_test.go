@@ -15,6 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
@@ -97,7 +98,7 @@ func fixture(t *testing.T, db *store.DB, c *clock) {
 	}
 	change := func(at string, id int64, f func(d *coach.Deal)) {
 		c.set(at)
-		_, _, err := db.UpdateDeal(ctx, id, 0, func(d *coach.Deal) ([]coach.Event, error) { f(d); return nil, nil }, nil)
+		_, _, err := bottest.EditDeal(ctx, db, id, 0, func(d *coach.Deal) ([]coach.Event, error) { f(d); return nil, nil })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -2,7 +2,6 @@ package lark
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,7 +9,6 @@ import (
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // onCardAction answers a card's button, menu or form, within Lark's three
@@ -52,15 +50,15 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 	// tell which thread the card sits in.
 	m := bot.Message{Platform: platform, Team: tenant, Channel: chat, Thread: act.Thread, UserID: user,
 		UserName: p.Name, Locale: p.Locale, TZ: p.TZ, Time: a.cfg.Now()}
-	mctx, _ := store.WithMark(ctx, platform, key)
+	// The action's event is claimed by what it changes; opening a form
+	// and redrawing the card (afterAction) are not its effect.
+	claimed := m
+	claimed.EventID = key
 	switch {
 	case act.Submit:
-		r, errs, err := a.cfg.Bot.Submit(mctx, m, act.Form, act.DealID, act.Values)
-		if errors.Is(err, store.ErrDuplicate) {
+		r, errs, _ := a.cfg.Bot.Submit(ctx, claimed, act.Form, act.DealID, act.Values) // an error is logged by the core
+		if r.Duplicate {
 			return &callback.CardActionTriggerResponse{}, nil
-		}
-		if err != nil {
-			a.log.ErrorContext(ctx, "lark form submit", "form", act.Form, "deal", act.DealID, "err", err)
 		}
 		if len(errs) > 0 {
 			var lines []string
@@ -72,10 +70,7 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 		}
 		return a.afterAction(ctx, key, m, chat, cardMsg, act.DealID, r), nil
 	case act.Form != "":
-		f, refusal, err := a.cfg.Bot.Form(ctx, m, act.Form, act.DealID)
-		if err != nil {
-			a.log.ErrorContext(ctx, "lark form", "form", act.Form, "deal", act.DealID, "err", err)
-		}
+		f, refusal, _ := a.cfg.Bot.Form(ctx, m, act.Form, act.DealID) // an error is logged by the core and told in refusal
 		if f.ID == "" {
 			return toast("error", refusal.PlainText()), nil
 		}
@@ -83,13 +78,10 @@ func (a *Adapter) onCardAction(ctx context.Context, ev *callback.CardActionTrigg
 			Data: inConversation(FormCard(f, a.cfg.Catalog.Text(a.lang(f.Lang), "form.cancel", nil)), act.Thread)}}
 		return resp, nil
 	case act.Command != "":
-		m.Text = act.Command
-		r, err := a.cfg.Bot.Handle(mctx, m)
-		if errors.Is(err, store.ErrDuplicate) {
+		m.Text, claimed.Text = act.Command, act.Command
+		r, _ := a.cfg.Bot.Handle(ctx, claimed) // an error is logged by the core and told in r
+		if r.Duplicate {
 			return &callback.CardActionTriggerResponse{}, nil
-		}
-		if err != nil {
-			a.log.ErrorContext(ctx, "handle lark card action", "event", key, "err", err)
 		}
 		if r.Ephemeral {
 			return toast("error", r.PlainText()), nil

@@ -75,7 +75,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 			// Nothing internal for another organisation: one polite
 			// refusal, and the message changes nothing.
 			a.log.InfoContext(ctx, "message from another tenant refused", "event", key, "tenant", in.senderTenant)
-			a.kit.Inbox.Done(ctx, key, nil)
+			a.kit.Inbox.Done(ctx, key)
 			a.reply(key, in.chat, in.messageID, in.thread, in.inThread, a.refusal(in.text))
 			return
 		}
@@ -85,10 +85,7 @@ func (a *Adapter) messageTask(key string, ev *larkim.P2MessageReceiveV1) (work.T
 		if m.Time.IsZero() {
 			m.Time = a.cfg.Now()
 		}
-		r, err := a.kit.Inbox.Handle(ctx, key, m)
-		if err != nil {
-			a.log.ErrorContext(ctx, "handle lark message", "event", key, "err", err)
-		}
+		r := a.kit.Inbox.Handle(ctx, key, m)
 		a.reply(key, in.chat, in.messageID, in.thread, in.inThread, r)
 	}}, in
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/bot/chart"
 	"github.com/dealcoach/dealcoach/bot/chart/charttest"
 	"github.com/dealcoach/dealcoach/coach"
@@ -16,10 +17,10 @@ import (
 func (e *env) change(at string, id, by int64, change func(d *coach.Deal)) {
 	e.t.Helper()
 	e.clock.set(utc(at))
-	if _, _, err := e.db.UpdateDeal(context.Background(), id, by, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := bottest.EditDeal(context.Background(), e.db, id, by, func(d *coach.Deal) ([]coach.Event, error) {
 		change(d)
 		return nil, nil
-	}, nil); err != nil {
+	}); err != nil {
 		e.t.Fatal(err)
 	}
 }

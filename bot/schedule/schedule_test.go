@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
@@ -258,10 +259,10 @@ func TestRemindersSkipWeekendsQuietDaysAndThoseWhoOptedOut(t *testing.T) {
 			maxDeal = d
 		}
 	}
-	if _, _, err := e.db.UpdateDeal(ctx, maxDeal.ID, ps[2].ID, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := bottest.EditDeal(ctx, e.db, maxDeal.ID, ps[2].ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.SnoozedUntil = coach.Date{Year: 2026, Month: 12, Day: 3}
 		return nil, nil
-	}, nil); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if keys := e.tick("2026-11-30T06:00:00Z"); !slices.Equal(keys, []string{"nudge:2026-11-30:lark:ou_be"}) {
@@ -346,10 +347,10 @@ func TestStaleDealsEscalateToTheManager(t *testing.T) {
 	}
 	// Snoozed, it leaves both reminders until the snooze ends.
 	ctx := context.Background()
-	if _, _, err := e.db.UpdateDeal(ctx, stale.ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := bottest.EditDeal(ctx, e.db, stale.ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.SnoozedUntil = coach.Date{Year: 2026, Month: 12, Day: 3}
 		return nil, nil
-	}, nil); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	rita, max = day("2026-12-01")
@@ -384,10 +385,10 @@ func TestReminderListsOnlyWhatNeedsTheRepToday(t *testing.T) {
 	if err != nil || len(old) != 1 {
 		t.Fatal(old, err)
 	}
-	if _, _, err := e.db.UpdateDeal(context.Background(), old[0].ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
+	if _, _, err := bottest.EditDeal(context.Background(), e.db, old[0].ID, ps[0].ID, func(d *coach.Deal) ([]coach.Event, error) {
 		d.NextStepDue = coach.Date{Year: 2026, Month: 12, Day: 2}
 		return nil, nil
-	}, nil); err != nil {
+	}); err != nil {
 		t.Fatal(err)
 	}
 	e.tick("2026-11-24T14:00:00Z") // Tuesday 09:00 in New York

@@ -15,7 +15,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/work"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // serveCommand answers a slash command: recorded, handled, and answered in
@@ -106,7 +105,7 @@ func readCommand(body string) (slack.SlashCommand, error) {
 // A command answered within its request needs no inbox row first: its
 // change and the record that it was processed (its trigger id, against
 // retries and replays) commit in one transaction before the answer, and a
-// replayed change is refused by that record (store.ErrDuplicate; a
+// replayed change is refused by that record (a Duplicate reply; a
 // replayed question is merely answered again). Only the slow path records
 // the command before acknowledging, so that a crash replays it.
 //
@@ -142,18 +141,15 @@ func (a *Adapter) command(ctx context.Context, sc slack.SlashCommand, ack func(*
 	// Slack hanging up must not stop a command half way.
 	wctx := context.WithoutCancel(ctx)
 	m := a.message(wctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
-	mctx, _ := store.WithMark(wctx, platform, key)
-	r, err := a.cfg.Bot.Handle(mctx, m)
+	m.EventID = key
+	r, _ := a.cfg.Bot.Handle(wctx, m) // an error is logged by the core and told in r
 	late.Stop()
-	duplicate := errors.Is(err, store.ErrDuplicate)
-	if err != nil && !duplicate {
-		a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
-	}
+	duplicate := r.Duplicate
 	mu.Lock()
 	defer mu.Unlock()
 	switch {
 	case acked: // slow: recorded, and answered through the response URL
-		a.kit.Inbox.Done(wctx, key, nil)
+		a.kit.Inbox.Done(wctx, key)
 		if !duplicate {
 			a.respond(sc.ChannelID, sc.ResponseURL, r)
 		}
@@ -182,10 +178,7 @@ func (a *Adapter) commandTask(key string, body []byte) (work.Task, error) {
 	}
 	return work.Task{Key: key, Order: sc.ChannelID + "/" + sc.UserID, Run: func(ctx context.Context) {
 		m := a.message(ctx, sc.TeamID, sc.ChannelID, "", sc.UserID, commandText(sc))
-		r, err := a.kit.Inbox.Handle(ctx, key, m)
-		if err != nil {
-			a.log.ErrorContext(ctx, "handle slack command", "event", key, "err", err)
-		}
+		r := a.kit.Inbox.Handle(ctx, key, m)
 		a.respond(sc.ChannelID, sc.ResponseURL, r)
 	}}, nil
 }

@@ -224,16 +224,13 @@ func (a *Adapter) task(key string, in incoming) work.Task {
 	return work.Task{Key: key, Order: in.channel + "/" + in.user, Run: func(ctx context.Context) {
 		if in.external && !a.allowed(in.userTeam) {
 			a.log.InfoContext(ctx, "message from another organisation refused", "event", key, "team", in.userTeam)
-			a.kit.Inbox.Done(ctx, key, nil)
+			a.kit.Inbox.Done(ctx, key)
 			a.reply(in.channel, in.thread, in.user, a.refusal(in.text))
 			return
 		}
 		m := a.message(ctx, in.team, in.channel, in.thread, in.user, in.text)
 		m.Time = slackTime(in.ts, m.Time)
-		r, err := a.kit.Inbox.Handle(ctx, key, m)
-		if err != nil {
-			a.log.ErrorContext(ctx, "handle slack message", "event", key, "err", err)
-		}
+		r := a.kit.Inbox.Handle(ctx, key, m)
 		a.reply(in.channel, in.thread, in.user, r)
 	}}
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/work"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // serveInteraction answers buttons, menus and modal submissions.
@@ -104,10 +103,7 @@ func (a *Adapter) actionTask(key string, raw []byte) (work.Task, error) {
 	thread := cardThread(channel, ic.Message.ThreadTimestamp, cmpOr(ic.Message.Timestamp, ic.Container.MessageTs))
 	return work.Task{Key: key, Order: channel + "/" + user, Run: func(ctx context.Context) {
 		m := a.message(ctx, ic.Team.ID, channel, thread, user, text)
-		r, err := a.kit.Inbox.Handle(ctx, key, m)
-		if err != nil {
-			a.log.ErrorContext(ctx, "handle slack action", "event", key, "err", err)
-		}
+		r := a.kit.Inbox.Handle(ctx, key, m)
 		a.reply(channel, thread, user, r)
 		if r.DealID != 0 && ic.ResponseURL != "" && !r.Ephemeral {
 			a.redrawCard(ctx, m, r.DealID, channel, ic.ResponseURL)
@@ -160,10 +156,7 @@ func (a *Adapter) openForm(ctx context.Context, ic slack.InteractionCallback, fo
 	channel := cmpOr(ic.Channel.ID, ic.Container.ChannelID)
 	thread := cardThread(channel, ic.Message.ThreadTimestamp, cmpOr(ic.Message.Timestamp, ic.Container.MessageTs))
 	m := a.message(ctx, ic.Team.ID, channel, thread, ic.User.ID, "")
-	f, refusal, err := a.cfg.Bot.Form(ctx, m, form, id)
-	if err != nil {
-		a.log.ErrorContext(ctx, "slack form", "form", form, "deal", id, "err", err)
-	}
+	f, refusal, _ := a.cfg.Bot.Form(ctx, m, form, id) // an error is logged by the core and told in refusal
 	if f.ID == "" {
 		refusal.Ephemeral = true
 		a.reply(channel, thread, ic.User.ID, refusal)
@@ -199,11 +192,10 @@ func (a *Adapter) submit(ctx context.Context, ic slack.InteractionCallback, raw 
 
 func (a *Adapter) runSubmit(ctx context.Context, key string, ic slack.InteractionCallback, meta formMeta) (bot.Reply, map[string]string) {
 	m := a.message(ctx, cmpOr(meta.Team, ic.Team.ID), meta.Channel, meta.Thread, ic.User.ID, "")
-	mctx, mark := store.WithMark(ctx, platform, key)
-	r, errs, err := a.cfg.Bot.Submit(mctx, m, meta.Form, meta.Deal, FormValues(ic.View.State))
-	a.kit.Inbox.Done(ctx, key, mark)
-	if err != nil {
-		a.log.ErrorContext(ctx, "slack form submit", "form", meta.Form, "deal", meta.Deal, "err", err)
+	m.EventID = key
+	r, errs, _ := a.cfg.Bot.Submit(ctx, m, meta.Form, meta.Deal, FormValues(ic.View.State)) // logged by the core
+	if !r.Claimed && !r.Duplicate {
+		a.kit.Inbox.Done(ctx, key)
 	}
 	return r, errs
 }

@@ -3,13 +3,11 @@ package work
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/store"
 )
 
 // inboxKept is how long processed events are kept for dedupe: platforms
@@ -56,25 +54,25 @@ func (in *Inbox) Record(ctx context.Context, key, kind string, body []byte) (fre
 	return fresh, nil
 }
 
-// Handle runs a recorded event's message through the core, marking the
-// event processed in the same transaction as what the message changes (or
-// after, when it changed nothing). A duplicate gives an empty reply.
-func (in *Inbox) Handle(ctx context.Context, key string, m bot.Message) (bot.Reply, error) {
-	mctx, mark := store.WithMark(ctx, in.Platform, key)
-	r, err := in.Bot.Handle(mctx, m)
-	if errors.Is(err, store.ErrDuplicate) {
-		return bot.Reply{}, nil
+// Handle runs a recorded event's message through the core, which records
+// the event processed in the same transaction as what the message changes;
+// when it changed nothing, Handle records it after. A duplicate gives an
+// empty reply. The core has logged what went wrong.
+func (in *Inbox) Handle(ctx context.Context, key string, m bot.Message) bot.Reply {
+	m.EventID = key
+	r, _ := in.Bot.Handle(ctx, m)
+	if r.Duplicate {
+		return bot.Reply{}
 	}
-	in.Done(ctx, key, mark)
-	return r, err
+	if !r.Claimed {
+		in.Done(ctx, key)
+	}
+	return r
 }
 
-// Done marks an event processed unless its change's transaction did
-// (mark may be nil).
-func (in *Inbox) Done(ctx context.Context, key string, mark *store.Mark) {
-	if mark != nil && mark.Done() {
-		return
-	}
+// Done records an event processed: one whose handling wrote nothing, or
+// that is not for the core.
+func (in *Inbox) Done(ctx context.Context, key string) {
 	if err := in.Store.MarkProcessed(ctx, in.Platform, key); err != nil {
 		in.Log.ErrorContext(ctx, "mark event processed", "event", key, "err", err)
 	}
@@ -138,11 +136,11 @@ func (in *Inbox) resume(ctx context.Context, key string, payload []byte) {
 	}
 	if err != nil {
 		in.Log.ErrorContext(ctx, "unreadable inbox row: dropped", "event", key, "err", err)
-		in.Done(ctx, key, nil)
+		in.Done(ctx, key)
 		return
 	}
 	if t.Run == nil { // nothing to do for it
-		in.Done(ctx, key, nil)
+		in.Done(ctx, key)
 		return
 	}
 	in.Pool.Add(t, time.Minute) // at start or in a sweep: nobody waits for an answer

@@ -26,7 +26,7 @@ func TestSweepReplaysLeftEventsAndPrunesOldOnes(t *testing.T) {
 	in.Decode = func(key, kind string, body []byte) (Task, error) {
 		return Task{Key: key, Order: key, Run: func(ctx context.Context) {
 			ran.Add(1)
-			in.Done(ctx, key, nil)
+			in.Done(ctx, key)
 		}}, nil
 	}
 	ctx := context.Background()
@@ -35,7 +35,7 @@ func TestSweepReplaysLeftEventsAndPrunesOldOnes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	in.Done(ctx, "old-done", nil)
+	in.Done(ctx, "old-done")
 	in.SweepOnce(ctx, 2*time.Minute) // too young to sweep
 	time.Sleep(50 * time.Millisecond)
 	if ran.Load() != 0 {
