@@ -61,7 +61,7 @@ func (b *Bot) formCommand(t *turn, d coach.Deal, id string, values map[string]st
 			}
 		}
 		if s := val(keyAmount); s != "" {
-			if m, cur, ok := b.readAmount(t, d, s); !ok {
+			if m, cur, ok := parse.ReadAmount(s); !ok {
 				errs[keyAmount] = b.text(l, "err.amount", "text", s)
 			} else if cur != "" && cur != d.Currency {
 				errs[keyAmount] = b.text(l, "err.currency", "given", cur, "currency", d.Currency)
@@ -106,20 +106,6 @@ func (b *Bot) formCommand(t *turn, d coach.Deal, id string, values map[string]st
 		cmd.NextStep, cmd.NextDue, cmd.HasNext = c.NextStep, c.NextDue, c.HasNext
 	}
 	return cmd, errs
-}
-
-// readAmount reads an amount field whole, with the currency it names ("" if
-// none), as the chat reads "#12 amount $150k".
-func (b *Bot) readAmount(t *turn, d coach.Deal, s string) (coach.Money, string, bool) {
-	m, ok := parse.ParseAmount(s)
-	if !ok {
-		return 0, "", false
-	}
-	c := parse.Parse(fmt.Sprintf("/deal #%d amount %s", d.ID, s), b.parseContext(t))
-	if c.Err != nil || !c.HasAmount || c.Amount != m {
-		return m, "", true
-	}
-	return m, c.Currency, true
 }
 
 // readNext reads a next step as the answer to "what is your next step, and

@@ -15,13 +15,21 @@ import (
 // number or one above 10^14 major units is refused. The currency symbol is
 // accepted but not kept: a deal's currency is the organisation's.
 func ParseAmount(s string) (coach.Money, bool) {
+	m, _, ok := ReadAmount(s)
+	return m, ok
+}
+
+// ReadAmount is ParseAmount that also tells the currency the amount is
+// written in ("$120k" is USD), or "" when it names none, as an update reads
+// "#12 amount $120k": for an amount typed in a form's field.
+func ReadAmount(s string) (coach.Money, string, bool) {
 	t := newText(s)
 	low := strings.TrimSpace(t.low)
 	a := scanAmount(low, 0)
 	if !a.ok || a.end != len(low) {
-		return 0, false
+		return 0, "", false
 	}
-	return a.m, true
+	return a.m, a.cur, true
 }
 
 // amountScan is what scanAmount found at a position.

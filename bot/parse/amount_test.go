@@ -97,3 +97,29 @@ func TestParseAmountExact(t *testing.T) {
 		}
 	}
 }
+
+// ReadAmount reads a whole amount with its currency as an update's amount
+// clause does ("/deal #12 amount $120k"), which forms once round-tripped.
+func TestReadAmountAsAnUpdateReadsIt(t *testing.T) {
+	ins := []string{"$120k", "US$ 1.5M", "RMB 80000", "¥80,000", "€200k", "1,200,000", "$1,250.50", "150万元", "50万美元", "3 million dollars", "hkd 300k"}
+	for _, tc := range amountCases {
+		ins = append(ins, tc.in)
+	}
+	for _, in := range ins {
+		m, cur, ok := ReadAmount(in)
+		if pm, pok := ParseAmount(in); pm != m || pok != ok {
+			t.Errorf("%q: ReadAmount %v %v, ParseAmount %v %v", in, m, ok, pm, pok)
+		}
+		if !ok {
+			continue
+		}
+		c := Parse("/deal #12 amount "+in, testContext(t, "seven-step"))
+		if c.Err != nil || !c.HasAmount || c.Amount != m {
+			t.Errorf("%q: the update reads %v %q (%v), ReadAmount %v %q", in, c.Amount, c.Currency, c.Err, m, cur)
+			continue
+		}
+		if c.Currency != cur {
+			t.Errorf("%q: currency %q, the update reads %q", in, cur, c.Currency)
+		}
+	}
+}
