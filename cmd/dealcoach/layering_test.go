@@ -17,8 +17,7 @@ import (
 const module = "github.com/dealcoach/dealcoach"
 
 // adapters are the chat platforms' packages: each imports the core and the
-// shared adapter plumbing, never another adapter (nor, once issue #12's
-// explicit event claim has landed, the store).
+// shared adapter plumbing, never the store or another adapter.
 var adapters = []string{module + "/bot/slack", module + "/bot/lark", module + "/bot/console"}
 
 // listed is what the layering rules need of one package from `go list`.
@@ -31,10 +30,10 @@ type listed struct {
 
 // TestLayering checks the dependency rules of ARCHITECTURE.md ("Layering
 // rules") on the real module: coach imports the standard library only,
-// adapters never import each other, the store imports nothing of the chat
-// core or the catalogues, and prompts nothing of the chat core or the
-// store. Test files are not checked: a test may reach a real store or
-// another layer's fixtures.
+// adapters never import the store or each other, the store imports nothing
+// of the chat core or the catalogues, and prompts nothing of the chat core
+// or the store. Test files are not checked: a test may reach a real store
+// or another layer's fixtures.
 func TestLayering(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -94,7 +93,10 @@ func layerViolations(pkgs map[string]listed) []string {
 	}
 	for _, a := range adapters {
 		for _, imp := range pkgs[a].Imports {
-			if !within(imp, a) && slices.ContainsFunc(adapters, func(other string) bool { return within(imp, other) }) {
+			switch {
+			case within(imp, module+"/store"):
+				out = append(out, a+" imports "+imp+": adapters reach the store through bot and the adapter plumbing (bot/work, bot/outbox)")
+			case !within(imp, a) && slices.ContainsFunc(adapters, func(other string) bool { return within(imp, other) }):
 				out = append(out, a+" imports "+imp+": adapters never import each other")
 			}
 		}
@@ -142,7 +144,7 @@ func TestLayerViolations(t *testing.T) {
 			Deps: []string{"fmt", "gopkg.in/yaml.v3", "os", module + "/prompts"}},
 		{ImportPath: module + "/bot", Imports: []string{module + "/coach"}, Deps: []string{module + "/coach"}},
 		{ImportPath: module + "/store", Imports: []string{module + "/bot"}, Deps: []string{module + "/bot", module + "/coach"}},
-		{ImportPath: module + "/bot/lark", Imports: []string{module + "/bot", module + "/bot/slack"}},
+		{ImportPath: module + "/bot/lark", Imports: []string{module + "/bot", module + "/bot/slack", module + "/store"}},
 		{ImportPath: module + "/bot/slack", Imports: []string{module + "/bot", module + "/bot/slack/blocks"}},
 		{ImportPath: module + "/bot/slack/blocks"},
 	} {
@@ -152,6 +154,7 @@ func TestLayerViolations(t *testing.T) {
 		"coach depends on gopkg.in/yaml.v3 (through " + module + "/prompts): coach may import the standard library only",
 		"coach imports " + module + "/prompts: coach may import the standard library only",
 		module + "/bot/lark imports " + module + "/bot/slack: adapters never import each other",
+		module + "/bot/lark imports " + module + "/store: adapters reach the store through bot and the adapter plumbing (bot/work, bot/outbox)",
 		module + "/prompts depends on " + module + "/bot (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
 		module + "/prompts depends on " + module + "/store (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
 		module + "/store depends on " + module + "/bot (through " + module + "/bot): the store knows nothing of the chat core or the catalogues",
