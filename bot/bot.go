@@ -117,8 +117,10 @@ type turn struct {
 }
 
 // Handle answers one message. Every change it makes is committed before it
-// returns. The error is for the adapter's logs only: the reply already tells
-// the person what went wrong, in their language.
+// returns, the first with the claim of m.EventID (see Reply.Claimed); an
+// event processed before gets a Duplicate reply and changes nothing. An
+// internal error is logged here, once, and returned for tests and metrics:
+// the reply already tells the person what went wrong, in their language.
 func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	start := time.Now()
 	kind := "unread" // until parsed

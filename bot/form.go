@@ -86,8 +86,8 @@ func (b *Bot) Form(ctx context.Context, m Message, id string, dealID int64) (f F
 // maps that field's key to a localized message to show beside it.
 // Otherwise the Reply confirms what changed (as a chat update's reply
 // does, with the deal card's fields) and everything is committed before it
-// returns. Permission is checked again: the deal may have changed hands
-// since the form opened.
+// returns, claiming m.EventID as Handle does. Permission is checked again:
+// the deal may have changed hands since the form opened.
 func (b *Bot) Submit(ctx context.Context, m Message, id string, dealID int64, values map[string]string) (r Reply, errs map[string]string, err error) {
 	start := time.Now()
 	defer func() { b.cfg.Metrics.observe(m.Platform, "submit", outcome(r, err), start) }()
