@@ -235,17 +235,39 @@ func (a *Adapter) respondAll(channel, responseURL string, msgs []*slack.Msg) {
 func (a *Adapter) httpClient() *http.Client { return a.http }
 
 // answer is what work.WriteJSON is given for a Slack answer: a nil
-// message or view response (in an interface, a typed nil) is no answer.
+// message or view response (in an interface, a typed nil) is no answer,
+// and a message is encoded as a commandAnswer.
 func answer(v any) any {
 	switch m := v.(type) {
 	case *slack.Msg:
 		if m == nil {
 			return nil
 		}
+		return answerOf(m)
 	case *slack.ViewSubmissionResponse:
 		if m == nil {
 			return nil
 		}
 	}
 	return v
+}
+
+// commandAnswer is a slash command's answer encoded as slack.Msg encodes
+// it, for the fields the answers this package builds set (response type,
+// text, blocks; TestCommandAnswerEncodesAsMsg holds it to that). Encoding
+// the whole Msg walks some seventy fields every time, and makes
+// encoding/json build and keep an encoder for every type they reach
+// (attachments, files, reactions…): heap held for three fields.
+type commandAnswer struct {
+	Text            string              `json:"text,omitempty"`
+	ResponseType    string              `json:"response_type,omitempty"`
+	ReplaceOriginal bool                `json:"replace_original"`
+	DeleteOriginal  bool                `json:"delete_original"`
+	Metadata        slack.SlackMetadata `json:"metadata,omitempty"`
+	Blocks          slack.Blocks        `json:"blocks,omitempty"`
+}
+
+func answerOf(m *slack.Msg) *commandAnswer {
+	return &commandAnswer{Text: m.Text, ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal,
+		DeleteOriginal: m.DeleteOriginal, Metadata: m.Metadata, Blocks: m.Blocks}
 }

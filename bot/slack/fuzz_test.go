@@ -1,10 +1,13 @@
 package slack
 
 import (
+	"encoding/json"
 	"net/url"
 	"testing"
 
 	"github.com/slack-go/slack"
+
+	"github.com/dealcoach/dealcoach/bot"
 )
 
 // FuzzDecode feeds anything to what reads Slack's payloads after the
@@ -63,6 +66,26 @@ func TestReadCommandAsParseQuery(t *testing.T) {
 		form, ferr := url.ParseQuery(body)
 		if (err == nil) != (ferr == nil) || err == nil && got != slashCommand(form) {
 			t.Errorf("readCommand(%q) = %+v, %v; url.ParseQuery: %+v, %v", body, got, err, slashCommand(form), ferr)
+		}
+	}
+}
+
+// A command's answer encodes as the slack.Msg it stands for, byte for
+// byte, for the messages the adapter builds: a refusal or "working on
+// it", and a reply's pages.
+func TestCommandAnswerEncodesAsMsg(t *testing.T) {
+	a := newHarness(t).a
+	r := bot.Reply{Blocks: []bot.Block{{Kind: bot.HeaderBlock, Text: "Acme"}, {Kind: bot.TextBlock, Text: "*Amount* ¥120,000 <b> & \"q\""},
+		{Kind: bot.TextBlock, Fields: []bot.Field{{Label: "Stage", Value: "立项"}}, Buttons: []bot.Button{{Label: "Won", Value: "/deal #1 won", Style: "primary"}}}}}
+	msgs := append(a.responses(r), &slack.Msg{ResponseType: slack.ResponseTypeEphemeral, Text: fallback(r)})
+	for _, m := range msgs {
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := json.Marshal(answerOf(m))
+		if err != nil || string(got) != string(want) {
+			t.Fatalf("answer %s, %v; slack.Msg %s", got, err, want)
 		}
 	}
 }
