@@ -52,6 +52,7 @@ type Bot struct {
 	nameGens    sync.Map          // namesOfPerson, namesOfTeam, namesOfAll → *atomic.Int64
 	namesCached atomic.Int64      // entries in nameCache
 	limit       *limiter          // per-person rate limit, in memory: a restart forgives
+	dealTurns   dealLocks         // this process's turns changing one deal, one at a time (see changeDeal)
 	maxNamed    int               // deals a speaker's name index holds (maxNamed; tests lower it)
 }
 

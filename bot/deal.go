@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
@@ -102,6 +103,9 @@ func (b *Bot) update(ctx context.Context, t *turn, id int64, cmd parse.Command) 
 // concurrent change is never overwritten.
 func (b *Bot) changeDeal(ctx context.Context, t *turn, id int64, decide func(coach.Deal) (coach.Update, error),
 	reply func(coach.Update) (Reply, error)) (coach.Update, Reply, error) {
+	// Turns of this process on the same deal take turns, so that none of
+	// them runs again for another's change; a retry is for other processes.
+	defer b.dealTurns.lock(id)()
 	start := t.snapshot()
 	for try := 1; ; try++ {
 		d, err := b.cfg.Store.Deal(ctx, id)
@@ -131,6 +135,44 @@ func (b *Bot) changeDeal(ctx context.Context, t *turn, id int64, decide func(coa
 		case try == maxTries:
 			return u, Reply{}, coach.Errorf(coach.Conflict, "err.deal_conflict", "ref", ref(d))
 		}
+	}
+}
+
+// dealLocks serialises a process's turns on one deal, from their read to
+// their commit: without it, each of several writers of one deal would read
+// it, and all but one would find it changed at their commit and run again,
+// some of them many times over.
+type dealLocks struct {
+	mu sync.Mutex
+	m  map[int64]*dealLock
+}
+
+type dealLock struct {
+	sync.Mutex
+	waiting int // turns holding or waiting for it
+}
+
+// lock waits for deal id's turn and returns its unlock.
+func (l *dealLocks) lock(id int64) func() {
+	l.mu.Lock()
+	if l.m == nil {
+		l.m = map[int64]*dealLock{}
+	}
+	dl := l.m[id]
+	if dl == nil {
+		dl = &dealLock{}
+		l.m[id] = dl
+	}
+	dl.waiting++
+	l.mu.Unlock()
+	dl.Lock()
+	return func() {
+		dl.Unlock()
+		l.mu.Lock()
+		if dl.waiting--; dl.waiting == 0 {
+			delete(l.m, id)
+		}
+		l.mu.Unlock()
 	}
 }
 
