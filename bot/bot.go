@@ -111,7 +111,8 @@ type turn struct {
 	resolvedRef parse.Ref    // the last reference resolved in this turn
 	resolved    []coach.Deal // and the deals it named
 
-	free bool // a free-text message to read against the speaker's deals (parse.ParseMessage)
+	free bool      // a free-text message to read against the speaker's deals (parse.ParseMessage)
+	read *readMemo // its reading, once read (free.go)
 
 	answers   map[string]coach.Answer // answers of deal answersOf, read this turn
 	answersOf int64

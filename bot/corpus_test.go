@@ -788,8 +788,11 @@ func buildCorpusWorld(t *testing.T, path string, clock func() time.Time, w corpu
 		if !ok {
 			t.Fatalf("deal %s: unknown owner %q", wd.Key, wd.Owner)
 		}
+		// the deals were there before the conversation: made a month ago, not
+		// the speaker's last change (an undo would close the one made last)
 		d := coach.Deal{Customer: wd.Customer, Title: wd.Title, OwnerID: owner.ID, TeamID: team.ID,
-			Amount: coach.Major(wd.Amount), Currency: "CNY", Stage: wd.Stage, Status: coach.Open, NextStep: wd.Next}
+			Amount: coach.Major(wd.Amount), Currency: "CNY", Stage: wd.Stage, Status: coach.Open, NextStep: wd.Next,
+			CreatedAt: clock().AddDate(0, -1, 0)}
 		for _, x := range []struct {
 			s   string
 			dst *coach.Date

@@ -33,7 +33,7 @@ func (b *Bot) freeText(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 	if t.waiting && t.cur.Await != awaitPick && t.cur.Await != awaitConfirm {
 		focus = t.cur.DealID // the deal being coached, or the conversation's topic
 	}
-	rd := parse.Read(t.msg.Text, b.readContext(t), names, focus)
+	rd := b.read(t, names, focus)
 	if rd.Err != nil {
 		return Reply{}, rd.Err
 	}
@@ -466,8 +466,7 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn, cmd parse.Command) (bo
 	if err != nil {
 		return false, err
 	}
-	pc := b.readContext(t)
-	rd := parse.Read(t.msg.Text, pc, names, 0)
+	rd := b.read(t, names, 0)
 	switch rd.Kind {
 	case parse.ReadUpdate, parse.ReadNearMiss, parse.ReadWhich, parse.ReadGuarded:
 		return true, nil
@@ -495,7 +494,7 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn, cmd parse.Command) (bo
 			}
 		}
 	}
-	rd = parse.Read(t.msg.Text, pc, names, t.cur.DealID)
+	rd = b.read(t, names, t.cur.DealID)
 	if rd.Kind != parse.ReadUpdate {
 		return false, nil
 	}
@@ -505,6 +504,24 @@ func (b *Bot) readsAsUpdate(ctx context.Context, t *turn, cmd parse.Command) (bo
 		}
 	}
 	return false, nil
+}
+
+// readMemo is a turn's reading of its message: deciding whether a message
+// answers the question waiting and then applying it read it once.
+type readMemo struct {
+	focus int64
+	rd    parse.Reading
+}
+
+// read reads the turn's message against the speaker's names, once: a
+// reading that named a deal is the same whatever the focus.
+func (b *Bot) read(t *turn, names *parse.Names, focus int64) parse.Reading {
+	if m := t.read; m != nil && (m.focus == focus || m.rd.Err == nil && m.rd.Kind != parse.ReadNothing && !noDeal(m.rd) && !m.rd.Focused) {
+		return m.rd
+	}
+	rd := parse.Read(t.msg.Text, b.readContext(t), names, focus)
+	t.read = &readMemo{focus: focus, rd: rd}
+	return rd
 }
 
 // noDeal tells a reading that found no deal to apply to.
@@ -517,23 +534,35 @@ func noDeal(rd parse.Reading) bool {
 	return false
 }
 
-// undo puts back the speaker's last change to a deal and says what it put back.
+// undo puts back the speaker's last change to a deal and says what it put
+// back: the values and the notes it added; a deal they just created is
+// closed.
 func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
-	before, after, err := t.st.Undo(ctx, t.person.ID)
+	u, err := t.st.Undo(ctx, t.person.ID, b.text(t.lang, "read.undone_reason"))
 	switch {
 	case errors.Is(err, store.ErrNothingToUndo):
 		return textReply(t.lang, b.text(t.lang, "read.nothing_to_undo")), nil
 	case errors.Is(err, store.ErrUndoStale):
-		return textReply(t.lang, b.text(t.lang, "read.undo_stale", "ref", ref(before))), nil
+		return textReply(t.lang, b.text(t.lang, "read.undo_stale", "ref", ref(u.Before))), nil
 	case err != nil:
 		return Reply{}, err
 	}
-	if before.Status != after.Status {
-		b.namesChanged(after)
+	if u.Closed {
+		b.namesChanged(u.After)
+		r := textReply(t.lang, b.text(t.lang, "read.undone_create", "ref", ref(u.After), "name", u.After.Name()))
+		r.DealID = u.After.ID
+		return r, b.clearState(ctx, t)
 	}
-	r := Reply{Lang: t.lang, DealID: after.ID}
-	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "read.undone", "ref", ref(after), "name", after.Name())})
-	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: b.changes(t, before, after, "")})
+	if u.Before.Status != u.After.Status {
+		b.namesChanged(u.After)
+	}
+	r := Reply{Lang: t.lang, DealID: u.After.ID}
+	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "read.undone", "ref", ref(u.After), "name", u.After.Name())})
+	items := b.changes(t, u.Before, u.After, "")
+	for _, n := range u.Notes {
+		items = append(items, b.text(t.lang, "read.undone_note", "note", n))
+	}
+	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	return r, b.clearState(ctx, t)
 }
 

@@ -230,6 +230,55 @@ func TestUndoPutsBackTheLastChange(t *testing.T) {
 	mustContain(t, h.say("Carol", "undo"), "nothing of yours to undo")
 }
 
+// An undo of an update takes back the notes it added, and says so.
+func TestUndoTakesBackTheNotes(t *testing.T) {
+	h := newHarness(t)
+	world(t, h, "Alice", "Acme Corp 100k")
+	h.say("Alice", "/deal #1 stage shortlist note CFO joined the call")
+	if d := h.deal(1); d.Stage != "shortlist" {
+		t.Fatalf("update not applied: %+v", d)
+	}
+	mustContain(t, h.say("Alice", "show #1"), "CFO joined the call")
+	out := h.say("Alice", "undo")
+	mustContain(t, out, "Undone on #1", "note removed: CFO joined the call")
+	if d := h.deal(1); d.Stage != "prospect" {
+		t.Fatalf("undo did not put the stage back: %+v", d)
+	}
+	if strings.Contains(h.say("Alice", "show #1"), "CFO joined the call") {
+		t.Fatal("the undone note is still shown")
+	}
+}
+
+// An undo right after creating a deal closes it (removed, its number
+// would be the next deal's); once someone changed it, it stays.
+func TestUndoClosesADealJustCreated(t *testing.T) {
+	h := newHarness(t, "boss")
+	world(t, h, "Alice", "Acme Corp 100k")
+	h.say("Alice", "Acme moved to shortlist")
+	world(t, h, "Alice", "Globex 50k")
+	out := h.say("Alice", "undo")
+	mustContain(t, out, "#2", "Globex", "closed")
+	if d := h.deal(2); d.Status != coach.Lost || d.LostReason != "undone: created by mistake" {
+		t.Fatalf("the deal undone is not closed: %+v", d)
+	}
+	if strings.Contains(h.say("Alice", "Globex 80k"), "Updated") {
+		t.Fatal("the closed deal was updated by name")
+	}
+	h.say("Alice", "no")
+	// the next undo is the update before it
+	mustContain(t, h.say("Alice", "undo"), "Undone on #1", "Prospect")
+	// a deal changed since it was created stays
+	world(t, h, "Alice", "Initech 30k")
+	h.say("boss", "/deal #3 amount 40k")
+	mustContain(t, h.say("Alice", "撤销"), "又变过了")
+	if d := h.deal(3); d.Status != coach.Open {
+		t.Fatalf("a deal changed since was closed: %+v", d)
+	}
+	// in Chinese too
+	world(t, h, "Alice", "华信科技 核心系统 80万")
+	mustContain(t, h.say("Alice", "撤销"), "已关闭")
+}
+
 func TestNamesAreShownAsTyped(t *testing.T) {
 	h := newHarness(t)
 	world(t, h, "Alice", "<!channel> 100k")
