@@ -6,7 +6,7 @@ import (
 	"github.com/dealcoach/dealcoach/coach"
 )
 
-// The scheduled messages' content: the scheduler (bot/schedule) gathers it
+// The scheduled messages' content: the scheduler (bot/notify/schedule) gathers it
 // from the store and coach, and NudgeReply and DigestReply render it.
 
 // NudgeView is one person's morning reminder.

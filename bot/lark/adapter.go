@@ -21,9 +21,9 @@ import (
 	larkws "github.com/larksuite/oapi-sdk-go/v3/ws"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/queue"
-	"github.com/dealcoach/dealcoach/bot/replay"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/queue"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	"github.com/dealcoach/dealcoach/prompts"
 )
 
@@ -38,7 +38,7 @@ const (
 )
 
 const (
-	maxReplays = 100_000 // signatures kept against replays (see bot/replay)
+	maxReplays = 100_000 // signatures kept against replays (see bot/adapter/replay)
 	maxCards   = 5       // a reply becomes at most this many cards
 )
 

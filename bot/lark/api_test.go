@@ -18,7 +18,7 @@ import (
 	larkcore "github.com/larksuite/oapi-sdk-go/v3/core"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
-	"github.com/dealcoach/dealcoach/bot/queue"
+	"github.com/dealcoach/dealcoach/bot/adapter/queue"
 )
 
 var apps atomic.Int64

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
 )
 
 const imagesPath = "/open-apis/im/v1/images"

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
 	"github.com/dealcoach/dealcoach/store"
 )
 

@@ -4,8 +4,8 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	"github.com/dealcoach/dealcoach/bot/bottest"
-	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/prompts"
 )
 

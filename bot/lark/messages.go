@@ -16,7 +16,7 @@ import (
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // onMessage records a message to the bot and queues it. It returns once

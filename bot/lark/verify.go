@@ -21,7 +21,7 @@ import (
 	"github.com/larksuite/oapi-sdk-go/v3/event/dispatcher/callback"
 	larkim "github.com/larksuite/oapi-sdk-go/v3/service/im/v1"
 
-	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
 )
 
 // The headers Lark signs a callback with when an Encrypt Key is set.

@@ -16,7 +16,7 @@ import (
 
 	larkevent "github.com/larksuite/oapi-sdk-go/v3/event"
 
-	"github.com/dealcoach/dealcoach/bot/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
 )
 
 const (

@@ -11,9 +11,9 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/queue"
-	"github.com/dealcoach/dealcoach/bot/replay"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/queue"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	"github.com/dealcoach/dealcoach/prompts"
 )
 

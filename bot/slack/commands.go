@@ -14,7 +14,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // serveCommand answers a slash command: recorded, handled, and answered in

@@ -17,7 +17,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
 )
 
 // outboxEvent is the metadata event type of a scheduled message: its

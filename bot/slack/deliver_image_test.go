@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
 )
 
 // fileSlack is the part of Slack's Web API the outbox uses, over loopback:

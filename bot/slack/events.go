@@ -13,7 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // serveEvent answers the Events API: the URL check, then message events,
@@ -53,7 +53,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 // under the event id: Slack has been seen to deliver one message several
 // times under new event ids and without X-Slack-Retry-Num, and a message
 // may come both as an app_mention and as a message event. The inbox keeps
-// the key for a week (bot/work), far longer than Slack retries.
+// the key for a week (bot/adapter/work), far longer than Slack retries.
 func (a *Adapter) event(ctx context.Context, body []byte) error {
 	in, why, err := readEvent(body)
 	if err != nil {

@@ -6,8 +6,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	"github.com/dealcoach/dealcoach/bot/bottest"
-	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/prompts"
 )
 

@@ -13,7 +13,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // serveInteraction answers buttons, menus and modal submissions.

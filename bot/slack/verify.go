@@ -10,8 +10,8 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/dealcoach/dealcoach/bot/replay"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // Verified wraps a handler of Slack requests: it reads the body (at most

@@ -10,8 +10,8 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/dealcoach/dealcoach/bot/replay"
-	"github.com/dealcoach/dealcoach/bot/work"
+	"github.com/dealcoach/dealcoach/bot/adapter/replay"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 )
 
 // Slack's documented signing example (api.slack.com/authentication/verifying-requests-from-slack).

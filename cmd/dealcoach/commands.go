@@ -11,11 +11,11 @@ import (
 
 	"github.com/dealcoach/dealcoach/bot"
 	"github.com/dealcoach/dealcoach/bot/console"
-	"github.com/dealcoach/dealcoach/bot/demo"
-	"github.com/dealcoach/dealcoach/bot/export"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
+	"github.com/dealcoach/dealcoach/store/demo"
+	"github.com/dealcoach/dealcoach/store/export"
 )
 
 // errUsage means a flag error, already printed by the flag package.

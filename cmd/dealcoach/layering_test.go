@@ -95,7 +95,7 @@ func layerViolations(pkgs map[string]listed) []string {
 		for _, imp := range pkgs[a].Imports {
 			switch {
 			case within(imp, module+"/store"):
-				out = append(out, a+" imports "+imp+": adapters reach the store through bot and the adapter plumbing (bot/work, bot/outbox)")
+				out = append(out, a+" imports "+imp+": adapters reach the store through bot and the adapter plumbing (bot/adapter/work, bot/adapter/outbox)")
 			case !within(imp, a) && slices.ContainsFunc(adapters, func(other string) bool { return within(imp, other) }):
 				out = append(out, a+" imports "+imp+": adapters never import each other")
 			}
@@ -154,7 +154,7 @@ func TestLayerViolations(t *testing.T) {
 		"coach depends on gopkg.in/yaml.v3 (through " + module + "/prompts): coach may import the standard library only",
 		"coach imports " + module + "/prompts: coach may import the standard library only",
 		module + "/bot/lark imports " + module + "/bot/slack: adapters never import each other",
-		module + "/bot/lark imports " + module + "/store: adapters reach the store through bot and the adapter plumbing (bot/work, bot/outbox)",
+		module + "/bot/lark imports " + module + "/store: adapters reach the store through bot and the adapter plumbing (bot/adapter/work, bot/adapter/outbox)",
 		module + "/prompts depends on " + module + "/bot (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
 		module + "/prompts depends on " + module + "/store (through " + module + "/store): prompts is data decoded into coach's types, a leaf the adapters may import",
 		module + "/store depends on " + module + "/bot (through " + module + "/bot): the store knows nothing of the chat core or the catalogues",

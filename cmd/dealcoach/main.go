@@ -11,7 +11,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/dealcoach/dealcoach/bot/logctx"
+	"github.com/dealcoach/dealcoach/bot/adapter/logctx"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".

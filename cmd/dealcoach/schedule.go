@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/chart"
-	"github.com/dealcoach/dealcoach/bot/schedule"
+	"github.com/dealcoach/dealcoach/bot/notify/chart"
+	"github.com/dealcoach/dealcoach/bot/notify/schedule"
 	"github.com/dealcoach/dealcoach/coach"
 )
 

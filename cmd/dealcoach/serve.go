@@ -17,12 +17,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/adapter/logctx"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/queue"
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	larkbot "github.com/dealcoach/dealcoach/bot/lark"
-	"github.com/dealcoach/dealcoach/bot/logctx"
-	"github.com/dealcoach/dealcoach/bot/outbox"
-	"github.com/dealcoach/dealcoach/bot/queue"
 	slackbot "github.com/dealcoach/dealcoach/bot/slack"
-	"github.com/dealcoach/dealcoach/bot/work"
 )
 
 // cmdServe runs the HTTP server: health, metrics, and the chat platforms

@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/dealcoach/dealcoach/bot/bottest"
-	"github.com/dealcoach/dealcoach/bot/chart"
-	"github.com/dealcoach/dealcoach/bot/chart/charttest"
+	"github.com/dealcoach/dealcoach/bot/notify/chart"
+	"github.com/dealcoach/dealcoach/bot/notify/chart/charttest"
 	"github.com/dealcoach/dealcoach/coach"
 )
 

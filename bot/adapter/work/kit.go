@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/queue"
+	"github.com/dealcoach/dealcoach/bot/adapter/queue"
 	"github.com/dealcoach/dealcoach/store"
 )
 

@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dealcoach/dealcoach/bot/logctx"
+	"github.com/dealcoach/dealcoach/bot/adapter/logctx"
 )
 
 // Task is work on one recorded event.

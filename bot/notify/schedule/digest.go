@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/chart"
+	"github.com/dealcoach/dealcoach/bot/notify/chart"
 	"github.com/dealcoach/dealcoach/coach"
 )
 

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dealcoach/dealcoach/bot/chart/charttest"
+	"github.com/dealcoach/dealcoach/bot/notify/chart/charttest"
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/sfnt"
 )

@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
 	"github.com/dealcoach/dealcoach/bot/bottest"
-	"github.com/dealcoach/dealcoach/bot/outbox"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"

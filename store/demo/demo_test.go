@@ -10,10 +10,10 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/dealcoach/dealcoach/bot/export"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
 	"github.com/dealcoach/dealcoach/store"
+	"github.com/dealcoach/dealcoach/store/export"
 )
 
 var testNow = time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)

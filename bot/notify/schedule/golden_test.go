@@ -7,17 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dealcoach/dealcoach/bot/adapter/work"
 	"github.com/dealcoach/dealcoach/bot/bottest"
 	"github.com/dealcoach/dealcoach/bot/lark"
 	"github.com/dealcoach/dealcoach/bot/slack"
-	"github.com/dealcoach/dealcoach/bot/work"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/prompts"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-const regen = "go test ./bot/schedule -run Golden -update"
+const regen = "go test ./bot/notify/schedule -run Golden -update"
 
 // The adapters' page limits (bot/slack maxPages, bot/lark maxCards).
 const goldenPages = 5

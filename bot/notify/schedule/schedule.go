@@ -3,7 +3,7 @@
 // the store, renders it with the bot, and writes each message to the
 // outbox under an idempotency key (job, period, recipient) in the same
 // transaction that records the run, so that a run happens once per period
-// whatever crashes or restarts; bot/outbox then delivers.
+// whatever crashes or restarts; bot/adapter/outbox then delivers.
 //
 // Runs are found by scanning, not fired by the clock alone: every minute
 // (and once at start) the scheduler asks which periods have begun and
@@ -23,8 +23,8 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/dealcoach/dealcoach/bot"
-	"github.com/dealcoach/dealcoach/bot/chart"
-	"github.com/dealcoach/dealcoach/bot/outbox"
+	"github.com/dealcoach/dealcoach/bot/adapter/outbox"
+	"github.com/dealcoach/dealcoach/bot/notify/chart"
 	"github.com/dealcoach/dealcoach/coach"
 	"github.com/dealcoach/dealcoach/store"
 )

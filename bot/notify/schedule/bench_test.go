@@ -29,7 +29,7 @@ import (
 //     ended are won (a third) or lost, the others are open. A real team's
 //     history, for the digest, which reads the 97 days it needs.
 //
-//     go test -run=NONE -bench=. -benchmem ./bot/schedule/
+//     go test -run=NONE -bench=. -benchmem ./bot/notify/schedule/
 const (
 	benchReps   = 1_000
 	benchDeals  = 100_000

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dealcoach/dealcoach/bot/logctx"
+	"github.com/dealcoach/dealcoach/bot/adapter/logctx"
 )
 
 // A task's context carries its event id onto every line logged with it.

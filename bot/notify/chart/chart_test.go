@@ -14,7 +14,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/dealcoach/dealcoach/bot/chart/charttest"
+	"github.com/dealcoach/dealcoach/bot/notify/chart/charttest"
 	xfont "golang.org/x/image/font"
 )
 
