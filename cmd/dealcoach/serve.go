@@ -120,6 +120,15 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	shut, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	defer func() { log.Info("stopped", "took", time.Since(stopStart).Round(time.Millisecond)) }()
+	// What the file holds at the end, in the words the side-by-side
+	// harness (../shared/bench) reads from every server it runs, so that a
+	// load's requests can be checked against the deals they made. Logged
+	// after the closers (deferred), before the database closes.
+	defer func() {
+		if n, err := a.db.CountDeals(context.Background()); err == nil {
+			log.Info(fmt.Sprintf("deals rows=%d", n))
+		}
+	}()
 	err = srv.Shutdown(shut)
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		err = fmt.Errorf("shut down: %w", err)

@@ -199,6 +199,11 @@ func TestSIGTERMUnderLoadLosesNothingAcknowledged(t *testing.T) {
 	}
 	t.Logf("stopped %v after SIGTERM; %d requests acknowledged", took.Round(time.Millisecond), len(acked))
 	checkStored(t, db, acked)
+	// The side-by-side harness reads the file's deals from this line.
+	want := fmt.Sprintf("deals rows=%d", len(exportedDeals(t, db)))
+	if !strings.Contains(p.logs.String(), want) {
+		t.Errorf("no %q logged at the stop:\n%s", want, p.logs)
+	}
 }
 
 // slowPosts is the fake platform with slow chat.postMessage calls, so that
