@@ -14,6 +14,8 @@ import (
 func (b *Bot) dispatch(ctx context.Context, t *turn, cmd parse.Command) (Reply, error) {
 	if st, ok, err := b.loadState(ctx, t); err != nil {
 		return Reply{}, err
+	} else if yes, tok, press := pressOf(t.msg.Text); press {
+		return b.pressed(ctx, t, yes, tok, st, ok) // a confirmation's button (free.go)
 	} else if ok {
 		if r, handled, err := b.resume(ctx, t, cmd, st); handled || err != nil {
 			return r, err

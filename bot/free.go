@@ -2,6 +2,9 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -367,15 +370,82 @@ func (b *Bot) confirm(ctx context.Context, t *turn, rd parse.Reading) (Reply, er
 	if len(doubts) > 0 {
 		r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: strings.Join(doubts, " ")})
 	}
-	yes, no := answerWords(l)
-	btns := []Button{{Label: b.text(l, "read.apply"), Value: yes, Style: "primary"}}
+	// The buttons carry the token of this reading: pressed after another
+	// reading replaced it, they apply (or cancel) nothing (see pressed).
+	tok := confirmToken(t, cmds)
+	btns := []Button{{Label: b.text(l, "read.apply"), Value: pressApply + tok, Style: "primary"}}
 	if len(cmds) == 1 {
 		btns = append(btns, Button{Label: b.text(l, "read.edit"), Value: fmt.Sprintf("/deal show #%d", cmds[0].Ref.ID), Form: FormEdit, DealID: cmds[0].Ref.ID})
 	}
-	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: no})
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: pressCancel + tok})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.confirm_hint")})
-	return r, b.saveState(ctx, t, state{Await: awaitConfirm, Cmds: cmds})
+	return r, b.saveState(ctx, t, state{Await: awaitConfirm, Cmds: cmds, Token: tok})
+}
+
+// A confirmation's Apply and Cancel buttons send these, then the token of
+// the reading they answer. A slash command keeps the person's language
+// (typed "yes" would make it English) and passes through Slack and Lark
+// unchanged; a typed "yes" or "是" still answers whatever waits.
+const (
+	pressApply  = "/deal apply "
+	pressCancel = "/deal cancel "
+)
+
+// confirmToken names one question the bot asks (a reading to confirm, a
+// near miss to pick from): the message that raised it, when, and what it
+// would change. Only the buttons of that question carry it.
+func confirmToken(t *turn, cmds []parse.Command) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%d\x00%s\x00", t.msg.Platform, t.msg.EventID, t.msg.UserID,
+		t.msg.scope(), t.now.UnixNano(), t.msg.Text)
+	if raw, err := json.Marshal(cmds); err == nil {
+		h.Write(raw)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:5])
+}
+
+// pressOf reads a confirmation button's value: yes is 1 for Apply, -1 for
+// Cancel; ok is false for any other text.
+func pressOf(text string) (yes int, token string, ok bool) {
+	s := strings.TrimSpace(text)
+	for _, p := range []struct {
+		prefix string
+		yes    int
+	}{{pressApply, 1}, {pressCancel, -1}} {
+		if len(s) > len(p.prefix) && strings.EqualFold(s[:len(p.prefix)], p.prefix) {
+			tok := strings.TrimSpace(s[len(p.prefix):])
+			if tok == "" || strings.ContainsAny(tok, " \t\n") {
+				return 0, "", false
+			}
+			return p.yes, strings.ToLower(tok), true
+		}
+	}
+	return 0, "", false
+}
+
+// pressed answers a confirmation's button. Only the question the button
+// belongs to is answered; a button of a question that another replaced,
+// that expired or was answered already changes nothing and leaves what
+// waits now waiting (a press on an old card must not apply or cancel the
+// newer reading).
+func (b *Bot) pressed(ctx context.Context, t *turn, yes int, tok string, s state, ok bool) (Reply, error) {
+	if ok && s.Token == tok && (s.Await == awaitConfirm || s.Await == awaitPick && yes < 0) {
+		if yes < 0 {
+			return textReply(t.lang, b.text(t.lang, "read.cancelled")), b.clearState(ctx, t)
+		}
+		if len(s.Cmds) > 0 && s.Cmds[0].Lang != "" {
+			t.lang = s.Cmds[0].Lang
+		}
+		if err := b.clearState(ctx, t); err != nil {
+			return Reply{}, err
+		}
+		return b.applyAll(ctx, t, s.Cmds)
+	}
+	if ok && (s.Await == awaitConfirm || s.Await == awaitPick) {
+		return textReply(t.lang, b.text(t.lang, "read.press_replaced")), nil
+	}
+	return textReply(t.lang, b.text(t.lang, "read.press_expired")), nil
 }
 
 // didYouMean asks about a near miss; nothing changes until the person picks.
@@ -400,8 +470,8 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 		// another question replaced this one must not pick from that one.
 		btns = append(btns, Button{Label: d.Name(), Value: fmt.Sprintf("#%d", d.ID)})
 	}
-	_, no := answerWords(l)
-	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: no})
+	p.Token = confirmToken(t, []parse.Command{c})
+	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: pressCancel + p.Token})
 	names := make([]string, len(ds))
 	for i, d := range ds {
 		names[i] = d.Name()
@@ -428,16 +498,6 @@ func (b *Bot) confirmed(ctx context.Context, t *turn, s state) (Reply, bool, err
 		return r, true, b.clearState(ctx, t)
 	}
 	return Reply{}, false, b.clearState(ctx, t)
-}
-
-// answerWords are the yes and the no a button sends in lang. A button's
-// value is read as typed text, and typed text sets the reply's language
-// (and the person's): a Chinese card's 应用 must not send "yes".
-func answerWords(lang string) (yes, no string) {
-	if lang == "zh" {
-		return "是", "取消"
-	}
-	return "yes", "cancel"
 }
 
 // answerYesNo is 1 for yes, -1 for no, 0 for anything else.

@@ -189,7 +189,7 @@ func TestUncertainReadingIsConfirmedFirst(t *testing.T) {
 	world(t, h, "Alice", "Acme Corp 100k")
 	before := h.deal(1)
 	out := h.say("Alice", "Acme might close end of month")
-	mustContain(t, out, "I read:", "Expected close", "[Apply: yes")
+	mustContain(t, out, "I read:", "Expected close", "[Apply: /deal apply ")
 	unchanged(t, h, before, "an unconfirmed reading")
 	mustContain(t, h.say("Alice", "yes"), "Updated #1")
 	if d := h.deal(1); d.ExpectedClose.String() != "2026-11-30" {

@@ -37,7 +37,8 @@ type state struct {
 	Stage      string          `json:"stage,omitempty"`
 	Cmd        *parse.Command  `json:"cmd,omitempty"` // awaitPick: the command to finish
 	Candidates []int64         `json:"candidates,omitempty"`
-	Cmds       []parse.Command `json:"cmds,omitempty"` // awaitConfirm: the changes to apply on yes
+	Cmds       []parse.Command `json:"cmds,omitempty"`  // awaitConfirm: the changes to apply on yes
+	Token      string          `json:"token,omitempty"` // awaitConfirm, awaitPick: what its buttons carry (confirmToken)
 }
 
 func (s state) ttl() time.Duration {

@@ -214,3 +214,48 @@ func TestCallbacksNameTheirThread(t *testing.T) {
 		}
 	}
 }
+
+// A confirmation's 应用 pressed on an old card (#16), after a newer
+// reading replaced it, applies nothing (neither reading) and says the card
+// was replaced; 取消 on the old card leaves the newer one waiting, and the
+// newer card's 应用 applies its own reading exactly.
+func TestStaleConfirmButtonInAPrivateChat(t *testing.T) {
+	h := newHarness(t)
+	say := func(n int, text string) (map[string]any, string) {
+		h.send(message(fmt.Sprintf("ev%d", n), fmt.Sprintf("om_%d", n), "p2p", "oc_p2p", "ou_wang", text, false))
+		return h.replyTo(fmt.Sprintf("om_%d", n))
+	}
+	press := func(eventID string, value map[string]any) string {
+		_, got := h.send(cardAction(eventID, "ou_wang", "oc_p2p", "om_card", value, "", nil))
+		return got
+	}
+	say(1, "新商机 江南水务 智慧水务 120万")
+	before := h.deal(1)
+	a, _ := say(2, "江南水务 可能下个月签")
+	b, text := say(3, "江南水务 可能 金额200万")
+	if !strings.Contains(text, "我的理解是") {
+		t.Fatalf("not asked: %s", text)
+	}
+	if got := press("ca1", h.buttonValue(a, "应用")); !strings.Contains(got, "已被更新的问题取代") {
+		t.Fatalf("应用 on the replaced card answered: %s", got)
+	}
+	if got := press("ca2", h.buttonValue(a, "取消")); !strings.Contains(got, "已被更新的问题取代") {
+		t.Fatalf("取消 on the replaced card answered: %s", got)
+	}
+	if d := h.deal(1); d.Version != before.Version {
+		t.Fatalf("a replaced card's buttons changed #1: %+v", d)
+	}
+	if got := press("ca3", h.buttonValue(b, "应用")); !strings.Contains(got, "已更新 #1") {
+		t.Fatalf("应用 on the newer card answered: %s", got)
+	}
+	d := h.deal(1)
+	if d.Amount != coach.Major(2_000_000) || d.ExpectedClose != before.ExpectedClose || d.Version != before.Version+1 {
+		t.Fatalf("the newer card's 应用 made #1 %+v", d)
+	}
+	if got := press("ca4", h.buttonValue(a, "应用")); !strings.Contains(got, "已过期或已处理过") {
+		t.Fatalf("应用 after the answer: %s", got)
+	}
+	if got := h.deal(1); got.Version != d.Version {
+		t.Fatalf("a press after the answer changed #1: %+v", got)
+	}
+}

@@ -214,3 +214,47 @@ func TestReaderButtonsInAChannelThread(t *testing.T) {
 		t.Fatalf("Apply made #1 %+v", d)
 	}
 }
+
+// A confirmation's Apply pressed on an old card (#16), after a newer
+// reading replaced it, applies nothing (neither reading) and says the card
+// was replaced; Cancel on the old card leaves the newer one waiting, and
+// the newer card's Apply applies its own reading exactly.
+func TestStaleConfirmButtonInADirectMessage(t *testing.T) {
+	h := newHarness(t)
+	h.dm("Ev1", "new deal Acme Corp 100k")
+	h.postN(1)
+	before := h.deal(1)
+	h.dm("Ev2", "Acme might close end of month")
+	a := h.postN(2)
+	h.dm("Ev3", "Acme might sign at 300k")
+	b := h.postN(3)
+	if !strings.Contains(a.text, "I read:") || !strings.Contains(b.text, "I read:") {
+		t.Fatalf("not asked first: %s / %s", a.text, b.text)
+	}
+	h.interact(h.press("U1", a, "Apply"))
+	if got := h.postN(4); !strings.Contains(got.text, "replaced by a newer question") {
+		t.Fatalf("Apply on the replaced card answered: %s", got.text)
+	}
+	h.interact(h.press("U1", a, "Cancel"))
+	if got := h.postN(5); !strings.Contains(got.text, "replaced by a newer question") {
+		t.Fatalf("Cancel on the replaced card answered: %s", got.text)
+	}
+	if d := h.deal(1); d.Version != before.Version {
+		t.Fatalf("a replaced card's buttons changed #1: %+v", d)
+	}
+	h.interact(h.press("U1", b, "Apply"))
+	if got := h.postN(6); !strings.Contains(got.text, "Updated #1") {
+		t.Fatalf("Apply on the newer card answered: %s", got.text)
+	}
+	d := h.deal(1)
+	if d.Amount != coach.Major(300_000) || d.ExpectedClose != before.ExpectedClose || d.Version != before.Version+1 {
+		t.Fatalf("the newer card's Apply made #1 %+v", d)
+	}
+	h.interact(h.press("U1", a, "Apply"))
+	if got := h.postN(7); !strings.Contains(got.text, "expired or was already answered") {
+		t.Fatalf("Apply after the answer: %s", got.text)
+	}
+	if got := h.deal(1); got.Version != d.Version {
+		t.Fatalf("a press after the answer changed #1: %+v", got)
+	}
+}
