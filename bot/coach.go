@@ -56,10 +56,10 @@ func (b *Bot) answer(ctx context.Context, t *turn, cmd parse.Command, s state) (
 	}
 	d, err := b.cfg.Store.Deal(ctx, s.DealID)
 	if err != nil {
-		return Reply{}, true, errors.Join(b.clearState(ctx, t), err)
+		return Reply{}, true, errors.Join(b.endWait(ctx, t), err)
 	}
 	if !t.person.CanEdit(d) {
-		return Reply{}, true, errors.Join(b.clearState(ctx, t), coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner))
+		return Reply{}, true, errors.Join(b.endWait(ctx, t), coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner))
 	}
 	switch s.Await {
 	case awaitNext:
@@ -77,13 +77,13 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	switch {
 	case !ok:
-		return Reply{}, false, b.clearState(ctx, t)
+		return Reply{}, false, b.endWait(ctx, t)
 	case kind == parse.AnswerLater:
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.later", "ref", ref(d))})
-		return r, true, b.clearState(ctx, t)
+		return r, true, b.endWait(ctx, t)
 	case kind == parse.AnswerDone:
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.done", "ref", ref(d))})
-		return r, true, b.clearState(ctx, t)
+		return r, true, b.endWait(ctx, t)
 	case coach.IsNextStepQuestion(q) && kind == parse.AnswerText:
 		return b.answerNext(ctx, t, d, kind)
 	}
@@ -193,7 +193,7 @@ func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Repl
 	pending := b.cfg.Playbook.Pending(d, answers)
 	if len(pending) == 0 {
 		r.Blocks = append(r.Blocks, b.answerBlocks(t, d, answers)...)
-		return r, true, b.clearState(ctx, t)
+		return r, true, b.endWait(ctx, t)
 	}
 	q := pending[0]
 	s, _ := b.cfg.Playbook.Stage(d.Stage)
@@ -210,7 +210,7 @@ func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Repl
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.ask", "ref", ref(d), "n", n,
 		"total", len(s.Questions), "question", q.Text.In(t.lang), "tag", tag)})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "coach.how")})
-	return r, true, b.saveState(ctx, t, state{Await: awaitQuestion, DealID: d.ID, Key: q.Key, Stage: d.Stage})
+	return r, true, b.await(ctx, t, state{Await: awaitQuestion, DealID: d.ID, Key: q.Key, Stage: d.Stage})
 }
 
 // answerBlocks shows the answers given in the deal's stage.

@@ -112,7 +112,7 @@ func (b *Bot) askWhich(ctx context.Context, t *turn, cmd parse.Command, cands []
 		items = append(items, fmt.Sprintf("%d. #%d %s — %s · %s · %s", i+1, d.ID, d.Name(),
 			b.stageLabel(t.lang, d), b.money(t.lang, d.Amount, d.Currency), d.Owner))
 	}
-	if err := b.saveState(ctx, t, p); err != nil {
+	if err := b.await(ctx, t, p); err != nil {
 		return Reply{}, err
 	}
 	r := textReply(t.lang, b.text(t.lang, "which", "ref", cmd.Ref.Name, "n", len(cands)))

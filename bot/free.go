@@ -380,7 +380,7 @@ func (b *Bot) confirm(ctx context.Context, t *turn, rd parse.Reading) (Reply, er
 	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: pressCancel + tok})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.confirm_hint")})
-	return r, b.saveState(ctx, t, state{Await: awaitConfirm, Cmds: cmds, Token: tok})
+	return r, b.await(ctx, t, state{Await: awaitConfirm, Cmds: cmds, Token: tok})
 }
 
 // A confirmation's Apply and Cancel buttons send these, then the token of
@@ -432,12 +432,12 @@ func pressOf(text string) (yes int, token string, ok bool) {
 func (b *Bot) pressed(ctx context.Context, t *turn, yes int, tok string, s state, ok bool) (Reply, error) {
 	if ok && s.Token == tok && (s.Await == awaitConfirm || s.Await == awaitPick && yes < 0) {
 		if yes < 0 {
-			return textReply(t.lang, b.text(t.lang, "read.cancelled")), b.clearState(ctx, t)
+			return textReply(t.lang, b.text(t.lang, "read.cancelled")), b.endWait(ctx, t)
 		}
 		if len(s.Cmds) > 0 && s.Cmds[0].Lang != "" {
 			t.lang = s.Cmds[0].Lang
 		}
-		if err := b.clearState(ctx, t); err != nil {
+		if err := b.endWait(ctx, t); err != nil {
 			return Reply{}, err
 		}
 		return b.applyAll(ctx, t, s.Cmds)
@@ -480,7 +480,7 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.pick_hint")})
-	return r, b.saveState(ctx, t, p)
+	return r, b.await(ctx, t, p)
 }
 
 // confirmed reads the answer to a confirmation: yes applies, no cancels;
@@ -488,16 +488,16 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 func (b *Bot) confirmed(ctx context.Context, t *turn, s state) (Reply, bool, error) {
 	switch answerYesNo(t.msg.Text) {
 	case 1:
-		if err := b.clearState(ctx, t); err != nil {
+		if err := b.endWait(ctx, t); err != nil {
 			return Reply{}, true, err
 		}
 		r, err := b.applyAll(ctx, t, s.Cmds)
 		return r, true, err
 	case -1:
 		r := textReply(t.lang, b.text(t.lang, "read.cancelled"))
-		return r, true, b.clearState(ctx, t)
+		return r, true, b.endWait(ctx, t)
 	}
-	return Reply{}, false, b.clearState(ctx, t)
+	return Reply{}, false, b.endWait(ctx, t)
 }
 
 // answerYesNo is 1 for yes, -1 for no, 0 for anything else.
@@ -611,7 +611,7 @@ func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
 		b.namesChanged(u.After)
 		r := textReply(t.lang, b.text(t.lang, "read.undone_create", "ref", ref(u.After), "name", u.After.Name()))
 		r.DealID = u.After.ID
-		return r, b.clearState(ctx, t)
+		return r, b.endWait(ctx, t)
 	}
 	if u.Before.Status != u.After.Status {
 		b.namesChanged(u.After)
@@ -623,7 +623,7 @@ func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
 		items = append(items, b.text(t.lang, "read.undone_note", "note", n))
 	}
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
-	return r, b.clearState(ctx, t)
+	return r, b.endWait(ctx, t)
 }
 
 // readStage tells a reading that found a stage.

@@ -15,7 +15,7 @@ import (
 func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.AnswerKind) (Reply, bool, error) {
 	if kind != parse.AnswerText {
 		r := textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d)))
-		return r, true, b.clearState(ctx, t)
+		return r, true, b.endWait(ctx, t)
 	}
 	text := strings.TrimSpace(t.msg.Text)
 	// A bare yes or no is no next step: it is a confirmation's button
@@ -25,7 +25,7 @@ func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.
 	case 1:
 		return textReply(t.lang, b.text(t.lang, "ask_next", "ref", ref(d))), true, nil
 	case -1:
-		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, b.clearState(ctx, t)
+		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, b.endWait(ctx, t)
 	}
 	cmd := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
 	if cmd.Err != nil {
@@ -51,7 +51,7 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 		if other {
 			return r, nil
 		}
-		return r, b.clearState(ctx, t)
+		return r, b.endWait(ctx, t)
 	}
 	if before.Stage != after.Stage || before.Status != coach.Open {
 		if other {
@@ -67,7 +67,7 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 		r.Blocks = append(r.Blocks, b.coachOffer(t, after)...)
 		if waiting && cur.Await == awaitQuestion {
 			waiting = false
-			if err := b.clearState(ctx, t); err != nil {
+			if err := b.endWait(ctx, t); err != nil {
 				return Reply{}, err
 			}
 		}
@@ -86,7 +86,7 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 	if other || waiting && cur.Await == awaitQuestion {
 		return r, nil // the pending question comes first
 	}
-	return r, b.saveState(ctx, t, state{Await: awaitNext, DealID: after.ID})
+	return r, b.await(ctx, t, state{Await: awaitNext, DealID: after.ID})
 }
 
 // continueCoaching picks the coaching up again after the deal got a dated
@@ -95,7 +95,7 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 func (b *Bot) continueCoaching(ctx context.Context, t *turn, d coach.Deal, r Reply, s state) (Reply, error) {
 	switch s.Await {
 	case awaitNext:
-		return r, b.clearState(ctx, t)
+		return r, b.endWait(ctx, t)
 	case awaitQuestion:
 		r, _, err := b.askNextQuestion(ctx, t, d, r, false)
 		return r, err

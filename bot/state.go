@@ -57,7 +57,7 @@ func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
 	}
 	var s state
 	if json.Unmarshal(raw, &s) != nil || b.cfg.Now().Sub(at) > s.ttl() {
-		return state{}, false, b.clearState(ctx, t)
+		return state{}, false, b.endWait(ctx, t)
 	}
 	t.cur, t.waiting = s, true
 	return s, true, nil
@@ -71,15 +71,19 @@ type stateChange struct {
 	written bool
 }
 
-// saveState makes s the conversation's state when the turn ends.
-func (b *Bot) saveState(ctx context.Context, t *turn, s state) error {
+// await records s as the conversation's next state in the turn; nothing
+// is written here: the turn's commit (or flushState) writes it. The error
+// is always nil.
+func (b *Bot) await(ctx context.Context, t *turn, s state) error {
 	t.change = &stateChange{set: &s}
 	t.cur, t.waiting = s, true
 	return nil
 }
 
-// clearState ends whatever the conversation waited for, when the turn ends.
-func (b *Bot) clearState(ctx context.Context, t *turn) error {
+// endWait records in the turn that the conversation waits for nothing
+// any more; the turn's commit (or flushState) writes it. The error is
+// always nil.
+func (b *Bot) endWait(ctx context.Context, t *turn) error {
 	t.change = &stateChange{}
 	t.cur, t.waiting = state{}, false
 	return nil
@@ -145,7 +149,7 @@ func (b *Bot) flushState(ctx context.Context, t *turn) error {
 func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (r Reply, handled bool, err error) {
 	switch s.Await {
 	case awaitPick:
-		if err := b.clearState(ctx, t); err != nil {
+		if err := b.endWait(ctx, t); err != nil {
 			return Reply{}, false, err
 		}
 		id := pickedID(t.msg.Text, cmd, s.Candidates)
@@ -186,7 +190,7 @@ func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (
 		}
 		return b.answer(ctx, t, cmd, s)
 	}
-	return Reply{}, false, b.clearState(ctx, t)
+	return Reply{}, false, b.endWait(ctx, t)
 }
 
 // setTopic remembers the deal this turn is about, when the conversation
