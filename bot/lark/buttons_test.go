@@ -68,20 +68,28 @@ func (h *harness) quietReplies(n int) {
 	}
 }
 
+// privateChat is ou_wang's private chat with the bot: say sends message n
+// and returns the bot's reply to it; press sends a button's callback from
+// a card there and returns the callback's answer.
+func (h *harness) privateChat() (say func(n int, text string) (map[string]any, string), press func(eventID string, value map[string]any) string) {
+	say = func(n int, text string) (map[string]any, string) {
+		h.send(message(fmt.Sprintf("ev%d", n), fmt.Sprintf("om_%d", n), "p2p", "oc_p2p", "ou_wang", text, false))
+		return h.replyTo(fmt.Sprintf("om_%d", n))
+	}
+	press = func(eventID string, value map[string]any) string {
+		_, got := h.send(cardAction(eventID, "ou_wang", "oc_p2p", "om_card", value, "", nil))
+		return got
+	}
+	return say, press
+}
+
 // The reader's buttons (#16) work through Lark, in a private chat: 应用 on
 // "我的理解是…" applies the reading once, even when Lark delivers the
 // callback again; 取消 changes nothing; a "你是说…" candidate changes the
 // deal it names; 撤销 on an update puts the deal back.
 func TestReaderButtonsInAPrivateChat(t *testing.T) {
 	h := newHarness(t)
-	say := func(n int, text string) (map[string]any, string) {
-		h.send(message(fmt.Sprintf("ev%d", n), fmt.Sprintf("om_%d", n), "p2p", "oc_p2p", "ou_wang", text, false))
-		return h.replyTo(fmt.Sprintf("om_%d", n))
-	}
-	press := func(eventID string, value map[string]any) string {
-		_, got := h.send(cardAction(eventID, "ou_wang", "oc_p2p", "om_card", value, "", nil))
-		return got
-	}
+	say, press := h.privateChat()
 	say(1, "新商机 江南水务 智慧水务 120万")
 	say(2, "新商机 中信 云平台 500万")
 	jn := h.deal(1)
@@ -221,14 +229,7 @@ func TestCallbacksNameTheirThread(t *testing.T) {
 // newer card's 应用 applies its own reading exactly.
 func TestStaleConfirmButtonInAPrivateChat(t *testing.T) {
 	h := newHarness(t)
-	say := func(n int, text string) (map[string]any, string) {
-		h.send(message(fmt.Sprintf("ev%d", n), fmt.Sprintf("om_%d", n), "p2p", "oc_p2p", "ou_wang", text, false))
-		return h.replyTo(fmt.Sprintf("om_%d", n))
-	}
-	press := func(eventID string, value map[string]any) string {
-		_, got := h.send(cardAction(eventID, "ou_wang", "oc_p2p", "om_card", value, "", nil))
-		return got
-	}
+	say, press := h.privateChat()
 	say(1, "新商机 江南水务 智慧水务 120万")
 	before := h.deal(1)
 	a, _ := say(2, "江南水务 可能下个月签")
