@@ -133,11 +133,21 @@ func personal(r Run, p coach.Person) Run {
 
 // dueDefaultDigests plans the default team's digests due at now and not
 // yet run, to each of its people on an enqueued platform, from Monday
-// 09:00 in the default zone. The digest is made only when one is due.
+// 09:00 in the default zone. The digest is made only when one is due,
+// and only when some deal has history from before the week's end.
 func (s *Scheduler) dueDefaultDigests(ctx context.Context, now time.Time) ([]Run, error) {
-	week, ok := LastWeek(now, s.teamLoc(DefaultTeam))
+	loc := s.teamLoc(DefaultTeam)
+	week, ok := LastWeek(now, loc)
 	if !ok {
 		return nil, nil
+	}
+	// No deal has history before the week ended (the people came with
+	// this week's deals, as on a fresh install or under a load test):
+	// the week has nothing to report, and reporting it would read every
+	// deal for each language. Nothing is recorded, so the week's digest
+	// is still made if older history is imported later that week.
+	if had, err := s.cfg.Store.HistoryBefore(ctx, week.Monday().AddDays(7).In(loc)); err != nil || !had {
+		return nil, err
 	}
 	done, err := s.cfg.Store.DoneRuns(ctx, digestKey(0, week)+":")
 	if err != nil {

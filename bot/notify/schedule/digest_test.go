@@ -233,6 +233,46 @@ func TestDefaultTeamDigestBeforeAnyTeam(t *testing.T) {
 	}
 }
 
+// TestDefaultTeamDigestNeedsHistoryBeforeTheWeeksEnd: people who came this
+// week with this week's deals (a fresh install, a load test) get no digest
+// of last week, which had nothing; nothing is recorded, so once a deal
+// from before the week's end is there, the digest goes that Monday.
+func TestDefaultTeamDigestNeedsHistoryBeforeTheWeeksEnd(t *testing.T) {
+	e := newEnv(t, "2026-11-22T16:00:00Z") // Monday 00:00 Shanghai: W47 has just ended
+	rita := e.person(coach.Person{Platform: "slack", PlatformID: "URITA", Name: "Rita", Lang: "en", Role: coach.Rep})
+	li := e.person(coach.Person{Platform: "lark", PlatformID: "ou_li", Name: "小李", Lang: "zh", Role: coach.Rep})
+	e.deal(coach.Deal{Customer: "Acme", OwnerID: rita.ID, Amount: coach.Major(100_000)})
+	e.clock.set(utc("2026-11-23T00:30:00Z"))
+	e.deal(coach.Deal{Customer: "Bosch", OwnerID: li.ID, Amount: coach.Major(50_000)})
+	digests := func(keys []string) []string {
+		var out []string
+		for _, k := range keys {
+			if strings.HasPrefix(k, "digest:") && !strings.HasSuffix(k, ":chart") {
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	for _, at := range []string{"2026-11-23T01:00:00Z", "2026-11-23T01:01:00Z"} { // Monday 09:00 Shanghai, and the next tick
+		if got := digests(e.tick(at)); len(got) != 0 {
+			t.Fatalf("at %s, with no history before W47 ended, enqueued %v", at, got)
+		}
+	}
+	done, err := e.db.DoneRuns(context.Background(), "digest:")
+	if err != nil || len(done) != 0 {
+		t.Fatalf("runs recorded for a week with nothing to report: %v, %v", done, err)
+	}
+	// A deal from W47's last minute (Sunday 23:59 Shanghai), brought in
+	// later that Monday: the week has history, and its digest goes.
+	e.clock.set(utc("2026-11-22T15:59:00Z"))
+	e.deal(coach.Deal{Customer: "Cathay", OwnerID: rita.ID, Amount: coach.Major(80_000)})
+	got := digests(e.tick("2026-11-23T02:00:00Z"))
+	if want := []string{"digest:0:2026-W47:lark:ou_li", "digest:0:2026-W47:slack:URITA"}; !slices.Equal(got, want) {
+		t.Fatalf("with a deal made in W47, enqueued %v, want %v", got, want)
+	}
+}
+
 // TestDigestInTheTeamsLanguage: the digest is in the team's language, not
 // in the one its manager wrote last.
 func TestDigestInTheTeamsLanguage(t *testing.T) {
