@@ -45,6 +45,16 @@ type Session struct {
 // Session loads the person known by p.Platform and p.PlatformID and their
 // conversation in scope.
 func (db *DB) Session(ctx context.Context, p coach.Person, scope string) (Session, error) {
+	k := sessionKey{p.Platform, p.PlatformID, scope}
+	if _, ok := db.sess.get(k); ok {
+		if err := db.freshSessions(ctx); err != nil {
+			return Session{}, fmt.Errorf("load session of %s/%s: %w", p.Platform, p.PlatformID, err)
+		}
+		if s, ok := db.sess.get(k); ok {
+			return s, nil
+		}
+	}
+	gen := db.sess.gen.Load()
 	var s Session
 	var state, at sql.NullString
 	row := db.row(ctx, "SELECT "+personColsOf("p")+`, c.state, c.updated_at FROM people p
@@ -62,5 +72,6 @@ func (db *DB) Session(ctx context.Context, p coach.Person, scope string) (Sessio
 	if state.Valid {
 		s.State, s.StateAt = []byte(state.String), parseTime(at.String)
 	}
+	db.sess.put(k, s, gen)
 	return s, nil
 }

@@ -50,6 +50,7 @@ type shared struct {
 	closing  sync.Once
 
 	group writeGroup // write transactions waiting to share a commit (see inTx)
+	sess  *sessions  // sessions read, while current (see sessions)
 	ids   dealIDs    // deal ids handed out before their deals are written (see NextDealID)
 
 	inboxQ    chan *inboxReq // unbuffered: see submitInbox
@@ -66,7 +67,7 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // Open opens (creating if needed) the SQLite file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	db := &DB{shared: &shared{now: time.Now}}
+	db := &DB{shared: &shared{now: time.Now, sess: newSessions()}}
 	for _, o := range opts {
 		o(db)
 	}

@@ -166,6 +166,11 @@ func (db *DB) runGroup(batch []*txReq) (missed []string) {
 	}
 	tx := &wtx{Tx: sqlTx, stmts: db.wstmts}
 	defer func() { missed = tx.missed }()
+	if err := db.sess.checkOthers(ctx, tx); err != nil {
+		tx.Rollback()
+		failAll(err)
+		return
+	}
 	alone := len(batch) == 1
 	for _, r := range batch {
 		if !alone {
@@ -197,7 +202,13 @@ func (db *DB) runGroup(batch []*txReq) (missed []string) {
 			}
 		}
 	}
-	if err := tx.Commit(); err != nil {
+	err = tx.Commit()
+	if tx.touched {
+		// Before any caller hears of it: no later read may use a session
+		// from before. (Failed too: it may have committed.)
+		db.sess.changed()
+	}
+	if err != nil {
 		failAll(fmt.Errorf("commit: %w", err))
 		return
 	}

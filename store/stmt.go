@@ -61,11 +61,13 @@ func (c *stmtCache) close() {
 // once the transaction ends (see DB.inTx).
 type wtx struct {
 	*sql.Tx
-	stmts  *stmtCache
-	missed []string
+	stmts   *stmtCache
+	missed  []string
+	touched bool // a statement may have changed a person or a conversation (see sessions)
 }
 
 func (tx *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	tx.touched = tx.touched || touchesSessions(q)
 	if st, ok := tx.stmts.cached(q); ok {
 		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
 	}
@@ -74,6 +76,7 @@ func (tx *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, err
 }
 
 func (tx *wtx) row(ctx context.Context, q string, args ...any) *sql.Row {
+	tx.touched = tx.touched || touchesSessions(q)
 	if st, ok := tx.stmts.cached(q); ok {
 		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
 	}
