@@ -398,26 +398,42 @@ func (db *DB) FindDeals(ctx context.Context, name string, limit int) ([]coach.De
 	if n == "" {
 		return nil, nil
 	}
-	sel := "SELECT " + dealCols + dealFrom
-	lim := fmt.Sprintf(" ORDER BY d.status = 'open' DESC, d.updated_at DESC, d.id DESC LIMIT %d", limit)
+	q := findQueries(limit)
 	// Exact names, the common case, one index at a time: cheaper than one
 	// query OR-ing three indexes.
-	for _, col := range []string{"customer_norm", "full_norm", "title_norm"} {
-		ds, err := db.queryDeals(ctx, sel+" WHERE d."+col+" = ?1"+lim, n)
+	for _, exact := range q[:3] {
+		ds, err := db.queryDeals(ctx, exact, n)
 		if err != nil || len(ds) > 0 {
 			return ds, err
 		}
 	}
-	// A range on the indexed columns rather than LIKE, which SQLite cannot
-	// index here (case-sensitive prefix with a non-C collation).
-	hi := n + "\U0010FFFF"
-	ds, err := db.queryDeals(ctx, sel+` WHERE (d.customer_norm >= ?1 AND d.customer_norm < ?2)
-		OR (d.title_norm >= ?1 AND d.title_norm < ?2)`+lim, n, hi)
+	ds, err := db.queryDeals(ctx, q[3], n, n+"\U0010FFFF")
 	if err != nil || len(ds) > 0 {
 		return ds, err
 	}
-	pat := "%" + escapeLike(n) + "%"
-	return db.queryDeals(ctx, sel+` WHERE d.customer_norm LIKE ?1 ESCAPE '\' OR d.title_norm LIKE ?1 ESCAPE '\'`+lim, pat)
+	return db.queryDeals(ctx, q[4], "%"+escapeLike(n)+"%")
+}
+
+// findQueries are FindDeals' queries, in the order it tries them: exact
+// customer, full name and title (?1), then a prefix of customer or title
+// (?1 up to ?2), then a part of either (?1, a LIKE pattern). The full name
+// and the title are indexed for titled deals only (an untitled deal's full
+// name is its customer, asked first): "title_norm != ”" lets SQLite use
+// those partial indexes, and changes no answer since the name looked up is
+// never empty. The prefix is a range on the indexed columns rather than
+// LIKE, which SQLite cannot index here (case-sensitive prefix with a
+// non-C collation).
+func findQueries(limit int) [5]string {
+	sel := "SELECT " + dealCols + dealFrom
+	lim := fmt.Sprintf(" ORDER BY d.status = 'open' DESC, d.updated_at DESC, d.id DESC LIMIT %d", limit)
+	return [5]string{
+		sel + " WHERE d.customer_norm = ?1" + lim,
+		sel + " WHERE d.full_norm = ?1 AND d.title_norm != ''" + lim,
+		sel + " WHERE d.title_norm = ?1 AND d.title_norm != ''" + lim,
+		sel + ` WHERE (d.customer_norm >= ?1 AND d.customer_norm < ?2)
+		OR (d.title_norm >= ?1 AND d.title_norm < ?2 AND d.title_norm != '')` + lim,
+		sel + ` WHERE d.customer_norm LIKE ?1 ESCAPE '\' OR d.title_norm LIKE ?1 ESCAPE '\'` + lim,
+	}
 }
 
 func escapeLike(s string) string {

@@ -161,3 +161,58 @@ func TestNamesFullIsTheJoinedNormalisedNames(t *testing.T) {
 		}
 	}
 }
+
+// FindDeals' exact and prefix lookups are index searches (the full name
+// and the title in their partial indexes, migration 0013): only the last
+// resort, a part of a name, scans.
+func TestFindDealsUsesTheIndexes(t *testing.T) {
+	db := openTest(t)
+	want := []string{"deals_customer", "deals_full", "deals_title", "deals_title"}
+	qs := findQueries(50)
+	for i, q := range qs[:4] {
+		rows, err := db.read.Query("EXPLAIN QUERY PLAN "+q, "acme", "acme\U0010FFFF")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		got := strings.Join(plan, "; ")
+		if !strings.Contains(got, "INDEX "+want[i]) || strings.Contains(got, "SCAN d") {
+			t.Errorf("query %d plan: %s", i, got)
+		}
+	}
+}
+
+// Titled and untitled deals are found by every name they answer to.
+func TestFindDealsByEveryName(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice := rep(t, db, "Alice")
+	for _, d := range []coach.Deal{{Customer: "Acme"}, {Customer: "Globex", Title: "Core System"}, {Title: "Orphan Project"}} {
+		d.OwnerID, d.Currency, d.Stage = alice.ID, "CNY", "prospect"
+		if _, err := db.NewDeal(ctx, d, alice.ID, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for name, want := range map[string]string{
+		"acme": "Acme", "ACME": "Acme", "ac": "Acme", "cm": "Acme",
+		"globex core system": "Globex", "core system": "Globex", "core": "Globex", "glob": "Globex", "system": "Globex",
+		"orphan project": "", "orphan": "", "project": "",
+	} {
+		ds, err := db.FindDeals(ctx, name, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ds) != 1 || ds[0].Customer != want {
+			t.Errorf("FindDeals(%q) = %+v, want the deal of %q", name, ds, want)
+		}
+	}
+}
