@@ -79,6 +79,7 @@ type Adapter struct {
 	dispatcher *dispatcher.EventDispatcher
 	kit        *work.Kit // people, workers, inbox, reply queue
 	botID      botIdentity
+	more       *work.MoreFormats // the "n more" notes of cut replies
 }
 
 // Close stops taking work, lets queued work and replies finish until ctx
@@ -122,7 +123,7 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = 8
 	}
-	a := &Adapter{cfg: cfg, log: cfg.Log.With("platform", platform)}
+	a := &Adapter{cfg: cfg, log: cfg.Log.With("platform", platform), more: work.NewMoreFormats(cfg.Catalog)}
 	a.api = newAPI(cfg.AppID, cfg.AppSecret, cfg.BaseURL, a.log, cfg.WrapTransport)
 	a.verifier = &Verifier{Token: cfg.Token, EncryptKey: cfg.EncryptKey, AllowPlain: cfg.AllowPlain,
 		Replays: replay.New(maxReplays)}

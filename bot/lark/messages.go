@@ -497,7 +497,7 @@ func replyUUID(key string, i int) string {
 }
 
 // moreFormat is the note on a reply cut to the platform's limits.
-func (a *Adapter) moreFormat(lang string) string { return work.MoreFormat(a.cfg.Catalog, a.lang(lang)) }
+func (a *Adapter) moreFormat(lang string) string { return a.more.In(a.lang(lang)) }
 
 func (a *Adapter) lang(l string) string {
 	if l == "" {

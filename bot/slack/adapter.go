@@ -59,8 +59,9 @@ type Adapter struct {
 	log  *slog.Logger
 	kit  *work.Kit // people, workers, inbox, reply queue
 
-	replays *replay.Guard // signatures seen, against replayed requests
-	home    home          // the app's workspace, for slash commands
+	replays *replay.Guard     // signatures seen, against replayed requests
+	home    home              // the app's workspace, for slash commands
+	more    *work.MoreFormats // the "n more" notes of cut replies
 }
 
 // Close stops taking work, lets queued work and replies finish until ctx
@@ -110,7 +111,8 @@ func New(cfg Config) (*Adapter, error) {
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
 	}
-	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), http: client, log: cfg.Log.With("platform", platform)}
+	a := &Adapter{cfg: cfg, api: slack.New(cfg.Token, opts...), http: client, log: cfg.Log.With("platform", platform),
+		more: work.NewMoreFormats(cfg.Catalog)}
 	a.replays = replay.New(maxReplays)
 	a.kit = work.NewKit(work.KitConfig{Store: cfg.Store, Bot: cfg.Bot, Platform: platform, Log: a.log, Now: cfg.Now,
 		Workers: cfg.Workers, Queue: cfg.Queue, Classify: classify, Lookup: a.lookup, Decode: a.decode})

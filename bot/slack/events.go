@@ -311,7 +311,7 @@ func (a *Adapter) lang(l string) string {
 }
 
 // moreFormat is the note on a reply cut to the platform's limits.
-func (a *Adapter) moreFormat(lang string) string { return work.MoreFormat(a.cfg.Catalog, a.lang(lang)) }
+func (a *Adapter) moreFormat(lang string) string { return a.more.In(a.lang(lang)) }
 
 // isDM tells a direct-message channel by its id.
 func isDM(channel string) bool { return strings.HasPrefix(channel, "D") }
