@@ -37,7 +37,11 @@ func (fm *Formatter) Text(lang, key string, args ...any) string { return fm.text
 func (fm *Formatter) text(lang, key string, args ...any) string {
 	m := make(map[string]any, len(args)/2)
 	for i := 0; i+1 < len(args); i += 2 {
-		m[fmt.Sprint(args[i])] = args[i+1]
+		k, ok := args[i].(string)
+		if !ok {
+			k = fmt.Sprint(args[i])
+		}
+		m[k] = args[i+1]
 	}
 	return fm.cat.Text(lang, key, m)
 }

@@ -63,13 +63,14 @@ type wtx struct {
 	*sql.Tx
 	stmts   *stmtCache
 	missed  []string
-	touched bool // a statement may have changed a person or a conversation (see sessions)
+	bound   map[string]*sql.Stmt // cached statements bound to the transaction (see stmt)
+	touched bool                 // a statement may have changed a person or a conversation (see sessions)
 }
 
 func (tx *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	tx.touched = tx.touched || touchesSessions(q)
-	if st, ok := tx.stmts.cached(q); ok {
-		return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	if st, ok := tx.stmt(ctx, q); ok {
+		return st.ExecContext(ctx, args...)
 	}
 	tx.missed = append(tx.missed, q)
 	return tx.ExecContext(ctx, q, args...)
@@ -77,11 +78,31 @@ func (tx *wtx) exec(ctx context.Context, q string, args ...any) (sql.Result, err
 
 func (tx *wtx) row(ctx context.Context, q string, args ...any) *sql.Row {
 	tx.touched = tx.touched || touchesSessions(q)
-	if st, ok := tx.stmts.cached(q); ok {
-		return tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	if st, ok := tx.stmt(ctx, q); ok {
+		return st.QueryRowContext(ctx, args...)
 	}
 	tx.missed = append(tx.missed, q)
 	return tx.QueryRowContext(ctx, q, args...)
+}
+
+// stmt is the cached statement of q bound to the transaction, bound once
+// a transaction: a batch runs the same few statements for each of its
+// transactions, and binding allocates (database/sql closes the bound
+// statements with the transaction).
+func (tx *wtx) stmt(ctx context.Context, q string) (*sql.Stmt, bool) {
+	if st, ok := tx.bound[q]; ok {
+		return st, true
+	}
+	st, ok := tx.stmts.cached(q)
+	if !ok {
+		return nil, false
+	}
+	if tx.bound == nil {
+		tx.bound = make(map[string]*sql.Stmt, 8)
+	}
+	st = tx.StmtContext(ctx, st)
+	tx.bound[q] = st
+	return st, true
 }
 
 // prepare caches the statements a finished transaction ran unprepared.

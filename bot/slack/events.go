@@ -337,6 +337,7 @@ func slackTime(ts string, def time.Time) time.Time {
 // Slack's markup in incoming text: <@U123>, <@U123|name>, <#C123|general>,
 // <!here>, <https://x|label>, and &amp; &lt; &gt;.
 var (
+	keptMentions   = strings.NewReplacer("\x00", "<", "\x01", ">") // see plainText
 	leadingMention = regexp.MustCompile(`^(\s*<@[A-Z0-9]+(\|[^>]*)?>[\s,:：]*)+`)
 	markup         = regexp.MustCompile(`<([^<>]*)>`)
 )
@@ -430,7 +431,7 @@ func plainText(text string, command, leading bool) string {
 	})
 	text = unescaper.Replace(text)
 	if command {
-		text = strings.NewReplacer("\x00", "<", "\x01", ">").Replace(text)
+		text = keptMentions.Replace(text)
 	}
 	return strings.TrimSpace(text)
 }
