@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -51,6 +52,26 @@ func TestLoadFontDefault(t *testing.T) {
 	charttest.Check(t, err)
 	if !slices.Contains(fontPaths(), f.path) {
 		t.Errorf("LoadFont(\"\") found %s, not one of fontPaths", f.path)
+	}
+}
+
+// TestLoadFontReadsLittle: checking a font reads the tables the check
+// needs, not the whole file (serve checks its font at start, where a
+// 4 MB read was most of its start-up garbage).
+func TestLoadFontReadsLittle(t *testing.T) {
+	f := testFont(t)
+	st, err := os.Stat(f.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := LoadFont(f.path); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	if n := after.TotalAlloc - before.TotalAlloc; n > uint64(st.Size())/4 {
+		t.Fatalf("checking %s (%d bytes) allocated %d bytes", f.path, st.Size(), n)
 	}
 }
 
