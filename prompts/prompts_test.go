@@ -1,6 +1,8 @@
 package prompts
 
 import (
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 )
@@ -63,5 +65,54 @@ func TestPlainMessagesRenderAsTemplates(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d plain messages: the shortcut is not taken", n)
+	}
+}
+
+// TestFieldMessagesRenderAsTemplates checks the shortcut Text takes for
+// messages that only put arguments in text against running their
+// templates: with every argument a string (the shortcut), with one
+// missing or not a string (the template runs), in every language.
+func TestFieldMessagesRenderAsTemplates(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, lang := range Langs() {
+		for k, segs := range c.fields[lang] {
+			n++
+			args := map[string]any{}
+			for i, a := range c.Args(lang, k) {
+				args[a] = fmt.Sprintf("<%s %d & \n{{.x}}>", a, i)
+			}
+			if _, ok := fill(segs, args); !ok {
+				t.Errorf("%s:%s: the shortcut is not taken with string arguments", lang, k)
+			}
+			run := func(args map[string]any) string {
+				var b strings.Builder
+				if err := c.msgs[lang][k].Execute(&b, args); err != nil {
+					t.Fatalf("%s:%s: %v", lang, k, err)
+				}
+				return strings.TrimRight(b.String(), "\n")
+			}
+			if got, want := c.Text(lang, k, args), run(args); got != want {
+				t.Errorf("%s:%s: %q, template %q", lang, k, got, want)
+			}
+			for a := range args {
+				other := maps.Clone(args)
+				other[a] = 42
+				if got, want := c.Text(lang, k, other), run(other); got != want {
+					t.Errorf("%s:%s with %s=42: %q, template %q", lang, k, a, got, want)
+				}
+				delete(other, a)
+				if got, want := c.Text(lang, k, other), run(other); got != want {
+					t.Errorf("%s:%s without %s: %q, template %q", lang, k, a, got, want)
+				}
+				break
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d fields-only messages: the shortcut is not taken", n)
 	}
 }
