@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -130,22 +131,8 @@ func TestConcurrentNewDealsOfOneNameMakeOne(t *testing.T) {
 // on all four columns and scans nothing.
 func TestNewDealDuplicateCheckUsesTheIndex(t *testing.T) {
 	db := openTest(t)
-	rows, err := db.write.Query(`EXPLAIN QUERY PLAN SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ?
+	got := queryPlan(t, db.write, `SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ?
 		AND owner_id = ? AND status = 'open' LIMIT 1`, "acme", "", 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	got := strings.Join(plan, "; ")
 	if !strings.Contains(got, "INDEX deals_customer (customer_norm=? AND title_norm=? AND owner_id=? AND status=?)") || strings.Contains(got, "SCAN") {
 		t.Fatalf("plan: %s", got)
 	}
@@ -170,21 +157,7 @@ func TestFindDealsUsesTheIndexes(t *testing.T) {
 	want := []string{"deals_customer", "deals_full", "deals_title", "deals_title"}
 	qs := findQueries(50)
 	for i, q := range qs[:4] {
-		rows, err := db.read.Query("EXPLAIN QUERY PLAN "+q, "acme", "acme\U0010FFFF")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		got := strings.Join(plan, "; ")
+		got := queryPlan(t, db.read, q, "acme", "acme\U0010FFFF")
 		if !strings.Contains(got, "INDEX "+want[i]) || strings.Contains(got, "SCAN d") {
 			t.Errorf("query %d plan: %s", i, got)
 		}
@@ -215,4 +188,24 @@ func TestFindDealsByEveryName(t *testing.T) {
 			t.Errorf("FindDeals(%q) = %+v, want the deal of %q", name, ds, want)
 		}
 	}
+}
+
+// queryPlan is SQLite's plan for q, its steps joined by "; ".
+func queryPlan(t *testing.T, pool *sql.DB, q string, args ...any) string {
+	t.Helper()
+	rows, err := pool.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "; ")
 }
