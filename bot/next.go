@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -27,7 +26,7 @@ func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.
 	case -1:
 		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, b.endWait(ctx, t)
 	}
-	cmd := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), parse.Context{Now: t.now, Playbook: b.cfg.Playbook, People: b.cfg.People})
+	cmd := parse.Next(d.ID, text, b.parseContext(t))
 	if cmd.Err != nil {
 		return Reply{}, true, cmd.Err // still waiting: the state stays
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -113,7 +112,7 @@ func (b *Bot) formCommand(t *turn, d coach.Deal, id string, values map[string]st
 // date are kept as they were typed.
 func (b *Bot) readNext(t *turn, d coach.Deal, text string) (parse.Command, string) {
 	literal := parse.Command{NextStep: text, HasNext: true}
-	c := parse.Parse(fmt.Sprintf("/deal #%d next step %s", d.ID, text), b.parseContext(t))
+	c := parse.Next(d.ID, text, b.parseContext(t))
 	switch {
 	case c.Err != nil:
 		return c, b.cfg.Catalog.Text(t.lang, c.Err.Key, c.Err.Args)

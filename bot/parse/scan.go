@@ -22,6 +22,12 @@ func (p *parser) hits(t text) []hit {
 	if len(hs) > 1 && hs[0].start == 0 && hs[0].kw.word == "next" && capitalized(t.from(hs[0].end)) {
 		hs = hs[1:] // "Next Corp moved to shortlist" names a deal
 	}
+	return p.keepHits(t, hs)
+}
+
+// keepHits drops, in place, the keywords of t that do not count: a reason
+// with no stage before it, a weak keyword whose value does not fit.
+func (p *parser) keepHits(t text, hs []hit) []hit {
 	n := 0
 	for k := range hs {
 		if hs[k].field() == fReason { // a reason only explains a stage kept before it
