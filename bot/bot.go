@@ -155,7 +155,7 @@ func (b *Bot) Handle(ctx context.Context, m Message) (r Reply, err error) {
 	}
 	r, err = b.dispatch(ctx, t, cmd)
 	if err == nil && cmd.Kind == parse.Show && r.DealID != 0 {
-		err = b.setTopic(ctx, t, r.DealID) // "江南水务现在什么情况?" then "推进到入围"
+		b.setTopic(t, r.DealID) // "江南水务现在什么情况?" then "推进到入围"
 	}
 	if err == nil || coach.ErrorCode(err) != coach.Internal {
 		// A refusal still ends or keeps what the conversation waited for.

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"strings"
@@ -56,10 +55,12 @@ func (b *Bot) answer(ctx context.Context, t *turn, cmd parse.Command, s state) (
 	}
 	d, err := b.cfg.Store.Deal(ctx, s.DealID)
 	if err != nil {
-		return Reply{}, true, errors.Join(b.endWait(ctx, t), err)
+		b.endWait(t)
+		return Reply{}, true, err
 	}
 	if !t.person.CanEdit(d) {
-		return Reply{}, true, errors.Join(b.endWait(ctx, t), coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner))
+		b.endWait(t)
+		return Reply{}, true, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
 	}
 	switch s.Await {
 	case awaitNext:
@@ -77,13 +78,16 @@ func (b *Bot) answerQuestion(ctx context.Context, t *turn, d coach.Deal, s state
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	switch {
 	case !ok:
-		return Reply{}, false, b.endWait(ctx, t)
+		b.endWait(t)
+		return Reply{}, false, nil
 	case kind == parse.AnswerLater:
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.later", "ref", ref(d))})
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	case kind == parse.AnswerDone:
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.done", "ref", ref(d))})
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	case coach.IsNextStepQuestion(q) && kind == parse.AnswerText:
 		return b.answerNext(ctx, t, d, kind)
 	}
@@ -193,7 +197,8 @@ func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Repl
 	pending := b.cfg.Playbook.Pending(d, answers)
 	if len(pending) == 0 {
 		r.Blocks = append(r.Blocks, b.answerBlocks(t, d, answers)...)
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	}
 	q := pending[0]
 	s, _ := b.cfg.Playbook.Stage(d.Stage)
@@ -210,7 +215,8 @@ func (b *Bot) askNextQuestion(ctx context.Context, t *turn, d coach.Deal, r Repl
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "coach.ask", "ref", ref(d), "n", n,
 		"total", len(s.Questions), "question", q.Text.In(t.lang), "tag", tag)})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(t.lang, "coach.how")})
-	return r, true, b.await(ctx, t, state{Await: awaitQuestion, DealID: d.ID, Key: q.Key, Stage: d.Stage})
+	b.await(t, state{Await: awaitQuestion, DealID: d.ID, Key: q.Key, Stage: d.Stage})
+	return r, true, nil
 }
 
 // answerBlocks shows the answers given in the deal's stage.

@@ -112,9 +112,7 @@ func (b *Bot) askWhich(ctx context.Context, t *turn, cmd parse.Command, cands []
 		items = append(items, fmt.Sprintf("%d. #%d %s — %s · %s · %s", i+1, d.ID, d.Name(),
 			b.stageLabel(t.lang, d), b.money(t.lang, d.Amount, d.Currency), d.Owner))
 	}
-	if err := b.await(ctx, t, p); err != nil {
-		return Reply{}, err
-	}
+	b.await(t, p)
 	r := textReply(t.lang, b.text(t.lang, "which", "ref", cmd.Ref.Name, "n", len(cands)))
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	return r, nil

@@ -46,7 +46,7 @@ func (b *Bot) freeText(ctx context.Context, t *turn, cmd parse.Command) (Reply, 
 	case parse.ReadShow:
 		r, err := b.show(ctx, t, rd.Deal)
 		if err == nil {
-			err = b.setTopic(ctx, t, rd.Deal)
+			b.setTopic(t, rd.Deal)
 		}
 		return r, err
 	case parse.ReadAsk:
@@ -289,9 +289,7 @@ func (b *Bot) applyAll(ctx context.Context, t *turn, cmds []parse.Command) (Repl
 	}
 	if len(cmds) == 1 {
 		// written with the change: the next update that names no deal is about this one
-		if err := b.setTopic(ctx, t, cmds[0].Ref.ID); err != nil {
-			return Reply{}, err
-		}
+		b.setTopic(t, cmds[0].Ref.ID)
 	}
 	var out Reply
 	for i, c := range cmds {
@@ -380,7 +378,8 @@ func (b *Bot) confirm(ctx context.Context, t *turn, rd parse.Reading) (Reply, er
 	btns = append(btns, Button{Label: b.text(l, "read.cancel"), Value: pressCancel + tok})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.confirm_hint")})
-	return r, b.await(ctx, t, state{Await: awaitConfirm, Cmds: cmds, Token: tok})
+	b.await(t, state{Await: awaitConfirm, Cmds: cmds, Token: tok})
+	return r, nil
 }
 
 // A confirmation's Apply and Cancel buttons send these, then the token of
@@ -432,14 +431,13 @@ func pressOf(text string) (yes int, token string, ok bool) {
 func (b *Bot) pressed(ctx context.Context, t *turn, yes int, tok string, s state, ok bool) (Reply, error) {
 	if ok && s.Token == tok && (s.Await == awaitConfirm || s.Await == awaitPick && yes < 0) {
 		if yes < 0 {
-			return textReply(t.lang, b.text(t.lang, "read.cancelled")), b.endWait(ctx, t)
+			b.endWait(t)
+			return textReply(t.lang, b.text(t.lang, "read.cancelled")), nil
 		}
 		if len(s.Cmds) > 0 && s.Cmds[0].Lang != "" {
 			t.lang = s.Cmds[0].Lang
 		}
-		if err := b.endWait(ctx, t); err != nil {
-			return Reply{}, err
-		}
+		b.endWait(t)
 		return b.applyAll(ctx, t, s.Cmds)
 	}
 	if ok && (s.Await == awaitConfirm || s.Await == awaitPick) {
@@ -480,7 +478,8 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
 	r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: btns})
 	r.Blocks = append(r.Blocks, Block{Kind: ContextBlock, Text: b.text(l, "read.pick_hint")})
-	return r, b.await(ctx, t, p)
+	b.await(t, p)
+	return r, nil
 }
 
 // confirmed reads the answer to a confirmation: yes applies, no cancels;
@@ -488,16 +487,16 @@ func (b *Bot) didYouMean(ctx context.Context, t *turn, rd parse.Reading) (Reply,
 func (b *Bot) confirmed(ctx context.Context, t *turn, s state) (Reply, bool, error) {
 	switch answerYesNo(t.msg.Text) {
 	case 1:
-		if err := b.endWait(ctx, t); err != nil {
-			return Reply{}, true, err
-		}
+		b.endWait(t)
 		r, err := b.applyAll(ctx, t, s.Cmds)
 		return r, true, err
 	case -1:
 		r := textReply(t.lang, b.text(t.lang, "read.cancelled"))
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	}
-	return Reply{}, false, b.endWait(ctx, t)
+	b.endWait(t)
+	return Reply{}, false, nil
 }
 
 // answerYesNo is 1 for yes, -1 for no, 0 for anything else.
@@ -611,7 +610,8 @@ func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
 		b.namesChanged(u.After)
 		r := textReply(t.lang, b.text(t.lang, "read.undone_create", "ref", ref(u.After), "name", u.After.Name()))
 		r.DealID = u.After.ID
-		return r, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, nil
 	}
 	if u.Before.Status != u.After.Status {
 		b.namesChanged(u.After)
@@ -623,7 +623,8 @@ func (b *Bot) undo(ctx context.Context, t *turn) (Reply, error) {
 		items = append(items, b.text(t.lang, "read.undone_note", "note", n))
 	}
 	r.Blocks = append(r.Blocks, Block{Kind: ListBlock, Items: items})
-	return r, b.endWait(ctx, t)
+	b.endWait(t)
+	return r, nil
 }
 
 // readStage tells a reading that found a stage.

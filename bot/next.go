@@ -14,7 +14,8 @@ import (
 func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.AnswerKind) (Reply, bool, error) {
 	if kind != parse.AnswerText {
 		r := textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d)))
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	}
 	text := strings.TrimSpace(t.msg.Text)
 	// A bare yes or no is no next step: it is a confirmation's button
@@ -24,7 +25,8 @@ func (b *Bot) answerNext(ctx context.Context, t *turn, d coach.Deal, kind parse.
 	case 1:
 		return textReply(t.lang, b.text(t.lang, "ask_next", "ref", ref(d))), true, nil
 	case -1:
-		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, b.endWait(ctx, t)
+		b.endWait(t)
+		return textReply(t.lang, b.text(t.lang, "coach.later", "ref", ref(d))), true, nil
 	}
 	cmd := parse.Next(d.ID, text, b.parseContext(t))
 	if cmd.Err != nil {
@@ -50,7 +52,8 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 		if other {
 			return r, nil
 		}
-		return r, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, nil
 	}
 	if before.Stage != after.Stage || before.Status != coach.Open {
 		if other {
@@ -66,9 +69,7 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 		r.Blocks = append(r.Blocks, b.coachOffer(t, after)...)
 		if waiting && cur.Await == awaitQuestion {
 			waiting = false
-			if err := b.endWait(ctx, t); err != nil {
-				return Reply{}, err
-			}
+			b.endWait(t)
 		}
 	}
 	switch {
@@ -85,7 +86,8 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 	if other || waiting && cur.Await == awaitQuestion {
 		return r, nil // the pending question comes first
 	}
-	return r, b.await(ctx, t, state{Await: awaitNext, DealID: after.ID})
+	b.await(t, state{Await: awaitNext, DealID: after.ID})
+	return r, nil
 }
 
 // continueCoaching picks the coaching up again after the deal got a dated
@@ -94,7 +96,8 @@ func (b *Bot) afterUpdate(ctx context.Context, t *turn, r Reply, before, after c
 func (b *Bot) continueCoaching(ctx context.Context, t *turn, d coach.Deal, r Reply, s state) (Reply, error) {
 	switch s.Await {
 	case awaitNext:
-		return r, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, nil
 	case awaitQuestion:
 		r, _, err := b.askNextQuestion(ctx, t, d, r, false)
 		return r, err

@@ -70,7 +70,8 @@ func (b *Bot) askFactor(ctx context.Context, t *turn, d coach.Deal, r Reply, aft
 			return Reply{}, err
 		}
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: line})
-		return r, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, nil
 	}
 	marks, err := b.cfg.Store.Marks(ctx, d.ID)
 	if err != nil {
@@ -83,7 +84,8 @@ func (b *Bot) askFactor(ctx context.Context, t *turn, d coach.Deal, r Reply, aft
 	}
 	r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: b.text(t.lang, "qualify.ask", "n", i+1, "total", len(fs),
 		"factor", f.Name.In(t.lang), "question", f.Question.In(t.lang), "current", cur)})
-	return r, b.await(ctx, t, state{Await: awaitFactor, DealID: d.ID, Key: f.Key})
+	b.await(t, state{Await: awaitFactor, DealID: d.ID, Key: f.Key})
+	return r, nil
 }
 
 // answerFactor reads a C, F or W (or skip, done) in the qualification walk.
@@ -96,7 +98,8 @@ func (b *Bot) answerFactor(ctx context.Context, t *turn, d coach.Deal, s state, 
 			return Reply{}, true, err
 		}
 		r.Blocks = append(r.Blocks, Block{Kind: TextBlock, Text: line})
-		return r, true, b.endWait(ctx, t)
+		b.endWait(t)
+		return r, true, nil
 	case parse.AnswerSkip:
 		r, err := b.askFactor(ctx, t, d, r, s.Key)
 		return r, true, err

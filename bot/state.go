@@ -57,7 +57,8 @@ func (b *Bot) loadState(ctx context.Context, t *turn) (state, bool, error) {
 	}
 	var s state
 	if json.Unmarshal(raw, &s) != nil || b.cfg.Now().Sub(at) > s.ttl() {
-		return state{}, false, b.endWait(ctx, t)
+		b.endWait(t)
+		return state{}, false, nil
 	}
 	t.cur, t.waiting = s, true
 	return s, true, nil
@@ -72,21 +73,17 @@ type stateChange struct {
 }
 
 // await records s as the conversation's next state in the turn; nothing
-// is written here: the turn's commit (or flushState) writes it. The error
-// is always nil.
-func (b *Bot) await(ctx context.Context, t *turn, s state) error {
+// is written here: the turn's commit (or flushState) writes it.
+func (b *Bot) await(t *turn, s state) {
 	t.change = &stateChange{set: &s}
 	t.cur, t.waiting = s, true
-	return nil
 }
 
 // endWait records in the turn that the conversation waits for nothing
-// any more; the turn's commit (or flushState) writes it. The error is
-// always nil.
-func (b *Bot) endWait(ctx context.Context, t *turn) error {
+// any more; the turn's commit (or flushState) writes it.
+func (b *Bot) endWait(t *turn) {
 	t.change = &stateChange{}
 	t.cur, t.waiting = state{}, false
-	return nil
 }
 
 // conv is the turn's state change as a store write, unless written
@@ -149,9 +146,7 @@ func (b *Bot) flushState(ctx context.Context, t *turn) error {
 func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (r Reply, handled bool, err error) {
 	switch s.Await {
 	case awaitPick:
-		if err := b.endWait(ctx, t); err != nil {
-			return Reply{}, false, err
-		}
+		b.endWait(t)
 		id := pickedID(t.msg.Text, cmd, s.Candidates)
 		if id == 0 {
 			id = b.pickedByName(ctx, t.msg.Text, s.Candidates) // "数据中台", "核心系统那个"
@@ -190,19 +185,19 @@ func (b *Bot) resume(ctx context.Context, t *turn, cmd parse.Command, s state) (
 		}
 		return b.answer(ctx, t, cmd, s)
 	}
-	return Reply{}, false, b.endWait(ctx, t)
+	b.endWait(t)
+	return Reply{}, false, nil
 }
 
 // setTopic remembers the deal this turn is about, when the conversation
 // waits for nothing else: an update that names no deal next applies to it.
-func (b *Bot) setTopic(ctx context.Context, t *turn, dealID int64) error {
+func (b *Bot) setTopic(t *turn, dealID int64) {
 	if dealID == 0 || t.change != nil || t.waiting && t.cur.Await != awaitTopic {
-		return nil
+		return
 	}
 	if t.waiting && t.cur.DealID == dealID {
-		return nil // already the topic: no write
+		return // already the topic: no write
 	}
 	s := state{Await: awaitTopic, DealID: dealID}
 	t.change = &stateChange{set: &s}
-	return nil
 }

@@ -171,9 +171,7 @@ func (b *Bot) submitAnswers(ctx context.Context, t *turn, d coach.Deal, values m
 	}
 	if t.waiting && t.cur.DealID == d.ID && t.cur.Await == awaitQuestion {
 		// The form answered what the chat was asking; "coach #12" resumes.
-		if err := b.endWait(ctx, t); err != nil {
-			return Reply{}, nil, err
-		}
+		b.endWait(t)
 	}
 	r := Reply{Lang: t.lang, DealID: d.ID}
 	if err := b.saveAnswers(ctx, t, d, given, &r); err != nil {
