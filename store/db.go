@@ -75,18 +75,23 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// The writer leaves WAL checkpoints to a background goroutine: done in
 	// the commit, they were a quarter of an update's time. The large
 	// auto-checkpoint is a safety net should the goroutine fall behind.
-	// Page caches: the writer's is the larger, since every update reads the
-	// index pages it then rewrites; readers keep 1 MB each, which holds the
-	// chat process under 40 MB over 100,000 deals (BenchmarkChatProcess), and
-	// the server under Slack load too (BenchmarkSlackCommands): an 8 MB
-	// writer cache cost it 10 MB more resident memory, 4 MB cost 3 MB, and
-	// neither gained speed (FreeTextUpdate is 144 µs with 2 MB).
+	// Page caches: 1 MB each. Readers keep 1 MB, which holds the chat
+	// process under 40 MB over 100,000 deals (BenchmarkChatProcess); under
+	// a write load each commit empties them anyway. The writer's is the one
+	// that fills: every update reads the index pages it then rewrites. An 8
+	// MB writer cache cost the server 10 MB more resident memory, 4 MB cost
+	// 3 MB, and neither gained speed. A cached page (4 KB and SQLite's
+	// header) takes an 8 KB slot of modernc's allocator, so the 2 MB it had
+	// held about 4 MB: at 1 MB the server under the create load is 2 MB
+	// smaller and reads no more pages a request; FreeTextUpdate (100,000
+	// deals) reads 1.4 pages more an update from the OS cache, its time
+	// unchanged beyond its noise.
 	// The writer's temporary files are in memory: a batch of transactions
 	// sharing a commit (see inTx) gives each a savepoint, whose journal of
 	// the pages it changes went to a temporary file past 64 KB, a write
 	// call per page.
 	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")+
-		"&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-2000)&_pragma=temp_store(MEMORY)"); err != nil {
+		"&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-1000)&_pragma=temp_store(MEMORY)"); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.write.SetMaxOpenConns(1)
