@@ -31,12 +31,7 @@ func TestHistoryBefore(t *testing.T) {
 	if before(testNow) || !before(testNow.Add(time.Microsecond)) {
 		t.Fatalf("history before %v: %v, before a microsecond later: %v", testNow, before(testNow), before(testNow.Add(time.Microsecond)))
 	}
-	var plan string
-	var id, parent, unused int
-	if err := db.read.QueryRowContext(ctx, "EXPLAIN QUERY PLAN SELECT 1 FROM deal_events WHERE at < ?", "x").Scan(&id, &parent, &unused, &plan); err != nil {
-		t.Fatal(err)
-	}
-	if want := "SEARCH deal_events USING COVERING INDEX deal_events_at (at<?)"; plan != want {
+	if plan, want := queryPlan(t, db.read, historyBefore, fmtTime(testNow)), "SCAN CONSTANT ROW; SCALAR SUBQUERY 1; SEARCH deal_events USING COVERING INDEX deal_events_at (at<?)"; plan != want {
 		t.Fatalf("plan %q, want %q", plan, want)
 	}
 }
