@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
 	"github.com/dealcoach/dealcoach/coach"
@@ -138,45 +137,6 @@ func (b *Bot) changeDeal(ctx context.Context, t *turn, id int64, decide func(coa
 	}
 }
 
-// dealLocks serialises a process's turns on one deal, from their read to
-// their commit: without it, each of several writers of one deal would read
-// it, and all but one would find it changed at their commit and run again,
-// some of them many times over.
-type dealLocks struct {
-	mu sync.Mutex
-	m  map[int64]*dealLock
-}
-
-type dealLock struct {
-	sync.Mutex
-	waiting int // turns holding or waiting for it
-}
-
-// lock waits for deal id's turn and returns its unlock.
-func (l *dealLocks) lock(id int64) func() {
-	l.mu.Lock()
-	if l.m == nil {
-		l.m = map[int64]*dealLock{}
-	}
-	dl := l.m[id]
-	if dl == nil {
-		dl = &dealLock{}
-		l.m[id] = dl
-	}
-	dl.waiting++
-	l.mu.Unlock()
-	dl.Lock()
-	return func() {
-		dl.Unlock()
-		l.mu.Lock()
-		if dl.waiting--; dl.waiting == 0 {
-			delete(l.m, id)
-		}
-		l.mu.Unlock()
-	}
-}
-
-// updated is the reply to a change: what changed, what the move left
 // behind, and what the bot asks next. It runs before the update commits,
 // so it only reads the store, never writes.
 func (b *Bot) updated(ctx context.Context, t *turn, cmd parse.Command, before, after coach.Deal) (Reply, error) {

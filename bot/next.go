@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/dealcoach/dealcoach/bot/parse"
@@ -103,4 +104,46 @@ func (b *Bot) continueCoaching(ctx context.Context, t *turn, d coach.Deal, r Rep
 		return r, err
 	}
 	return r, nil
+}
+
+// done marks deal d's next step done: it is kept as a note, the next step
+// is cleared, and the bot asks for the new one, in the same write.
+func (b *Bot) done(ctx context.Context, t *turn, d coach.Deal) (Reply, error) {
+	var step string
+	decide := func(d coach.Deal) (coach.Update, error) {
+		switch {
+		case !t.person.CanEdit(d):
+			return coach.Update{}, coach.Errorf(coach.Forbidden, "err.forbidden", "ref", ref(d), "owner", d.Owner)
+		case d.Status != coach.Open:
+			return coach.Update{}, coach.Errorf(coach.Invalid, "err.done_closed", "ref", ref(d))
+		case d.NextStep == "" && d.NextStepDue.IsZero():
+			return coach.NewUpdate(d, d, nil, b.cfg.Now()), nil
+		}
+		step = d.NextStep
+		after := d
+		after.NextStep, after.NextStepDue = "", coach.Date{}
+		note := coach.Event{Kind: coach.EvNote, To: b.text(t.lang, "done.note", "step", step)}
+		return coach.NewUpdate(d, after, []coach.Event{note}, b.cfg.Now()), nil
+	}
+	reply := func(u coach.Update) (Reply, error) {
+		before, after := u.Before, u.After
+		key := "done.marked"
+		if before.NextStep == "" && before.NextStepDue.IsZero() {
+			key = "done.none"
+		}
+		r := textReply(t.lang, b.text(t.lang, key, "ref", ref(after), "name", after.Name(), "step", step))
+		r.DealID = after.ID
+		r, err := b.afterUpdate(ctx, t, r, before, after)
+		if err != nil {
+			return Reply{}, err
+		}
+		if len(r.Blocks) > 0 && after.Status == coach.Open {
+			r.Blocks = append(r.Blocks, Block{Kind: ButtonsBlock, Buttons: []Button{
+				{Label: b.text(t.lang, "btn.next"), Value: fmt.Sprintf("/deal #%d next step", after.ID), Form: FormNext, DealID: after.ID},
+			}})
+		}
+		return r, nil
+	}
+	_, r, err := b.changeDeal(ctx, t, d.ID, decide, reply)
+	return r, err
 }
