@@ -65,7 +65,7 @@ func (db *DB) RestoreDeals(ctx context.Context, items []RestoreItem) ([]coach.De
 	err := db.inTx(ctx, func(tx *wtx) error {
 		out = out[:0]
 		for _, it := range items {
-			d, err := db.insertDeal(ctx, tx, it.Deal, names(it.Deal))
+			d, err := db.insertDeal(ctx, tx, it.Deal, names(it.Deal), false)
 			if err != nil {
 				return err
 			}

@@ -65,7 +65,7 @@ func TestGroupCommitKeepsEachTransactionAllOrNothing(t *testing.T) {
 			defer wg.Done()
 			errs[i] = db.Claiming(m).inTx(ctx, func(tx *wtx) error {
 				d, err := db.createDeal(ctx, tx, coach.Deal{Customer: fmt.Sprintf("Deal %d", i), OwnerID: alice.ID,
-					Currency: "CNY", Stage: "prospect"}, names(coach.Deal{Customer: fmt.Sprintf("Deal %d", i)}), 0, alice.ID)
+					Currency: "CNY", Stage: "prospect"}, names(coach.Deal{Customer: fmt.Sprintf("Deal %d", i)}), 0, alice.ID, false)
 				if err != nil {
 					return err
 				}

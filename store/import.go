@@ -40,7 +40,7 @@ func (db *DB) ImportDeals(ctx context.Context, items []ImportItem, actorID int64
 			}
 			it.Deal.OwnerID, it.Deal.Owner = ownerID, it.OwnerName
 			if it.Deal.ID == 0 {
-				if _, err := db.createDeal(ctx, tx, it.Deal, names(it.Deal), 0, actorID); err != nil {
+				if _, err := db.createDeal(ctx, tx, it.Deal, names(it.Deal), 0, actorID, false); err != nil {
 					return &ImportError{it.Line, err}
 				}
 				created++

@@ -126,15 +126,21 @@ func TestConcurrentNewDealsOfOneNameMakeOne(t *testing.T) {
 	}
 }
 
-// The duplicate check is one index seek: its plan searches deals_customer
-// (covering: the id is in the index)
-// on all four columns and scans nothing.
+// The duplicate check is one index seek, inside the insert: its plan
+// searches deals_customer (covering) on all four columns and scans no
+// deals. (The plan also lists the foreign-key checks of the tables that
+// refer to deals, which SQLite runs only while a deferred violation is
+// outstanding: never here.) The query that names the duplicate, run only
+// when there is one, is the same seek.
 func TestNewDealDuplicateCheckUsesTheIndex(t *testing.T) {
 	db := openTest(t)
-	got := queryPlan(t, db.write, `SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ?
-		AND owner_id = ? AND status = 'open' LIMIT 1`, "acme", "", 1)
-	if !strings.Contains(got, "INDEX deals_customer (customer_norm=? AND title_norm=? AND owner_id=? AND status=?)") || strings.Contains(got, "SCAN") {
-		t.Fatalf("plan: %s", got)
+	for _, got := range []string{
+		queryPlan(t, db.write, insertUniqueDealSQL, 0, "Acme", "acme", "", "", "acme", 1, 0, 0, "CNY", "prospect", "open", "", "", nil, nil, nil, "", "", ""),
+		queryPlan(t, db.write, openTwinSQL, "acme", "", 1),
+	} {
+		if !strings.Contains(got, "INDEX deals_customer (customer_norm=? AND title_norm=? AND owner_id=? AND status=?)") || strings.Contains(got, "SCAN deals") {
+			t.Errorf("plan: %s", got)
+		}
 	}
 }
 
