@@ -56,6 +56,21 @@ func roundTrip(id int64, in string, c Context) (cmd Command, ok bool) {
 	return cmd, true
 }
 
+// sameNext compares Next's reading with roundTrip's. The text of
+// err.snooze is compared rune by rune: clean, when it collapses spaces,
+// writes each stray byte as U+FFFD, and the round trip's text had the
+// spaces around "next step" to collapse where Next's may have none.
+func sameNext(got, want Command) bool {
+	valid := func(c Command) Command {
+		if e := c.Err; e != nil && e.Key == "err.snooze" {
+			text, _ := e.Args["text"].(string)
+			c.Err = coach.Errorf(e.Code, e.Key, "text", string([]rune(text)))
+		}
+		return c
+	}
+	return reflect.DeepEqual(valid(got), valid(want))
+}
+
 // nextContexts are read against: the plain playbook, and the one with
 // factors and the people vocabulary (marks and contacts).
 func nextContexts(tb testing.TB) []Context {
@@ -72,7 +87,7 @@ func TestNextMatchesRoundTrip(t *testing.T) {
 				if !ok {
 					continue
 				}
-				if got := Next(id, in, c); !reflect.DeepEqual(got, want) {
+				if got := Next(id, in, c); !sameNext(got, want) {
 					t.Errorf("Next(%d, %q):\n got %+v\nwant %+v", id, in, got, want)
 				}
 			}
@@ -124,7 +139,7 @@ func FuzzNextMatchesRoundTrip(f *testing.F) {
 			if !ok {
 				continue
 			}
-			if got := Next(id, in, c); !reflect.DeepEqual(got, want) {
+			if got := Next(id, in, c); !sameNext(got, want) {
 				t.Fatalf("Next(%d, %q):\n got %+v\nwant %+v", id, in, got, want)
 			}
 		}
