@@ -8,7 +8,6 @@
 package replay
 
 import (
-	"math"
 	"math/bits"
 	"strings"
 	"sync"
@@ -21,24 +20,38 @@ import (
 // signed anew.) It keeps at most max signatures, forgetting the oldest
 // first.
 //
-// It holds 16 bytes or less a signature: a ring of entries in arrival
-// order (key and expiry, 12 bytes) and an open-addressed table of ring
-// slots (4 bytes, at most half full), both grown as needed. A map of
-// keys beside a slice of entries held about 50 bytes a signature, which
-// under load was a third of serve's live heap.
+// It holds about 13 bytes a signature: a ring of keys in arrival order
+// (8 bytes), their expiry times run-length coded (a second's requests
+// share one), and an open-addressed table of ring slots (4 bytes a cell,
+// at most 80% full), grown as needed. A map of keys beside a slice of
+// entries held about 50 bytes a signature, which under load was a third
+// of serve's live heap.
 type Guard struct {
-	mu    sync.Mutex
-	max   int
-	keys  []sigKey // the ring: the entry of slot i is keys[i], until[i]
-	until []uint32 // unix seconds after which the verifier refuses it anyway
-	head  int      // the oldest entry's slot
-	n     int      // entries in the ring, forgotten ones included
+	mu   sync.Mutex
+	max  int
+	keys []sigKey // the ring of entries, forgotten ones included
+	head int      // the oldest entry's slot
+	n    int      // entries in the ring
+	// runs are the entries' expiry times in arrival order, runs[rhead:]
+	// current: the first runs[rhead].n entries from head expire at
+	// runs[rhead].until, and so on.
+	runs  []run
+	rhead int
 	// table finds a key's entry: linear probing from the key's home
-	// slot; each cell holds a ring slot + 1, 0 when empty. Only the
+	// cell; a cell holds the entry's ring slot + 1 in its low slotBits
+	// bits and a tag of the key's hash above, 0 when empty. Only the
 	// entry a signature is remembered by is in it: a forgotten one's
 	// entry stays in the ring (and counts towards max) until it expires.
-	table []uint32
-	shift uint // 64 - log2(len(table))
+	table    []uint32
+	shift    uint // 64 - log2(len(table))
+	slotBits uint
+}
+
+// run is n consecutive entries expiring at until (unix seconds, after
+// which the verifier refuses them anyway).
+type run struct {
+	until int64
+	n     int
 }
 
 // sigKey is the first 64 bits of a signature: among the at most 100,000
@@ -73,32 +86,41 @@ func (g *Guard) Fresh(signature string, now time.Time) bool {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for g.n > 0 && (int64(g.until[g.head]) < now.Unix() || g.n >= g.max) {
+	for g.n > 0 && (g.runs[g.rhead].until < now.Unix() || g.n >= g.max) {
 		// A signature forgotten and seen again has a newer entry: only the
 		// entry it is remembered by removes it.
-		if p, ok := g.find(g.keys[g.head]); ok && int(g.table[p]) == g.head+1 {
+		if p, ok := g.find(g.keys[g.head]); ok && g.slot(g.table[p]) == g.head {
 			g.remove(p)
 		}
 		g.head = g.next(g.head)
 		g.n--
+		if g.runs[g.rhead].n--; g.runs[g.rhead].n == 0 {
+			g.rhead++
+		}
+	}
+	if g.rhead > len(g.runs)/2 { // reuse the slice's front
+		g.runs = append(g.runs[:0], g.runs[g.rhead:]...)
+		g.rhead = 0
 	}
 	if _, ok := g.find(k); ok {
 		return false
 	}
 	if g.n == len(g.keys) {
-		g.resize(min(2*len(g.keys), g.max))
+		g.resize(min(len(g.keys)+len(g.keys)/2, g.max))
 	}
 	slot := g.head + g.n
 	if slot >= len(g.keys) {
 		slot -= len(g.keys)
 	}
-	g.keys[slot], g.until[slot] = k, unixSeconds(now.Add(Window))
+	g.keys[slot] = k
 	g.n++
-	p := g.home(k)
-	for g.table[p] != 0 {
-		p = (p + 1) & (len(g.table) - 1)
+	until := now.Add(Window).Unix()
+	if last := len(g.runs) - 1; last >= g.rhead && g.runs[last].until == until {
+		g.runs[last].n++
+	} else {
+		g.runs = append(g.runs, run{until: until, n: 1})
 	}
-	g.table[p] = uint32(slot + 1)
+	g.insert(k, slot)
 	return true
 }
 
@@ -135,20 +157,37 @@ func (g *Guard) next(slot int) int {
 	return slot
 }
 
-// home is k's first cell in the table (Fibonacci hashing: the keys are
-// HMAC output, verified before they get here, but the product spreads
-// any bits).
-func (g *Guard) home(k sigKey) int { return int(uint64(k) * 0x9e3779b97f4a7c15 >> g.shift) }
+// hash places k: its home cell, and the tag its cells carry, which
+// spares reading the ring for most cells a probe passes (Fibonacci
+// hashing: the keys are HMAC output, verified before they get here, but
+// the product spreads any bits).
+func (g *Guard) hash(k sigKey) (home int, tag uint32) {
+	h := uint64(k) * 0x9e3779b97f4a7c15
+	return int(h >> g.shift), uint32(h) >> g.slotBits << g.slotBits
+}
+
+// slot is the ring slot of a full cell.
+func (g *Guard) slot(cell uint32) int { return int(cell&(1<<g.slotBits-1)) - 1 }
 
 // find is the table cell of k's entry.
 func (g *Guard) find(k sigKey) (int, bool) {
 	mask := len(g.table) - 1
-	for p := g.home(k); g.table[p] != 0; p = (p + 1) & mask {
-		if g.keys[g.table[p]-1] == k {
+	p, tag := g.hash(k)
+	for ; g.table[p] != 0; p = (p + 1) & mask {
+		if c := g.table[p]; c&^(1<<g.slotBits-1) == tag && g.keys[g.slot(c)] == k {
 			return p, true
 		}
 	}
 	return 0, false
+}
+
+// insert puts k, at slot of the ring, in the table; k is not in it.
+func (g *Guard) insert(k sigKey, slot int) {
+	p, tag := g.hash(k)
+	for g.table[p] != 0 {
+		p = (p + 1) & (len(g.table) - 1)
+	}
+	g.table[p] = tag | uint32(slot+1)
 }
 
 // remove empties cell p, moving back the entries after it that would
@@ -163,7 +202,7 @@ func (g *Guard) remove(p int) {
 			if g.table[q] == 0 {
 				return
 			}
-			h := g.home(g.keys[g.table[q]-1])
+			h, _ := g.hash(g.keys[g.slot(g.table[q])])
 			// The entry at q stays if its home is cyclically in (p, q].
 			if p <= q && p < h && h <= q || p > q && (p < h || h <= q) {
 				continue
@@ -176,35 +215,27 @@ func (g *Guard) remove(p int) {
 }
 
 // resize makes the ring size entries, its entries first in order, and
-// the table twice that (a power of two), then indexes them again.
+// the table a power of two at most 80% full, then indexes them again.
 func (g *Guard) resize(size int) {
-	old, oldTable := len(g.keys), g.table
-	keys, until := make([]sigKey, size), make([]uint32, size)
+	old, oldTable, oldBits := len(g.keys), g.table, g.slotBits
+	keys := make([]sigKey, size)
 	for m, slot := 0, g.head; m < g.n; m, slot = m+1, g.next(slot) {
-		keys[m], until[m] = g.keys[slot], g.until[slot]
+		keys[m] = g.keys[slot]
 	}
-	cells := 1 << bits.Len(uint(2*size-1))
-	g.table, g.shift = make([]uint32, cells), uint(64-bits.TrailingZeros(uint(cells)))
+	cells := 1 << bits.Len(uint(size+size/4))
+	g.keys, g.table = keys, make([]uint32, cells)
+	g.shift, g.slotBits = uint(64-bits.TrailingZeros(uint(cells))), uint(bits.Len(uint(size)))
 	for _, c := range oldTable {
 		if c == 0 {
 			continue
 		}
-		m := int(c-1) - g.head // the entry's place in arrival order
+		m := int(c&(1<<oldBits-1)) - 1 - g.head // the entry's place in arrival order
 		if m < 0 {
 			m += old
 		}
-		p := g.home(keys[m])
-		for g.table[p] != 0 {
-			p = (p + 1) & (cells - 1)
-		}
-		g.table[p] = uint32(m + 1)
+		g.insert(keys[m], m)
 	}
-	g.keys, g.until, g.head = keys, until, 0
-}
-
-// unixSeconds is t in unix seconds, as 32 bits (until 2106).
-func unixSeconds(t time.Time) uint32 {
-	return uint32(min(max(t.Unix(), 0), math.MaxUint32))
+	g.head = 0
 }
 
 // key reads a hex signature's first 64 bits; the whole signature must be
