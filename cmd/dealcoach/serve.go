@@ -81,15 +81,9 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	}
 	if !cfg.Slack.enabled() && !cfg.Lark.enabled() {
 		log.Warn("no chat platform configured: set SLACK_BOT_TOKEN or LARK_APP_ID to enable one; serving health and metrics only", "addr", cfg.Addr)
-		releaseStartPages(log)
 	} else {
 		healthTick := h.scheduler()
-		var started sync.Once // start-up ends with the first tick, its catch-up
-		a.onTick = func(n int, err error) {
-			healthTick(n, err)
-			a.metrics.SchedulerTick(n, err)
-			started.Do(func() { releaseStartPages(log) })
-		}
+		a.onTick = func(n int, err error) { healthTick(n, err); a.metrics.SchedulerTick(n, err) }
 		stop, err := startSchedule(ctx, a, b.Formatter, platforms, deliverers, log)
 		if err != nil {
 			return err
