@@ -50,11 +50,10 @@ func (h *harness) open(admins ...string) {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	pbData, err := prompts.LoadPlaybook(h.playbook)
+	pb, err := prompts.LoadPlaybook(h.playbook)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	pb, _ := coach.NewPlaybook(pbData)
 	cat, err := prompts.LoadCatalog()
 	if err != nil {
 		h.t.Fatal(err)

@@ -244,11 +244,7 @@ func newCorpusFixture(t *testing.T, template string, now func() time.Time) *corp
 	// work, and the fixture mirrors its configuration.
 	ref := bottest.Open(t, template, now, "zh")
 	ref.DB.Close()
-	pbData, err := prompts.LoadPlaybook("seven-step")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(pbData)
+	pb, err := prompts.LoadPlaybook("seven-step")
 	if err != nil {
 		t.Fatal(err)
 	}

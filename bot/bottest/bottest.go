@@ -34,11 +34,7 @@ func Open(t testing.TB, path string, now func() time.Time, lang string) Core {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pbData, err := prompts.LoadPlaybook("seven-step")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(pbData)
+	pb, err := prompts.LoadPlaybook("seven-step")
 	if err != nil {
 		t.Fatal(err)
 	}

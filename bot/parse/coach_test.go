@@ -82,11 +82,7 @@ stages:
 
 func factorPlaybook(tb testing.TB) *coach.Playbook {
 	tb.Helper()
-	raw, err := prompts.ParsePlaybook("test-8c1f0w.yaml", []byte(factorPlaybookYAML))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(raw)
+	pb, err := prompts.ParsePlaybook("test-8c1f0w.yaml", []byte(factorPlaybookYAML))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -31,11 +31,7 @@ var parseCases = slices.Concat(parseCasesZH, parseCasesEN)
 
 func testPlaybook(tb testing.TB, key string) *coach.Playbook {
 	tb.Helper()
-	raw, err := prompts.LoadPlaybook(key)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(raw)
+	pb, err := prompts.LoadPlaybook(key)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -54,11 +54,7 @@ func openDB(t *testing.T) (*store.DB, *clock) {
 
 func playbook(t testing.TB, key string) *coach.Playbook {
 	t.Helper()
-	p, err := prompts.LoadPlaybook(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(p)
+	pb, err := prompts.LoadPlaybook(key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,11 +65,7 @@ func (e *env) open() {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	data, err := prompts.LoadPlaybook("seven-step")
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	pb, err := coach.NewPlaybook(data)
+	pb, err := prompts.LoadPlaybook("seven-step")
 	if err != nil {
 		e.t.Fatal(err)
 	}
