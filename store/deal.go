@@ -237,18 +237,17 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames
 }
 
 // insertDealSQL writes a deal row; insertUniqueDealSQL the same unless the
-// owner has an open deal of the same names (?3, ?5, ?7).
+// owner has an open deal of the same names (?3, ?5, ?7); openTwinSQL names
+// the open deal that stopped a unique insert.
 const (
-	insertDealSQL = `INSERT INTO deals (id, customer, customer_norm, title, title_norm, full_norm,
+	insertDealInto = `INSERT INTO deals (id, customer, customer_norm, title, title_norm, full_norm,
 		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
-		expected_close, snoozed_until, stage_since, created_at, updated_at, version)
-		VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1)`
-	insertUniqueDealSQL = `INSERT INTO deals (id, customer, customer_norm, title, title_norm, full_norm,
-		owner_id, team_id, amount, currency, stage, status, lost_reason, next_step, next_step_due,
-		expected_close, snoozed_until, stage_since, created_at, updated_at, version)
-		SELECT nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1
+		expected_close, snoozed_until, stage_since, created_at, updated_at, version)`
+	insertDealValues = `nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, nullif(?8, 0), ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, 1`
+
+	insertDealSQL       = insertDealInto + " VALUES (" + insertDealValues + ")"
+	insertUniqueDealSQL = insertDealInto + " SELECT " + insertDealValues + `
 		WHERE NOT EXISTS (SELECT 1 FROM deals WHERE customer_norm = ?3 AND title_norm = ?5 AND owner_id = ?7 AND status = 'open')`
-	// openTwinSQL names the open deal that stopped a unique insert.
 	openTwinSQL = `SELECT id FROM deals WHERE customer_norm = ? AND title_norm = ? AND owner_id = ? AND status = 'open' LIMIT 1`
 )
 
