@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/dealcoach/dealcoach/coach"
@@ -108,45 +109,53 @@ func TestSessionSeesOtherProcessesChanges(t *testing.T) {
 func TestSessionNeverOlderThanAnAcknowledgedWrite(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	people := make([]coach.Person, 4)
-	for i := range people {
-		p, err := db.EnsurePerson(ctx, coach.Person{Platform: "slack", PlatformID: fmt.Sprintf("U%d", i), Name: "x"})
+	const writes = 200
+	var wg sync.WaitGroup
+	for i := range 4 {
+		who := coach.Person{Platform: "slack", PlatformID: fmt.Sprintf("U%d", i), Name: "x"}
+		p, err := db.EnsurePerson(ctx, who)
 		if err != nil {
 			t.Fatal(err)
 		}
-		people[i] = p
-	}
-	var wg sync.WaitGroup
-	for i, p := range people {
+		var last atomic.Int64 // the last state acknowledged, -1 before any
+		last.Store(-1)
+		done := make(chan struct{})
 		wg.Add(2)
-		var last sync.Map // state acknowledged so far
-		go func() {       // writer
+		go func() { // writer
 			defer wg.Done()
-			for n := range 200 {
-				st := fmt.Sprintf(`{"n":%d}`, n)
-				if err := db.SaveConversation(ctx, p.ID, "s", []byte(st)); err != nil {
+			defer close(done)
+			for n := range writes {
+				if err := db.SaveConversation(ctx, p.ID, "s", fmt.Appendf(nil, `{"n":%d}`, n)); err != nil {
 					t.Error(err)
 					return
 				}
-				last.Store("n", n)
+				last.Store(int64(n))
 			}
 		}()
-		go func() { // reader
+		go func() { // reader: while the writer runs, and once after
 			defer wg.Done()
-			for range 400 {
-				n, _ := last.Load("n")
-				s, err := db.Session(ctx, people[i], "s")
+			for finished := false; !finished; {
+				select {
+				case <-done:
+					finished = true
+				default:
+				}
+				n := last.Load()
+				s, err := db.Session(ctx, who, "s")
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				if n == nil {
+				if n < 0 {
 					continue
 				}
-				var got int
-				if _, err := fmt.Sscanf(string(s.State), `{"n":%d}`, &got); err != nil || got < n.(int) {
+				var got int64
+				if _, err := fmt.Sscanf(string(s.State), `{"n":%d}`, &got); err != nil || got < n {
 					t.Errorf("read %q after {\"n\":%d} was acknowledged", s.State, n)
 					return
+				}
+				if finished && got != writes-1 {
+					t.Errorf("read %q once every write was acknowledged", s.State)
 				}
 			}
 		}()
