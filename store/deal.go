@@ -121,10 +121,11 @@ func (db *DB) CreateDeal(ctx context.Context, d coach.Deal, actorID int64, extra
 // same name at once still make one deal, and it is one index seek (the
 // deals_customer index), whatever the number of deals.
 func (db *DB) NewDeal(ctx context.Context, d coach.Deal, actorID int64, notes []coach.Event, conv *Conv) (coach.Deal, error) {
-	n := names(d)
-	err := db.inTx(ctx, func(tx *wtx) error {
+	n, in := names(d), d
+	// Repeatable: each run starts from the deal as given.
+	err := db.inTxRepeatable(ctx, func(tx *wtx) error {
 		var err error
-		d, err = db.createDeal(ctx, tx, d, n, d.ID, actorID, true)
+		d, err = db.createDeal(ctx, tx, in, n, in.ID, actorID, true)
 		if errors.Is(err, errOpenTwin) {
 			var dup int64
 			if err := tx.row(ctx, openTwinSQL, n.customer, n.title, d.OwnerID).Scan(&dup); err != nil {
@@ -271,7 +272,7 @@ var ErrStale = errors.New("deal changed since it was read")
 // nil), all in one transaction. It returns the deal as written.
 func (db *DB) UpdateDeal(ctx context.Context, u coach.Update, actorID int64, conv *Conv) (coach.Deal, error) {
 	after := u.After
-	err := db.inTx(ctx, func(tx *wtx) error {
+	err := db.inTxRepeatable(ctx, func(tx *wtx) error { // u is only read
 		var err error
 		if after, err = db.updateDeal(ctx, tx, u, actorID); err != nil || conv == nil {
 			return err

@@ -178,3 +178,111 @@ func TestGroupCommitAbandonedTransactionNeverRuns(t *testing.T) {
 		t.Fatalf("other %v, abandoned ran %v", err, ran)
 	}
 }
+
+// repeatableBatch queues n repeatable transactions behind a held writer,
+// each creating "Deal i" with a claim and failing after its write when
+// fail(i), and returns their errors, claims and how often each ran.
+func repeatableBatch(t *testing.T, db *DB, n int, fail func(i int) bool, other bool) ([]error, []*Claim, []int) {
+	t.Helper()
+	ctx := context.Background()
+	alice := rep(t, db, "Alice")
+	release := holdWriter(t, db)
+	boom := errors.New("boom")
+	errs, marks, runs := make([]error, n), make([]*Claim, n), make([]int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		marks[i] = NewClaim("slack", fmt.Sprintf("ev%d", i))
+		run := db.Claiming(marks[i]).inTxRepeatable
+		if other && i == n-1 {
+			run = db.Claiming(marks[i]).inTx
+		}
+		go func() {
+			defer wg.Done()
+			errs[i] = run(ctx, func(tx *wtx) error {
+				runs[i]++ // the leader runs the functions one after another
+				d := coach.Deal{Customer: fmt.Sprintf("Deal %d", i), OwnerID: alice.ID, Currency: "CNY", Stage: "prospect"}
+				if _, err := db.createDeal(ctx, tx, d, names(d), 0, alice.ID, true); err != nil {
+					return err
+				}
+				if fail(i) {
+					return boom
+				}
+				return nil
+			})
+		}()
+		waitQueued(t, db, i+1) // in order
+	}
+	release()
+	wg.Wait()
+	for i, err := range errs {
+		if fail(i) != errors.Is(err, boom) || !fail(i) && err != nil || marks[i].Done() == fail(i) {
+			t.Errorf("transaction %d: %v, marked %v", i, err, marks[i].Done())
+		}
+	}
+	ds, err := db.Deals(ctx, DealFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]int{}
+	for _, d := range ds {
+		kept[d.Customer]++
+		if h, _ := db.History(ctx, d.ID); len(h) != 1 {
+			t.Errorf("%s has %d events, want its one", d.Customer, len(h))
+		}
+	}
+	for i := range n {
+		want := 1
+		if fail(i) {
+			want = 0
+		}
+		if got := kept[fmt.Sprintf("Deal %d", i)]; got != want {
+			t.Errorf("Deal %d stored %d times, want %d", i, got, want)
+		}
+	}
+	return errs, marks, runs
+}
+
+func TestGroupCommitRepeatableBatchRunsWithoutSavepoints(t *testing.T) {
+	db := openTest(t)
+	before := db.group.plain.Load()
+	_, _, runs := repeatableBatch(t, db, 6, func(int) bool { return false }, false)
+	if got := db.group.plain.Load() - before; got != 1 {
+		t.Errorf("%d batches without savepoints, want 1", got)
+	}
+	for i, n := range runs {
+		if n != 1 {
+			t.Errorf("transaction %d ran %d times, want once", i, n)
+		}
+	}
+}
+
+func TestGroupCommitRepeatableBatchFailureRunsAgainWithSavepoints(t *testing.T) {
+	db := openTest(t)
+	// The fourth fails after writing: the three before it ran once
+	// without savepoints, rolled back, then all ran with savepoints.
+	_, _, runs := repeatableBatch(t, db, 6, func(i int) bool { return i == 3 }, false)
+	for i, n := range runs {
+		want := 2
+		if i > 3 {
+			want = 1
+		}
+		if n != want {
+			t.Errorf("transaction %d ran %d times, want %d", i, n, want)
+		}
+	}
+}
+
+func TestGroupCommitBatchWithAnUnrepeatableOneKeepsSavepoints(t *testing.T) {
+	db := openTest(t)
+	before := db.group.plain.Load()
+	_, _, runs := repeatableBatch(t, db, 5, func(i int) bool { return i == 1 }, true)
+	if got := db.group.plain.Load() - before; got != 0 {
+		t.Errorf("%d batches without savepoints, want none", got)
+	}
+	for i, n := range runs {
+		if n != 1 {
+			t.Errorf("transaction %d ran %d times, want once", i, n)
+		}
+	}
+}
