@@ -135,10 +135,22 @@ func (o txOutcome) result() error {
 // hands the lead to the first of those that arrived meanwhile.
 func (db *DB) leadGroup() {
 	g := &db.group
-	// Let writers that are runnable queue up first; with nobody else
-	// runnable it returns at once.
-	runtime.Gosched()
-	g.mu.Lock()
+	// Let writers that are runnable queue up first, for as long as the
+	// queue grows: those that ran may have made others runnable (a
+	// request read meanwhile), and every transaction more in the batch is
+	// one commit's page writes shared (on one core, under sixteen
+	// clients' creates: 7.1 creates a batch with one yield, 8.2 with this
+	// loop). With nobody else runnable it returns at once.
+	for n := -1; ; {
+		runtime.Gosched()
+		g.mu.Lock()
+		if l := len(g.queue); l != n && l < maxGroup {
+			n = l
+			g.mu.Unlock()
+			continue
+		}
+		break
+	}
 	n := min(len(g.queue), maxGroup)
 	batch := make([]*txReq, 0, n)
 	for _, r := range g.queue[:n] {
