@@ -1,6 +1,9 @@
 package slack
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlainKeepsMentionsInCommands(t *testing.T) {
 	for _, c := range []struct {
@@ -22,4 +25,26 @@ func TestPlainKeepsMentionsInCommands(t *testing.T) {
 			t.Errorf("plain(%q, %v) = %q, want %q", c.in, c.command, got, c.want)
 		}
 	}
+}
+
+// FuzzPlainSkipsExpressionsWithoutMarkup holds plainText's shortcut to
+// what it rests on: neither expression matches a text with no "<", so
+// skipping them changes nothing.
+func FuzzPlainSkipsExpressionsWithoutMarkup(f *testing.F) {
+	for _, s := range []string{"new Acme 50k", "@bob: #3 won", "a &lt;b&gt; c", "\x00U1\x01", "", "<@U1> hi", "新 华为 5万"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if strings.Contains(s, "<") {
+			return
+		}
+		if leadingMention.MatchString(s) || markup.MatchString(s) {
+			t.Fatalf("%q has no markup but an expression matches it", s)
+		}
+		for _, command := range []bool{false, true} {
+			if got, want := plainText(s, command, true), finishPlain(s, command || strings.HasPrefix(strings.TrimSpace(s), "/deal")); got != want {
+				t.Fatalf("plainText(%q, %v) = %q, want %q", s, command, got, want)
+			}
+		}
+	})
 }
