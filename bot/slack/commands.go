@@ -31,7 +31,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	a.command(r.Context(), sc, func(msg *slack.Msg) { // called once
-		work.WriteJSON(w, answer(msg))
+		writeAnswer(w, msg)
 		// The whole answer, with its length, now: the handler may go on
 		// working after a "working on it", and Slack must not wait for it.
 		http.NewResponseController(w).Flush()
