@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -45,6 +46,8 @@ type shared struct {
 	now    func() time.Time
 
 	ckpt     *sql.DB       // the background checkpointer's own connection
+	ckptRule ckptRule      // when it checkpoints
+	ckpts    atomic.Int64  // checkpoints run, for tests
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{}
 	closing  sync.Once
@@ -67,7 +70,7 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // Open opens (creating if needed) the SQLite file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	db := &DB{shared: &shared{now: time.Now, sess: newSessions()}}
+	db := &DB{shared: &shared{now: time.Now, sess: newSessions(), ckptRule: ckptRule{checkpointTick, checkpointEvery, checkpointCommits}}}
 	for _, o := range opts {
 		o(db)
 	}
@@ -115,41 +118,74 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	}
 	db.ckpt.SetMaxOpenConns(1)
 	db.stopCkpt, db.ckptDone = make(chan struct{}), make(chan struct{})
-	go db.checkpoints(checkpointEvery)
+	go db.checkpoints(time.Now(), db.group.batches.Load())
 	db.inboxQ, db.stopInbox, db.inboxDone = make(chan *inboxReq), make(chan struct{}), make(chan struct{})
 	go db.inboxBatcher()
 	return db, nil
 }
 
-// checkpointEvery is how often the WAL is copied back into the database.
-// Each checkpoint syncs the WAL, and that fsync waits for every page
-// written since the last one; it is a blocking call Go does not see as
-// blocking, so a server on one core (GOMAXPROCS 1) runs nothing else until
-// it returns or the runtime takes the processor back (10-20 ms into a
-// blocking call when the program is busy). Every 100 ms that was twenty stalls a second of about 5 ms,
-// each holding the sixteen requests in flight: the p99 of the harness's
-// create load (../shared/bench, one core) was 18 ms; every second it is
-// 7 ms and the server does about 5% more (a second's sync is longer, 25-30
-// ms, but it stalls a request in a hundred times fewer). The WAL stays
-// bounded by the writer's auto-checkpoint (10,000 pages), which is also
-// what lets it start over from its beginning under a constant load.
-const checkpointEvery = time.Second
+// checkpointEvery is how often the WAL is copied back into the database,
+// or after checkpointCommits commits if they come sooner. Each checkpoint
+// syncs the WAL, and that fsync waits for every page written since the
+// last one. It is a blocking call Go does not see as blocking, so a server
+// on one core (GOMAXPROCS 1) runs nothing else until it returns or the
+// runtime takes the processor back (10-20 ms into a blocking call when the
+// program is busy). Every 100 ms that was twenty stalls a second of about
+// 5 ms, each holding the sixteen requests in flight: the p99 of the
+// harness's create load (../shared/bench, one core, about 900 commits a
+// second) was 18 ms; every second it is 7 ms and the server does about 5%
+// more (a second's sync is longer, 25-30 ms, but it stalls a request in a
+// hundred times fewer).
+//
+// The commits bound is for a writer committing alone, one small
+// transaction after another (a batch import, BenchmarkCreate: 5,000
+// commits a second): a second of its WAL reaches the writer's own
+// auto-checkpoint (10,000 pages), which then copies and syncs inside a
+// commit; a create took 13% longer that way than with checkpoints every
+// 100 ms. The auto-checkpoint also bounds the WAL, and is what lets it
+// start over from its beginning under a constant load.
+const (
+	checkpointEvery   = time.Second
+	checkpointCommits = 1000
+	checkpointTick    = checkpointEvery / 10 // how often the rule is looked at
+)
+
+// ckptRule is when the background checkpointer runs: every, or after
+// commits commits, looked at every tick.
+type ckptRule struct {
+	tick, every time.Duration
+	commits     int64
+}
 
 // checkpoints copies the WAL into the database file periodically, off the
-// writers' path. PASSIVE never blocks readers or the writer.
-func (db *DB) checkpoints(every time.Duration) {
+// writers' path, counting time and commits from last and lastN (taken
+// before it starts, so none is missed). PASSIVE never blocks readers or
+// the writer.
+func (db *DB) checkpoints(last time.Time, lastN int64) {
 	defer close(db.ckptDone)
-	t := time.NewTicker(every)
+	rule := db.ckptRule
+	t := time.NewTicker(rule.tick)
 	defer t.Stop()
 	for {
 		select {
 		case <-db.stopCkpt:
 			return
-		case <-t.C:
+		case now := <-t.C:
+			n := db.group.batches.Load()
+			if now.Sub(last) < rule.every && n-lastN < rule.commits {
+				continue
+			}
+			last, lastN = now, n
 			// A failure (busy) is retried on the next tick.
 			db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
+			db.ckpts.Add(1)
 		}
 	}
+}
+
+// withCheckpoints sets the background checkpointer's rule (tests).
+func withCheckpoints(tick, every time.Duration, commits int64) Option {
+	return func(db *DB) { db.ckptRule = ckptRule{tick, every, commits} }
 }
 
 func dsn(path, txlock string) string {
