@@ -82,14 +82,7 @@ func appendAnswer(dst []byte, a *commandAnswer) (out []byte, ok bool) {
 	if a.Blocks.BlockSet == nil {
 		e.null()
 	} else {
-		e.b = append(e.b, '[')
-		for i, b := range a.Blocks.BlockSet {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.block(b)
-		}
-		e.b = append(e.b, ']')
+		array(&e, a.Blocks.BlockSet, e.block)
 	}
 	e.b = append(e.b, '}')
 	return e.b, e.ok
@@ -100,6 +93,18 @@ func appendAnswer(dst []byte, a *commandAnswer) (out []byte, ok bool) {
 type answerEncoder struct {
 	b  []byte
 	ok bool
+}
+
+// array writes items as a JSON array, each written by item.
+func array[T any](e *answerEncoder, items []T, item func(T)) {
+	e.b = append(e.b, '[')
+	for i, v := range items {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		item(v)
+	}
+	e.b = append(e.b, ']')
 }
 
 // key starts an object's member: a comma unless it is the first one.
@@ -132,14 +137,7 @@ func (e *answerEncoder) block(b slack.Block) {
 			e.null()
 			return
 		}
-		e.b = append(e.b, '{')
-		e.key("type")
-		e.str(string(b.Type))
-		if b.Text != nil {
-			e.key("text")
-			e.text(b.Text)
-		}
-		e.opt("block_id", b.BlockID)
+		e.open(b.Type, b.Text, b.BlockID)
 		if b.Level != 0 {
 			e.key("level")
 			e.b = strconv.AppendInt(e.b, int64(b.Level), 10)
@@ -154,24 +152,10 @@ func (e *answerEncoder) block(b slack.Block) {
 			e.ok = false
 			return
 		}
-		e.b = append(e.b, '{')
-		e.key("type")
-		e.str(string(b.Type))
-		if b.Text != nil {
-			e.key("text")
-			e.text(b.Text)
-		}
-		e.opt("block_id", b.BlockID)
+		e.open(b.Type, b.Text, b.BlockID)
 		if len(b.Fields) > 0 {
 			e.key("fields")
-			e.b = append(e.b, '[')
-			for i, f := range b.Fields {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.text(f)
-			}
-			e.b = append(e.b, ']')
+			array(e, b.Fields, e.text)
 		}
 		if b.Expand {
 			e.key("expand")
@@ -183,28 +167,19 @@ func (e *answerEncoder) block(b slack.Block) {
 			e.null()
 			return
 		}
-		e.b = append(e.b, '{')
-		e.key("type")
-		e.str(string(b.Type))
-		e.opt("block_id", b.BlockID)
+		e.open(b.Type, nil, b.BlockID)
 		// ContextElements' MarshalJSON writes its slice alone.
 		e.key("elements")
 		if b.ContextElements.Elements == nil {
 			e.null()
 		} else {
-			e.b = append(e.b, '[')
-			for i, el := range b.ContextElements.Elements {
-				if i > 0 {
-					e.b = append(e.b, ',')
+			array(e, b.ContextElements.Elements, func(el slack.MixedElement) {
+				if t, ok := el.(*slack.TextBlockObject); ok {
+					e.text(t)
+				} else {
+					e.ok = false // written on, and thrown away
 				}
-				t, ok := el.(*slack.TextBlockObject)
-				if !ok {
-					e.ok = false
-					return
-				}
-				e.text(t)
-			}
-			e.b = append(e.b, ']')
+			})
 		}
 		e.b = append(e.b, '}')
 	case *slack.ActionBlock:
@@ -212,29 +187,32 @@ func (e *answerEncoder) block(b slack.Block) {
 			e.null()
 			return
 		}
-		e.b = append(e.b, '{')
-		e.key("type")
-		e.str(string(b.Type))
-		e.opt("block_id", b.BlockID)
+		e.open(b.Type, nil, b.BlockID)
 		// *BlockElements' MarshalJSON writes its slice alone; a nil
 		// pointer is null.
 		e.key("elements")
 		if b.Elements == nil || b.Elements.ElementSet == nil {
 			e.null()
 		} else {
-			e.b = append(e.b, '[')
-			for i, el := range b.Elements.ElementSet {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.element(el)
-			}
-			e.b = append(e.b, ']')
+			array(e, b.Elements.ElementSet, e.element)
 		}
 		e.b = append(e.b, '}')
 	default:
 		e.ok = false
 	}
+}
+
+// open starts a block with what its MarshalJSON writes first, in its
+// order: the type, the text if any, the block id.
+func (e *answerEncoder) open(t slack.MessageBlockType, text *slack.TextBlockObject, id string) {
+	e.b = append(e.b, '{')
+	e.key("type")
+	e.str(string(t))
+	if text != nil {
+		e.key("text")
+		e.text(text)
+	}
+	e.opt("block_id", id)
 }
 
 func (e *answerEncoder) element(el slack.BlockElement) {
@@ -261,14 +239,7 @@ func (e *answerEncoder) element(el slack.BlockElement) {
 		e.opt("agent_prompt_display", el.AgentPromptDisplay)
 		if len(el.VisibleToUserIDs) > 0 {
 			e.key("visible_to_user_ids")
-			e.b = append(e.b, '[')
-			for i, id := range el.VisibleToUserIDs {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.str(id)
-			}
-			e.b = append(e.b, ']')
+			array(e, el.VisibleToUserIDs, e.str)
 		}
 		e.b = append(e.b, '}')
 	case *slack.SelectBlockElement:
@@ -289,14 +260,7 @@ func (e *answerEncoder) element(el slack.BlockElement) {
 		e.opt("action_id", el.ActionID)
 		if len(el.Options) > 0 {
 			e.key("options")
-			e.b = append(e.b, '[')
-			for i, o := range el.Options {
-				if i > 0 {
-					e.b = append(e.b, ',')
-				}
-				e.option(o)
-			}
-			e.b = append(e.b, ']')
+			array(e, el.Options, e.option)
 		}
 		if el.InitialOption != nil {
 			e.key("initial_option")
