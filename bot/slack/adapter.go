@@ -62,6 +62,7 @@ type Adapter struct {
 	replays *replay.Guard     // signatures seen, against replayed requests
 	home    home              // the app's workspace, for slash commands
 	more    *work.MoreFormats // the "n more" notes of cut replies
+	answers answerBuffers     // buffers for slash commands' answers
 }
 
 // Close stops taking work, lets queued work and replies finish until ctx

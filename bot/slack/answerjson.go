@@ -22,25 +22,31 @@ import (
 // falls back on encoding/json, so the bytes sent never depend on which
 // path wrote them.
 
-// answerBufs keeps answer buffers between requests: a buffer is done with
-// once the response writer has copied it.
-var answerBufs = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+// answerBuffers keeps answer buffers between requests (an adapter's): a
+// buffer is done with once the response writer has copied it.
+type answerBuffers struct{ pool sync.Pool }
+
+func (p *answerBuffers) get() *[]byte {
+	if b, ok := p.pool.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, 0, 2048)
+	return &b
+}
 
 // maxPooledAnswer bounds the buffers kept: a rare huge answer must not
 // stay in the pool.
 const maxPooledAnswer = 64 << 10
 
 // writeAnswer answers a slash command with m (nil: an empty answer), as
-// work.WriteJSON(w, answer(m)) would.
-func writeAnswer(w http.ResponseWriter, m *slack.Msg) {
+// work.WriteJSON(w, answer(m)) would, in a buffer of bufs.
+func writeAnswer(w http.ResponseWriter, m *slack.Msg, bufs *answerBuffers) {
 	if m == nil {
 		work.WriteJSON(w, nil)
 		return
 	}
-	bp := answerBufs.Get().(*[]byte)
-	ca := commandAnswer{Text: m.Text, ResponseType: m.ResponseType, ReplaceOriginal: m.ReplaceOriginal,
-		DeleteOriginal: m.DeleteOriginal, Metadata: m.Metadata, Blocks: m.Blocks}
-	raw, ok := appendAnswer((*bp)[:0], &ca)
+	bp := bufs.get()
+	raw, ok := appendAnswer((*bp)[:0], answerOf(m)) // on the stack: not kept
 	if ok {
 		work.WriteRawJSON(w, raw)
 	} else {
@@ -48,7 +54,7 @@ func writeAnswer(w http.ResponseWriter, m *slack.Msg) {
 	}
 	if cap(raw) <= maxPooledAnswer {
 		*bp = raw[:0]
-		answerBufs.Put(bp)
+		bufs.pool.Put(bp)
 	}
 }
 

@@ -35,7 +35,7 @@ func checkAnswer(t testing.TB, m *slack.Msg, fast bool) {
 		}
 	}
 	sent, ref := httptest.NewRecorder(), httptest.NewRecorder()
-	writeAnswer(sent, m)
+	writeAnswer(sent, m, new(answerBuffers))
 	work.WriteJSON(ref, answer(m))
 	if sent.Code != ref.Code || !reflect.DeepEqual(sent.Header(), ref.Header()) || sent.Body.String() != ref.Body.String() {
 		t.Fatalf("writeAnswer sent %d %v %s\nwork.WriteJSON %d %v %s", sent.Code, sent.Header(), sent.Body, ref.Code, ref.Header(), ref.Body)
@@ -293,9 +293,9 @@ func BenchmarkAnswerEncoding(b *testing.B) {
 	})
 	b.Run("write", func(b *testing.B) {
 		b.ReportAllocs()
-		w := discardWriter{h: http.Header{}}
+		w, bufs := discardWriter{h: http.Header{}}, new(answerBuffers)
 		for b.Loop() {
-			writeAnswer(w, m)
+			writeAnswer(w, m, bufs)
 		}
 	})
 	b.Run("writejson", func(b *testing.B) {

@@ -31,7 +31,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		return
 	}
 	a.command(r.Context(), sc, func(msg *slack.Msg) { // called once
-		writeAnswer(w, msg)
+		writeAnswer(w, msg, &a.answers)
 		// The whole answer, with its length, now: the handler may go on
 		// working after a "working on it", and Slack must not wait for it.
 		http.NewResponseController(w).Flush()
