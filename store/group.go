@@ -9,9 +9,10 @@ import (
 )
 
 // Group commit. Each write transaction is a page write per B-tree it
-// touches, twice (frame header and page) into the WAL: a create touches
+// touches, twice (frame header and page) into the WAL: a create touched
 // about thirteen (the deal and its five indexes, its events and their two,
-// the conversation, the inbox and its two), and those writes were a third
+// the conversation, the inbox and its two; now nine: untitled deals skip
+// two indexes, and the inbox is one tree), and those writes were a third
 // of the server's CPU under Slack load (BenchmarkSlackCreates). Writers
 // that wait while another commits therefore share the next commit: the
 // first of them (the leader) runs every waiting transaction, each in its

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"runtime"
@@ -257,24 +258,78 @@ const pruneChunk = 1000
 // how many. De-duplication only needs rows as old as the platforms' retries
 // (Slack and Lark retry for minutes to hours), so a few days of rows are
 // plenty; unprocessed rows are kept for Unprocessed whatever their age.
+//
+// The inbox has no index of its times (migration 0014: a claim is one
+// B-tree insert, not three), so the prune walks the rows in key order on
+// the read pool, pruneChunk old ones at a time, and deletes each chunk in
+// one write transaction that checks the condition again (a row may have
+// changed since it was read): the writer is held for a chunk's deletes,
+// never for the walk. A walk reads every row, so callers prune rarely
+// (hourly: the sweep).
 func (db *DB) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
+	cut := fmtTime(before)
 	var total int64
+	var after *inboxKey // the walk resumes after this key
 	for {
+		keys, err := db.oldInboxKeys(ctx, after, cut)
+		if err != nil {
+			return total, fmt.Errorf("prune inbox: %w", err)
+		}
+		if len(keys) == 0 {
+			return total, nil
+		}
 		var n int64
-		err := db.inTx(ctx, func(tx *wtx) error {
-			res, err := tx.exec(ctx, `DELETE FROM inbox WHERE rowid IN (SELECT rowid FROM inbox
-				WHERE received_at < ? AND processed_at IS NOT NULL LIMIT ?)`, fmtTime(before), pruneChunk)
-			if err != nil {
-				return err
+		err = db.inTx(ctx, func(tx *wtx) error {
+			for _, k := range keys {
+				res, err := tx.exec(ctx, `DELETE FROM inbox WHERE platform = ? AND event_id = ?
+					AND received_at < ? AND processed_at IS NOT NULL`, k.platform, k.eventID, cut)
+				if err != nil {
+					return err
+				}
+				m, err := res.RowsAffected()
+				if err != nil {
+					return err
+				}
+				n += m
 			}
-			n, err = res.RowsAffected()
-			return err
+			return nil
 		})
 		if err != nil {
 			return total, fmt.Errorf("prune inbox: %w", err)
 		}
-		if total += n; n < pruneChunk {
+		if total += n; len(keys) < pruneChunk {
 			return total, nil
 		}
+		after = &keys[len(keys)-1]
 	}
+}
+
+// inboxKey is an inbox row's key.
+type inboxKey struct{ platform, eventID string }
+
+// oldInboxKeys reads, in key order after after (nil: from the first), the
+// keys of up to pruneChunk processed rows received before cut.
+func (db *DB) oldInboxKeys(ctx context.Context, after *inboxKey, cut string) ([]inboxKey, error) {
+	const cols = `SELECT platform, event_id FROM inbox WHERE received_at < ?1 AND processed_at IS NOT NULL`
+	const order = ` ORDER BY platform, event_id LIMIT ?2`
+	var rows *sql.Rows
+	var err error
+	if after == nil {
+		rows, err = db.query(ctx, cols+order, cut, pruneChunk)
+	} else {
+		rows, err = db.query(ctx, cols+` AND (platform, event_id) > (?3, ?4)`+order, cut, pruneChunk, after.platform, after.eventID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var keys []inboxKey
+	for rows.Next() {
+		var k inboxKey
+		if err := rows.Scan(&k.platform, &k.eventID); err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
+	}
+	return keys, rows.Err()
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,14 +256,34 @@ func TestUnprocessedAndPrune(t *testing.T) {
 	}
 }
 
+// A prune over several chunks deletes exactly the processed rows older
+// than the cut, whatever their place in key order, and keeps the rest.
 func TestPruneInboxInChunks(t *testing.T) {
 	ctx := context.Background()
 	db := openTest(t)
-	const n = 2*pruneChunk + 17
+	const n = 4*pruneChunk + 17
+	old, young := fmtTime(testNow.Add(-time.Hour)), fmtTime(testNow.Add(time.Hour))
+	want := 0
+	var kept []string
 	err := db.inTx(ctx, func(tx *wtx) error {
 		for i := range n {
+			// Every third row too young, every seventh unprocessed; two
+			// platforms, so the walk crosses from one to the other.
+			platform, id := []string{"lark", "slack"}[i%2], fmt.Sprintf("Ev%05d", i*7919%n)
+			at, done := old, any(old)
+			if i%3 == 0 {
+				at, done = young, young
+			}
+			if i%7 == 0 {
+				done = nil
+			}
+			if at == old && done != nil {
+				want++
+			} else {
+				kept = append(kept, platform+"/"+id)
+			}
 			_, err := tx.exec(ctx, `INSERT INTO inbox (platform, event_id, payload, received_at, processed_at)
-				VALUES ('slack', ?, x'', ?, ?)`, fmt.Sprint(i), fmtTime(testNow), fmtTime(testNow))
+				VALUES (?, ?, x'', ?, ?)`, platform, id, at, done)
 			if err != nil {
 				return err
 			}
@@ -271,8 +293,102 @@ func TestPruneInboxInChunks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := db.PruneInbox(ctx, testNow.Add(time.Second)); err != nil || got != n {
-		t.Errorf("pruned %d, %v; want %d", got, err, n)
+	if want <= 2*pruneChunk {
+		t.Fatalf("only %d rows to prune: the test needs more than two chunks", want)
+	}
+	if got, err := db.PruneInbox(ctx, testNow); err != nil || got != int64(want) {
+		t.Errorf("pruned %d, %v; want %d", got, err, want)
+	}
+	var left []string
+	rows, err := db.read.Query("SELECT platform || '/' || event_id FROM inbox ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		left = append(left, s)
+	}
+	sort.Strings(kept)
+	if diff := cmp.Diff(kept, left); diff != "" {
+		t.Errorf("left after prune (-want +got):\n%s", diff)
+	}
+}
+
+// The inbox is one B-tree (a claim is one insert): keyed WITHOUT ROWID,
+// no index of its own; the prune's walk seeks by the key, and a claim's
+// conflict finds its row by the key.
+func TestInboxIsOneKeyedTree(t *testing.T) {
+	db := openTest(t)
+	var sqlText string
+	if err := db.read.QueryRow("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'inbox'").Scan(&sqlText); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sqlText, "WITHOUT ROWID") {
+		t.Errorf("inbox is not WITHOUT ROWID: %s", sqlText)
+	}
+	var indexes int
+	if err := db.read.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'inbox'").Scan(&indexes); err != nil || indexes != 0 {
+		t.Errorf("inbox has %d indexes (%v), want none beyond its key", indexes, err)
+	}
+	plan := queryPlan(t, db.read, `SELECT platform, event_id FROM inbox WHERE received_at < ?1 AND processed_at IS NOT NULL
+		AND (platform, event_id) > (?3, ?4) ORDER BY platform, event_id LIMIT ?2`, "x", 1, "slack", "Ev1")
+	if !strings.Contains(plan, "SEARCH inbox USING PRIMARY KEY ((platform,event_id)>(?,?))") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("the prune's walk does not resume by the key: %s", plan)
+	}
+}
+
+// Migration 0014 keeps every row of the old inbox, with its times, state
+// and payload, and still refuses a second row of a key.
+func TestInboxMigrationKeepsRows(t *testing.T) {
+	pool, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "old.db"), "immediate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	for _, q := range []string{
+		`CREATE TABLE inbox (platform TEXT NOT NULL, event_id TEXT NOT NULL, payload BLOB NOT NULL,
+			received_at TEXT NOT NULL, processed_at TEXT, PRIMARY KEY (platform, event_id))`,
+		`CREATE INDEX inbox_received ON inbox (received_at)`,
+		`INSERT INTO inbox VALUES ('slack', 'Ev1', x'7b7d', '2026-11-20T09:00:00Z', NULL),
+			('slack', 'cmd:1.2.3', x'', '2026-11-20T09:01:00Z', '2026-11-20T09:01:00Z'),
+			('lark', 'e1', CAST('{"kind":"event"}' AS BLOB), '2026-11-19T09:00:00Z', '2026-11-19T09:00:01Z')`,
+	} {
+		if _, err := pool.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body, err := migrationFS.ReadFile("migrations/0014_inbox_keyed.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(string(body)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := pool.Query("SELECT platform, event_id, hex(payload), received_at, coalesce(processed_at, '-') FROM inbox ORDER BY 1, 2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var p, id, payload, at, done string
+		if err := rows.Scan(&p, &id, &payload, &at, &done); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join([]string{p, id, payload, at, done}, " "))
+	}
+	want := []string{
+		"lark e1 7B226B696E64223A226576656E74227D 2026-11-19T09:00:00Z 2026-11-19T09:00:01Z",
+		"slack Ev1 7B7D 2026-11-20T09:00:00Z -",
+		"slack cmd:1.2.3  2026-11-20T09:01:00Z 2026-11-20T09:01:00Z",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows after the migration (-want +got):\n%s", diff)
+	}
+	if _, err := pool.Exec(`INSERT INTO inbox (platform, event_id, payload, received_at) VALUES ('slack', 'Ev1', x'', 'x')`); err == nil {
+		t.Error("a second row of a key was accepted")
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/dealcoach/dealcoach/bot"
@@ -14,6 +15,11 @@ import (
 // retry for minutes to hours, and a replayed request's timestamp passes
 // for minutes. A week is ample.
 const inboxKept = 7 * 24 * time.Hour
+
+// pruneEvery is how often the sweep prunes the inbox: a prune reads every
+// row (the inbox has no index of its times), and a week's rows kept an
+// hour longer cost nothing.
+const pruneEvery = time.Hour
 
 // Inbox is an adapter's side of the store's inbox: an event is recorded
 // before the platform is answered, handled by the pool with its inbox row
@@ -29,6 +35,8 @@ type Inbox struct {
 	// Decode turns a recorded event back into its task (a task with no
 	// Run: nothing to do).
 	Decode func(key, kind string, body []byte) (Task, error)
+
+	pruned atomic.Int64 // when the sweep last pruned, Unix nanoseconds (0: never)
 }
 
 // envelope is how an event is kept: its kind and the platform's payload.
@@ -95,7 +103,7 @@ func (in *Inbox) Replay(ctx context.Context) error {
 
 // Sweep periodically replays events that stayed unprocessed for age:
 // left behind by busy workers, or recorded while a previous process died.
-// It also forgets processed events older than a week.
+// It also forgets processed events older than a week, hourly.
 func (in *Inbox) Sweep(ctx context.Context, every, age time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -111,10 +119,14 @@ func (in *Inbox) Sweep(ctx context.Context, every, age time.Duration) {
 	}
 }
 
-// SweepOnce is one round of Sweep.
+// SweepOnce is one round of Sweep; it prunes if an hour has passed since
+// it last did.
 func (in *Inbox) SweepOnce(ctx context.Context, age time.Duration) {
-	if _, err := in.Store.PruneInbox(ctx, in.Now().Add(-inboxKept)); err != nil {
-		in.Log.ErrorContext(ctx, "sweep: prune the inbox", "err", err)
+	if now, last := in.Now(), in.pruned.Load(); last == 0 || now.Sub(time.Unix(0, last)) >= pruneEvery {
+		in.pruned.Store(now.UnixNano())
+		if _, err := in.Store.PruneInbox(ctx, now.Add(-inboxKept)); err != nil {
+			in.Log.ErrorContext(ctx, "sweep: prune the inbox", "err", err)
+		}
 	}
 	evs, err := in.Store.Unprocessed(ctx, in.Platform, in.Now().Add(-age))
 	if err != nil {

@@ -58,3 +58,45 @@ func TestSweepReplaysLeftEventsAndPrunesOldOnes(t *testing.T) {
 		t.Fatalf("a week-old processed event was not forgotten: fresh %v, %v", fresh, err)
 	}
 }
+
+// countingPrunes is a store whose prunes are counted, with their cuts.
+type countingPrunes struct {
+	InboxStore
+	cuts []time.Time
+}
+
+func (c *countingPrunes) PruneInbox(ctx context.Context, before time.Time) (int64, error) {
+	c.cuts = append(c.cuts, before)
+	return c.InboxStore.PruneInbox(ctx, before)
+}
+
+// A prune reads every row of the inbox: the sweep, every minute, prunes on
+// its first round and then once an hour, each time a week back from then.
+func TestSweepPrunesHourly(t *testing.T) {
+	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	st := &countingPrunes{InboxStore: db}
+	in := &Inbox{Store: st, Platform: "test", Pool: NewPool(1, 1, quiet), Log: quiet, Now: clock}
+	defer in.Pool.Close(context.Background())
+	var want []time.Time
+	for minute := range 150 {
+		if minute%60 == 0 {
+			want = append(want, now.Add(-inboxKept))
+		}
+		in.SweepOnce(context.Background(), 2*time.Minute)
+		now = now.Add(time.Minute)
+	}
+	if len(st.cuts) != len(want) {
+		t.Fatalf("pruned %d times in 150 minutes (%v), want %d", len(st.cuts), st.cuts, len(want))
+	}
+	for i := range want {
+		if !st.cuts[i].Equal(want[i]) {
+			t.Errorf("prune %d cut at %v, want %v", i, st.cuts[i], want[i])
+		}
+	}
+}
