@@ -28,6 +28,28 @@ func receive(t *testing.T, db *DB, platform, id string) bool {
 	return fresh
 }
 
+// inboxKeys lists the inbox's rows as "platform/event_id", sorted.
+func inboxKeys(t *testing.T, db *DB) []string {
+	t.Helper()
+	rows, err := db.read.Query("SELECT platform || '/' || event_id FROM inbox ORDER BY 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var keys []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
 // processedAt reads an inbox row's processed_at ("" while unprocessed).
 func processedAt(t *testing.T, db *DB, platform, id string) string {
 	t.Helper()
@@ -241,17 +263,7 @@ func TestUnprocessedAndPrune(t *testing.T) {
 	if err != nil || n != 2 {
 		t.Fatalf("pruned %d, %v; want 2 (b, c)", n, err)
 	}
-	var left []string
-	rows, err := db.read.Query("SELECT platform || '/' || event_id FROM inbox ORDER BY 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		left = append(left, s)
-	}
-	if diff := cmp.Diff([]string{"lark/x", "slack/a", "slack/d", "slack/e"}, left); diff != "" {
+	if diff := cmp.Diff([]string{"lark/x", "slack/a", "slack/d", "slack/e"}, inboxKeys(t, db)); diff != "" {
 		t.Errorf("left after prune (-want +got):\n%s", diff)
 	}
 }
@@ -299,19 +311,8 @@ func TestPruneInboxInChunks(t *testing.T) {
 	if got, err := db.PruneInbox(ctx, testNow); err != nil || got != int64(want) {
 		t.Errorf("pruned %d, %v; want %d", got, err, want)
 	}
-	var left []string
-	rows, err := db.read.Query("SELECT platform || '/' || event_id FROM inbox ORDER BY 1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		left = append(left, s)
-	}
 	sort.Strings(kept)
-	if diff := cmp.Diff(kept, left); diff != "" {
+	if diff := cmp.Diff(kept, inboxKeys(t, db)); diff != "" {
 		t.Errorf("left after prune (-want +got):\n%s", diff)
 	}
 }

@@ -10,16 +10,23 @@ import (
 	"github.com/dealcoach/dealcoach/store"
 )
 
+// openStore opens a store on a new file with clock, closed after the test.
+func openStore(t *testing.T, clock func() time.Time) *store.DB {
+	t.Helper()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
 // The sweep hands back events left unprocessed past their age, once, and
 // forgets processed events older than a week.
 func TestSweepReplaysLeftEventsAndPrunesOldOnes(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t, clock)
 	pool := NewPool(2, 10, quiet)
 	var ran atomic.Int32
 	in := &Inbox{Store: db, Platform: "test", Pool: pool, Log: quiet, Now: clock}
@@ -75,11 +82,7 @@ func (c *countingPrunes) PruneInbox(ctx context.Context, before time.Time) (int6
 func TestSweepPrunesHourly(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "inbox.db"), store.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openStore(t, clock)
 	st := &countingPrunes{InboxStore: db}
 	in := &Inbox{Store: st, Platform: "test", Pool: NewPool(1, 1, quiet), Log: quiet, Now: clock}
 	defer in.Pool.Close(context.Background())
