@@ -286,3 +286,56 @@ func TestGroupCommitBatchWithAnUnrepeatableOneKeepsSavepoints(t *testing.T) {
 		}
 	}
 }
+
+// The leader waits for writers on their way only after a busy batch, while
+// its own is smaller, and for batchWait at most.
+func TestGroupCommitWaitsForWritersOnlyAfterABusyBatch(t *testing.T) {
+	for _, c := range []struct {
+		last, queued int
+		waited       time.Duration
+		want         bool
+	}{
+		{last: 0, queued: 1, want: false},             // a lone writer: commit at once
+		{last: busyBatch - 1, queued: 1, want: false}, // a light load
+		{last: busyBatch, queued: 1, want: true},
+		{last: 10, queued: 9, want: true},
+		{last: 10, queued: 10, want: false}, // as many as last time: go
+		{last: 10, queued: 3, waited: batchWait - time.Microsecond, want: true},
+		{last: 10, queued: 3, waited: batchWait, want: false},        // waited enough
+		{last: 10, queued: 3, waited: time.Millisecond, want: false}, // a sleep the poller made long
+	} {
+		g := writeGroup{last: c.last, queue: make([]*txReq, c.queued)}
+		if got := g.waitsFor(c.waited); got != c.want {
+			t.Errorf("last %d, %d queued, waited %v: waits %v, want %v", c.last, c.queued, c.waited, got, c.want)
+		}
+	}
+}
+
+// A leader after a busy batch, alone now, waits its bounded while and
+// commits: nothing hangs, and the next batch, after a lone one, does not
+// wait.
+func TestGroupCommitBusyThenAlone(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	db.group.mu.Lock()
+	db.group.last = maxGroup
+	db.group.mu.Unlock()
+	for i := range 2 {
+		if err := db.inTx(ctx, func(tx *wtx) error {
+			_, err := tx.exec(ctx, "INSERT INTO teams (name, created_at) VALUES (?, ?)", fmt.Sprint("t", i), fmtTime(testNow))
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		db.group.mu.Lock()
+		last := db.group.last
+		db.group.mu.Unlock()
+		if last != 1 {
+			t.Fatalf("batch %d: last batch %d, want 1", i, last)
+		}
+	}
+	var n int
+	if err := db.read.QueryRow("SELECT count(*) FROM teams WHERE name LIKE 't%'").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d teams, %v; want 2", n, err)
+	}
+}
