@@ -203,11 +203,12 @@ func (db *DB) leadGroup() {
 // that queued while the last one ran, about ten of sixteen; the others'
 // requests are still on the network or in their clients. Waiting up to
 // 50 µs for them took the batch to 12–15 and the creates a second up
-// 3.8% (median of 30 alternated runs, 19 of 25 pairs faster, the p99 6.4
-// → 5.5 ms). A lone writer or a light load (a last batch under
-// busyBatch) never waits. Go's network poller sleeps in milliseconds, so
-// when nothing else is runnable and nothing arrives a wait can last 1 ms,
-// once: the wait then exceeds batchWait.
+// 3.8–5.3% (medians of 25 and 12 pairs of alternated runs, 19 of 25 and
+// 12 of 12 faster or even; the p99 6.4 → 5.5 ms). A lone writer or a
+// light load (a last batch under busyBatch) never waits. Go's network
+// poller sleeps in milliseconds, so when nothing else is runnable and
+// nothing arrives a wait can last 1 ms, once: the wait then exceeds
+// batchWait.
 const (
 	busyBatch = 4
 	batchWait = 50 * time.Microsecond
