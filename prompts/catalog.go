@@ -8,6 +8,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 	"text/template/parse"
 
@@ -29,7 +30,17 @@ func Langs() []string { return append([]string(nil), langs...) }
 
 // Catalog holds every user-facing message, compiled, in every language.
 type Catalog struct {
-	msgs map[string]map[string]*template.Template // lang → key → template
+	src map[string]map[string]string // lang → key → the message as written
+	// msgs holds, compiled, the messages that need text/template (about
+	// one in ten: conditions, ranges, functions). The others' templates
+	// are compiled again when first asked for (Args, or a fields-only
+	// message given an argument that is not a string), and kept in later
+	// from then on: kept from the start, the 668 of them
+	// were a megabyte of the server's live heap, which the collector
+	// walks on every cycle and sizes the heap by.
+	msgs    map[string]map[string]*template.Template // lang → key → template
+	laterMu sync.RWMutex
+	later   map[[2]string]*template.Template // {lang, key} → template compiled again
 	// plain holds, rendered, the messages without actions (button labels,
 	// headings): Text returns them without running a template, which the
 	// morning reminders, thousands of labels a minute, notice.
@@ -51,13 +62,14 @@ type segment struct {
 // LoadCatalog compiles the embedded message files. It fails when a template
 // does not parse or a key is missing in one language.
 func LoadCatalog() (*Catalog, error) {
-	c := &Catalog{msgs: map[string]map[string]*template.Template{}, plain: map[string]map[string]string{},
-		fields: map[string]map[string][]segment{}}
+	c := &Catalog{src: map[string]map[string]string{}, msgs: map[string]map[string]*template.Template{},
+		later: map[[2]string]*template.Template{}, plain: map[string]map[string]string{}, fields: map[string]map[string][]segment{}}
 	for _, lang := range langs {
 		files, err := fs.Glob(messageFS, "messages/*"+lang+".yaml")
 		if err != nil {
 			return nil, fmt.Errorf("list %s messages: %w", lang, err)
 		}
+		c.src[lang] = map[string]string{}
 		c.msgs[lang] = map[string]*template.Template{}
 		c.plain[lang] = map[string]string{}
 		c.fields[lang] = map[string][]segment{}
@@ -87,21 +99,60 @@ func (c *Catalog) load(lang, file string) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	for k, v := range raw {
-		if _, dup := c.msgs[lang][k]; dup {
+		if _, dup := c.src[lang][k]; dup {
 			return fmt.Errorf("%s: key %s is also in another file", file, k)
 		}
-		t, err := template.New(k).Option("missingkey=zero").Parse(v)
+		t, err := compile(k, v)
 		if err != nil {
 			return fmt.Errorf("%s: key %s: %w", file, k, err)
 		}
-		c.msgs[lang][k] = t
+		c.src[lang][k] = v
 		if text, ok := plainText(t); ok {
 			c.plain[lang][k] = text
 		} else if segs, ok := fieldSegments(t); ok {
 			c.fields[lang][k] = segs
+		} else {
+			c.msgs[lang][k] = t
 		}
 	}
 	return nil
+}
+
+// compile parses message key's text v as a template.
+func compile(key, v string) (*template.Template, error) {
+	return template.New(key).Option("missingkey=zero").Parse(v)
+}
+
+// template is message key's compiled template in lang: kept, or compiled
+// again (it compiled when loaded) and then kept in later, since a
+// message asked once for its template (given a number, say) is likely
+// asked again.
+func (c *Catalog) template(lang, key string) (*template.Template, bool) {
+	if t, ok := c.msgs[lang][key]; ok {
+		return t, true
+	}
+	id := [2]string{lang, key}
+	c.laterMu.RLock()
+	t, ok := c.later[id]
+	c.laterMu.RUnlock()
+	if ok {
+		return t, true
+	}
+	v, ok := c.src[lang][key]
+	if !ok {
+		return nil, false
+	}
+	t, err := compile(key, v)
+	if err != nil {
+		return nil, false
+	}
+	c.laterMu.Lock()
+	defer c.laterMu.Unlock()
+	if old, ok := c.later[id]; ok {
+		return old, true
+	}
+	c.later[id] = t
+	return t, true
 }
 
 // fieldSegments splits a template made only of text and {{.name}} actions
@@ -172,9 +223,9 @@ func plainText(t *template.Template) (string, bool) {
 func (c *Catalog) Missing() []string {
 	var out []string
 	for _, a := range langs {
-		for k := range c.msgs[a] {
+		for k := range c.src[a] {
 			for _, b := range langs {
-				if _, ok := c.msgs[b][k]; !ok {
+				if _, ok := c.src[b][k]; !ok {
 					out = append(out, b+":"+k)
 				}
 			}
@@ -187,7 +238,7 @@ func (c *Catalog) Missing() []string {
 // Keys lists every message key, sorted.
 func (c *Catalog) Keys() []string {
 	var out []string
-	for k := range c.msgs["en"] {
+	for k := range c.src["en"] {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -195,13 +246,13 @@ func (c *Catalog) Keys() []string {
 }
 
 // Has reports whether key exists.
-func (c *Catalog) Has(key string) bool { _, ok := c.msgs["en"][key]; return ok }
+func (c *Catalog) Has(key string) bool { _, ok := c.src["en"][key]; return ok }
 
 // Text renders message key in lang with args. An unknown language falls
 // back to English; an unknown key renders as the key itself, so a missing
 // message is visible rather than silent.
 func (c *Catalog) Text(lang, key string, args map[string]any) string {
-	if _, ok := c.msgs[lang]; !ok {
+	if _, ok := c.src[lang]; !ok {
 		lang = "en"
 	}
 	if text, ok := c.plain[lang][key]; ok {
@@ -212,7 +263,7 @@ func (c *Catalog) Text(lang, key string, args map[string]any) string {
 			return text
 		}
 	}
-	t, ok := c.msgs[lang][key]
+	t, ok := c.template(lang, key)
 	if !ok {
 		return key
 	}
@@ -225,7 +276,7 @@ func (c *Catalog) Text(lang, key string, args map[string]any) string {
 
 // Args lists the argument names message key uses in lang, sorted.
 func (c *Catalog) Args(lang, key string) []string {
-	t, ok := c.msgs[lang][key]
+	t, ok := c.template(lang, key)
 	if !ok {
 		return nil
 	}

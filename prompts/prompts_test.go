@@ -5,6 +5,7 @@ import (
 	"maps"
 	"strings"
 	"testing"
+	"text/template"
 )
 
 func TestCatalogComplete(t *testing.T) {
@@ -32,6 +33,39 @@ func TestCatalogComplete(t *testing.T) {
 	}
 }
 
+// mustTemplate is message k's template in lang.
+func mustTemplate(t *testing.T, c *Catalog, lang, k string) *template.Template {
+	t.Helper()
+	tm, ok := c.template(lang, k)
+	if !ok {
+		t.Fatalf("%s:%s: no template", lang, k)
+	}
+	return tm
+}
+
+// Only the messages that need text/template keep one compiled; the
+// others (plain text, or text and string arguments) are compiled again
+// when a template is asked for, the same.
+func TestCatalogKeepsTemplatesOnlyWhereNeeded(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range Langs() {
+		for k := range c.src[lang] {
+			_, plain := c.plain[lang][k]
+			_, fields := c.fields[lang][k]
+			_, kept := c.msgs[lang][k]
+			if kept == (plain || fields) {
+				t.Errorf("%s:%s: plain %v, fields %v, template kept %v", lang, k, plain, fields, kept)
+			}
+		}
+		if len(c.msgs[lang])*5 > len(c.src[lang]) {
+			t.Errorf("%s: %d of %d templates kept", lang, len(c.msgs[lang]), len(c.src[lang]))
+		}
+	}
+}
+
 // TestPlainMessagesRenderAsTemplates checks the shortcut Text takes for
 // messages without actions against running their templates, in every
 // language, and that an unknown language still falls back to English.
@@ -45,7 +79,7 @@ func TestPlainMessagesRenderAsTemplates(t *testing.T) {
 		for k, text := range c.plain[lang] {
 			n++
 			var b strings.Builder
-			if err := c.msgs[lang][k].Execute(&b, nil); err != nil {
+			if err := mustTemplate(t, c, lang, k).Execute(&b, nil); err != nil {
 				t.Fatalf("%s:%s: %v", lang, k, err)
 			}
 			if want := strings.TrimRight(b.String(), "\n"); text != want {
@@ -57,8 +91,8 @@ func TestPlainMessagesRenderAsTemplates(t *testing.T) {
 				}
 			}
 		}
-		for k := range c.msgs[lang] {
-			if _, plain := c.plain[lang][k]; !plain && len(c.Args(lang, k)) == 0 && !strings.Contains(c.msgs[lang][k].Root.String(), "{{") {
+		for k := range c.src[lang] {
+			if _, plain := c.plain[lang][k]; !plain && len(c.Args(lang, k)) == 0 && !strings.Contains(mustTemplate(t, c, lang, k).Root.String(), "{{") {
 				t.Errorf("%s:%s has no actions but is not plain", lang, k)
 			}
 		}
@@ -90,7 +124,7 @@ func TestFieldMessagesRenderAsTemplates(t *testing.T) {
 			}
 			run := func(args map[string]any) string {
 				var b strings.Builder
-				if err := c.msgs[lang][k].Execute(&b, args); err != nil {
+				if err := mustTemplate(t, c, lang, k).Execute(&b, args); err != nil {
 					t.Fatalf("%s:%s: %v", lang, k, err)
 				}
 				return strings.TrimRight(b.String(), "\n")
@@ -114,5 +148,32 @@ func TestFieldMessagesRenderAsTemplates(t *testing.T) {
 	}
 	if n < 100 {
 		t.Fatalf("only %d fields-only messages: the shortcut is not taken", n)
+	}
+}
+
+// A template compiled again is compiled once: later askers, concurrent
+// ones included, get the same.
+func TestCatalogCompilesAgainOnce(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var key string
+	for k := range c.fields["en"] {
+		key = k
+		break
+	}
+	got := make(chan *template.Template, 8)
+	for range 8 {
+		go func() { tm, _ := c.template("en", key); got <- tm }()
+	}
+	first := <-got
+	for range 7 {
+		if tm := <-got; tm != first || tm == nil {
+			t.Fatalf("%s: templates %p and %p", key, first, tm)
+		}
+	}
+	if tm, ok := c.template("en", "no.such.key"); ok || tm != nil {
+		t.Errorf("an unknown key has a template")
 	}
 }
