@@ -41,9 +41,6 @@ type config struct {
 	// tenants) may use the bot: nil none, "*" all, else these team ids
 	// and tenant keys (DEALCOACH_EXTERNAL).
 	External []string
-	// GCPercent is serve's collector target when GOGC is not set (0:
-	// leave Go's); see serveGCPercent.
-	GCPercent int
 }
 
 // larkConfig is Lark's (Feishu's) part: enabled by the app's id and
@@ -80,9 +77,6 @@ func loadConfig(getenv func(string) string) (config, error) {
 		Currency: strings.ToUpper(env("DEALCOACH_CURRENCY", "CNY")),
 		Font:     env("DEALCOACH_FONT", ""),
 		Now:      time.Now,
-	}
-	if getenv("GOGC") == "" {
-		c.GCPercent = serveGCPercent
 	}
 	var errs []string
 	tz := env("DEALCOACH_TZ", "Asia/Shanghai")

@@ -107,14 +107,3 @@ func TestServeRateLimitsUpdates(t *testing.T) {
 	}
 	p.stop()
 }
-
-func TestConfigGCPercentLeavesGOGCAlone(t *testing.T) {
-	if c, err := loadConfig(envOf(nil)); err != nil || c.GCPercent != serveGCPercent {
-		t.Fatalf("no GOGC: %d, %v; want %d", c.GCPercent, err, serveGCPercent)
-	}
-	for _, v := range []string{"100", "off", "50"} {
-		if c, err := loadConfig(envOf(map[string]string{"GOGC": v})); err != nil || c.GCPercent != 0 {
-			t.Errorf("GOGC=%s: %d, %v; want 0 (Go's own)", v, c.GCPercent, err)
-		}
-	}
-}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -32,9 +31,6 @@ func cmdServe(ctx context.Context, cfg config, args []string, io stdio, log *slo
 	fs := newFlags("serve", io)
 	if fs.Parse(args) != nil {
 		return errUsage
-	}
-	if cfg.GCPercent > 0 {
-		debug.SetGCPercent(cfg.GCPercent)
 	}
 	a, err := openApp(ctx, cfg, cfg.DB, log)
 	if err != nil {
@@ -309,12 +305,3 @@ func withRequestID(next http.Handler, log *slog.Logger) http.Handler {
 			"took", time.Since(start).Round(time.Microsecond))
 	})
 }
-
-// serveGCPercent is the collector's target for the server unless GOGC
-// says otherwise. The server's live heap is small (about 5 MB under load)
-// and nearly all it allocates is garbage within a request, so the heap it
-// keeps between collections is mostly garbage: at 80 instead of Go's 100
-// it is about 1 MB smaller (38.6 -> 37.6 MB resident under the
-// side-by-side harness's create load, two runs each), for collections a
-// little more often, which measured no slower.
-const serveGCPercent = 80
