@@ -28,16 +28,17 @@ var langs = []string{"zh", "en"}
 // Langs lists the supported languages.
 func Langs() []string { return append([]string(nil), langs...) }
 
-// Catalog holds every user-facing message, compiled, in every language.
+// Catalog holds every user-facing message in every language: as text,
+// as segments to fill in, or compiled.
 type Catalog struct {
 	src map[string]map[string]string // lang → key → the message as written
 	// msgs holds, compiled, the messages that need text/template (about
 	// one in ten: conditions, ranges, functions). The others' templates
 	// are compiled again when first asked for (Args, or a fields-only
 	// message given an argument that is not a string), and kept in later
-	// from then on: kept from the start, the 668 of them
-	// were a megabyte of the server's live heap, which the collector
-	// walks on every cycle and sizes the heap by.
+	// from then on: kept from the start, the 668 of them were a megabyte
+	// of the server's live heap, which the collector walks on every cycle
+	// and sizes the heap by.
 	msgs    map[string]map[string]*template.Template // lang → key → template
 	laterMu sync.RWMutex
 	later   map[[2]string]*template.Template // {lang, key} → template compiled again
