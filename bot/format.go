@@ -35,15 +35,7 @@ func (fm *Formatter) Text(lang, key string, args ...any) string { return fm.text
 
 // text is Text, for the package's many calls.
 func (fm *Formatter) text(lang, key string, args ...any) string {
-	m := make(map[string]any, len(args)/2)
-	for i := 0; i+1 < len(args); i += 2 {
-		k, ok := args[i].(string)
-		if !ok {
-			k = fmt.Sprint(args[i])
-		}
-		m[k] = args[i+1]
-	}
-	return fm.cat.Text(lang, key, m)
+	return fm.cat.TextPairs(lang, key, args...)
 }
 
 // Money formats an amount in the deployment's currency.

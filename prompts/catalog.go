@@ -184,23 +184,58 @@ func fieldSegments(t *template.Template) ([]segment, bool) {
 	return segs, true
 }
 
-// fill renders segs with args, if every argument they name is a string
-// (what the template prints as is); ok is false otherwise, and the
-// template runs instead.
-func fill(segs []segment, args map[string]any) (string, bool) {
+// fill renders segs with the arguments arg names, if every one is a
+// string (what the template prints as is); ok is false otherwise, and the
+// template runs instead. The text is built in one allocation.
+func fill(segs []segment, arg func(name string) (string, bool)) (string, bool) {
+	n := 0
+	for _, s := range segs {
+		if s.field == "" {
+			n += len(s.text)
+			continue
+		}
+		v, ok := arg(s.field)
+		if !ok {
+			return "", false
+		}
+		n += len(v)
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for _, s := range segs {
 		if s.field == "" {
 			b.WriteString(s.text)
 			continue
 		}
-		v, ok := args[s.field].(string)
-		if !ok {
-			return "", false
-		}
+		v, _ := arg(s.field)
 		b.WriteString(v)
 	}
 	return strings.TrimRight(b.String(), "\n"), true
+}
+
+// pairArg is the string value of argument name among name, value pairs:
+// the last pair of that name, as in the map the pairs make (argMap).
+func pairArg(pairs []any, name string) (v string, ok bool) {
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if k, _ := pairs[i].(string); k == name {
+			v, ok = pairs[i+1].(string)
+		}
+	}
+	return v, ok
+}
+
+// argMap makes name, value pairs a map of arguments; a name that is not a
+// string is formatted.
+func argMap(pairs []any) map[string]any {
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i+1 < len(pairs); i += 2 {
+		k, ok := pairs[i].(string)
+		if !ok {
+			k = fmt.Sprint(pairs[i])
+		}
+		m[k] = pairs[i+1]
+	}
+	return m
 }
 
 // plainText is what a template without actions renders: its text.
@@ -260,7 +295,7 @@ func (c *Catalog) Text(lang, key string, args map[string]any) string {
 		return text
 	}
 	if segs, ok := c.fields[lang][key]; ok {
-		if text, ok := fill(segs, args); ok {
+		if text, ok := fill(segs, func(name string) (string, bool) { v, ok := args[name].(string); return v, ok }); ok {
 			return text
 		}
 	}
@@ -273,6 +308,24 @@ func (c *Catalog) Text(lang, key string, args map[string]any) string {
 		return key
 	}
 	return strings.TrimRight(buf.String(), "\n")
+}
+
+// TextPairs is Text with its arguments as name, value pairs: a plain or
+// fields-only message given strings, nearly every message a reply says,
+// is rendered without making the map of them (two allocations a message).
+func (c *Catalog) TextPairs(lang, key string, pairs ...any) string {
+	if _, ok := c.src[lang]; !ok {
+		lang = "en"
+	}
+	if text, ok := c.plain[lang][key]; ok {
+		return text
+	}
+	if segs, ok := c.fields[lang][key]; ok {
+		if text, ok := fill(segs, func(name string) (string, bool) { return pairArg(pairs, name) }); ok {
+			return text
+		}
+	}
+	return c.Text(lang, key, argMap(pairs))
 }
 
 // Args lists the argument names message key uses in lang, sorted.

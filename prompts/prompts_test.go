@@ -119,7 +119,7 @@ func TestFieldMessagesRenderAsTemplates(t *testing.T) {
 			for i, a := range c.Args(lang, k) {
 				args[a] = fmt.Sprintf("<%s %d & \n{{.x}}>", a, i)
 			}
-			if _, ok := fill(segs, args); !ok {
+			if _, ok := fill(segs, func(name string) (string, bool) { v, ok := args[name].(string); return v, ok }); !ok {
 				t.Errorf("%s:%s: the shortcut is not taken with string arguments", lang, k)
 			}
 			run := func(args map[string]any) string {
@@ -177,3 +177,41 @@ func TestCatalogCompilesAgainOnce(t *testing.T) {
 		t.Errorf("an unknown key has a template")
 	}
 }
+
+// TextPairs says what Text says given the map of the same pairs, for
+// every message: with string arguments (the shortcut), a number among
+// them, a name given twice (the last counts, as in the map) and a name
+// that is not a string.
+func TestTextPairsIsTextOfTheirMap(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lang := range append(Langs(), "fr") {
+		for _, k := range c.Keys() {
+			names := c.Args("en", k)
+			var strs []any
+			for i, a := range names {
+				strs = append(strs, a, fmt.Sprintf("<%s %d>", a, i))
+			}
+			cases := [][]any{strs, append(append([]any{}, strs...), "n", 3)}
+			if len(names) > 0 {
+				cases = append(cases,
+					append([]any{names[0], 42}, strs...),                // a number, then overridden by a string
+					append(append([]any{}, strs...), names[0], "again"), // given twice: the last
+					append([]any{fmt.Stringer(nameOf(names[0]))}, "x"),  // a name that is not a string
+				)
+			}
+			for _, pairs := range cases {
+				if got, want := c.TextPairs(lang, k, pairs...), c.Text(lang, k, argMap(pairs)); got != want {
+					t.Errorf("%s:%s %v: %q, Text %q", lang, k, pairs, got, want)
+				}
+			}
+		}
+	}
+}
+
+// nameOf is an argument name that is not a string.
+type nameOf string
+
+func (n nameOf) String() string { return string(n) }
