@@ -288,16 +288,9 @@ func (c *Catalog) Has(key string) bool { _, ok := c.src["en"][key]; return ok }
 // back to English; an unknown key renders as the key itself, so a missing
 // message is visible rather than silent.
 func (c *Catalog) Text(lang, key string, args map[string]any) string {
-	if _, ok := c.src[lang]; !ok {
-		lang = "en"
-	}
-	if text, ok := c.plain[lang][key]; ok {
+	lang = c.language(lang)
+	if text, ok := c.quick(lang, key, mapArg(args)); ok {
 		return text
-	}
-	if segs, ok := c.fields[lang][key]; ok {
-		if text, ok := fill(segs, func(name string) (string, bool) { v, ok := args[name].(string); return v, ok }); ok {
-			return text
-		}
 	}
 	t, ok := c.template(lang, key)
 	if !ok {
@@ -314,18 +307,36 @@ func (c *Catalog) Text(lang, key string, args map[string]any) string {
 // fields-only message given strings, nearly every message a reply says,
 // is rendered without making the map of them (two allocations a message).
 func (c *Catalog) TextPairs(lang, key string, pairs ...any) string {
-	if _, ok := c.src[lang]; !ok {
-		lang = "en"
-	}
-	if text, ok := c.plain[lang][key]; ok {
+	lang = c.language(lang)
+	if text, ok := c.quick(lang, key, func(name string) (string, bool) { return pairArg(pairs, name) }); ok {
 		return text
 	}
-	if segs, ok := c.fields[lang][key]; ok {
-		if text, ok := fill(segs, func(name string) (string, bool) { return pairArg(pairs, name) }); ok {
-			return text
-		}
-	}
 	return c.Text(lang, key, argMap(pairs))
+}
+
+// language is lang if the catalogue has it, else English.
+func (c *Catalog) language(lang string) string {
+	if _, ok := c.src[lang]; !ok {
+		return "en"
+	}
+	return lang
+}
+
+// quick renders message key without text/template when it can: a plain
+// one, or a fields-only one whose arguments arg gives as strings.
+func (c *Catalog) quick(lang, key string, arg func(name string) (string, bool)) (string, bool) {
+	if text, ok := c.plain[lang][key]; ok {
+		return text, true
+	}
+	if segs, ok := c.fields[lang][key]; ok {
+		return fill(segs, arg)
+	}
+	return "", false
+}
+
+// mapArg looks arguments up in args, as fill wants them.
+func mapArg(args map[string]any) func(name string) (string, bool) {
+	return func(name string) (string, bool) { v, ok := args[name].(string); return v, ok }
 }
 
 // Args lists the argument names message key uses in lang, sorted.

@@ -119,7 +119,7 @@ func TestFieldMessagesRenderAsTemplates(t *testing.T) {
 			for i, a := range c.Args(lang, k) {
 				args[a] = fmt.Sprintf("<%s %d & \n{{.x}}>", a, i)
 			}
-			if _, ok := fill(segs, func(name string) (string, bool) { v, ok := args[name].(string); return v, ok }); !ok {
+			if _, ok := fill(segs, mapArg(args)); !ok {
 				t.Errorf("%s:%s: the shortcut is not taken with string arguments", lang, k)
 			}
 			run := func(args map[string]any) string {

@@ -250,11 +250,7 @@ func TestGroupCommitRepeatableBatchRunsWithoutSavepoints(t *testing.T) {
 	if got := db.group.plain.Load() - before; got != 1 {
 		t.Errorf("%d batches without savepoints, want 1", got)
 	}
-	for i, n := range runs {
-		if n != 1 {
-			t.Errorf("transaction %d ran %d times, want once", i, n)
-		}
-	}
+	wantRuns(t, runs, func(int) int { return 1 })
 }
 
 func TestGroupCommitRepeatableBatchFailureRunsAgainWithSavepoints(t *testing.T) {
@@ -262,13 +258,20 @@ func TestGroupCommitRepeatableBatchFailureRunsAgainWithSavepoints(t *testing.T) 
 	// The fourth fails after writing: the three before it ran once
 	// without savepoints, rolled back, then all ran with savepoints.
 	_, _, runs := repeatableBatch(t, db, 6, func(i int) bool { return i == 3 }, false)
-	for i, n := range runs {
-		want := 2
+	wantRuns(t, runs, func(i int) int {
 		if i > 3 {
-			want = 1
+			return 1
 		}
-		if n != want {
-			t.Errorf("transaction %d ran %d times, want %d", i, n, want)
+		return 2
+	})
+}
+
+// wantRuns checks that transaction i of a batch ran want(i) times.
+func wantRuns(t *testing.T, runs []int, want func(i int) int) {
+	t.Helper()
+	for i, n := range runs {
+		if n != want(i) {
+			t.Errorf("transaction %d ran %d times, want %d", i, n, want(i))
 		}
 	}
 }
@@ -280,11 +283,7 @@ func TestGroupCommitBatchWithAnUnrepeatableOneKeepsSavepoints(t *testing.T) {
 	if got := db.group.plain.Load() - before; got != 0 {
 		t.Errorf("%d batches without savepoints, want none", got)
 	}
-	for i, n := range runs {
-		if n != 1 {
-			t.Errorf("transaction %d ran %d times, want once", i, n)
-		}
-	}
+	wantRuns(t, runs, func(int) int { return 1 })
 }
 
 // The leader waits for writers on their way only after a busy batch, while

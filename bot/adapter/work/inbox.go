@@ -122,13 +122,14 @@ func (in *Inbox) Sweep(ctx context.Context, every, age time.Duration) {
 // SweepOnce is one round of Sweep; it prunes if an hour has passed since
 // it last did.
 func (in *Inbox) SweepOnce(ctx context.Context, age time.Duration) {
-	if now, last := in.Now(), in.pruned.Load(); last == 0 || now.Sub(time.Unix(0, last)) >= pruneEvery {
+	now := in.Now()
+	if last := in.pruned.Load(); last == 0 || now.Sub(time.Unix(0, last)) >= pruneEvery {
 		in.pruned.Store(now.UnixNano())
 		if _, err := in.Store.PruneInbox(ctx, now.Add(-inboxKept)); err != nil {
 			in.Log.ErrorContext(ctx, "sweep: prune the inbox", "err", err)
 		}
 	}
-	evs, err := in.Store.Unprocessed(ctx, in.Platform, in.Now().Add(-age))
+	evs, err := in.Store.Unprocessed(ctx, in.Platform, now.Add(-age))
 	if err != nil {
 		in.Log.ErrorContext(ctx, "sweep", "err", err)
 		return
