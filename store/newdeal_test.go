@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dealcoach/dealcoach/coach"
 )
@@ -214,4 +215,101 @@ func queryPlan(t *testing.T, pool *sql.DB, q string, args ...any) string {
 		plan = append(plan, detail)
 	}
 	return strings.Join(plan, "; ")
+}
+
+// A deal written by the short insert of a bare deal is the row the full
+// insert writes, column for column; a deal with anything more is written
+// by the full one (a title, a next step, a date, another status or times
+// would be lost otherwise).
+func TestBareDealRowIsTheFullInsertsRow(t *testing.T) {
+	ctx := context.Background()
+	db := openTest(t)
+	alice := rep(t, db, "Alice")
+	team, err := db.CreateTeam(ctx, coach.Team{Name: "North"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := testNow.Add(-time.Hour)
+	base := coach.Deal{Customer: "Acme Corp", OwnerID: alice.ID, Amount: coach.Major(80_000), Currency: "CNY", Stage: "interest", Status: coach.Open,
+		CreatedAt: at, UpdatedAt: at, StageSince: at}
+	with := func(f func(*coach.Deal)) coach.Deal { d := base; f(&d); return d }
+	for _, tc := range []struct {
+		name string
+		d    coach.Deal
+		bare bool
+	}{
+		{"bare", base, true},
+		{"team, no amount, CJK name", with(func(d *coach.Deal) { d.TeamID, d.Amount, d.Customer = team.ID, 0, "华为 技术" }), true},
+		{"title", with(func(d *coach.Deal) { d.Title = "Core" }), false},
+		{"next step", with(func(d *coach.Deal) { d.NextStep = "demo" }), false},
+		{"next step due", with(func(d *coach.Deal) { d.NextStepDue = coach.DateOf(at.AddDate(0, 0, 3)) }), false},
+		{"expected close", with(func(d *coach.Deal) { d.ExpectedClose = coach.DateOf(at.AddDate(0, 1, 0)) }), false},
+		{"snoozed", with(func(d *coach.Deal) { d.SnoozedUntil = coach.DateOf(at.AddDate(0, 0, 7)) }), false},
+		{"lost", with(func(d *coach.Deal) { d.Status, d.LostReason = coach.Lost, "price" }), false},
+		{"won", with(func(d *coach.Deal) { d.Status = coach.Won }), false},
+		{"stage since", with(func(d *coach.Deal) { d.StageSince = at.Add(-24 * time.Hour) }), false},
+		{"updated", with(func(d *coach.Deal) { d.UpdatedAt = at.Add(time.Minute) }), false},
+	} {
+		if got := bare(tc.d); got != tc.bare {
+			t.Errorf("%s: bare %v, want %v", tc.name, got, tc.bare)
+		}
+		var short, full int64
+		err := db.inTx(ctx, func(tx *wtx) error {
+			d, err := db.insertDeal(ctx, tx, tc.d, names(tc.d), true)
+			if err != nil {
+				return err
+			}
+			short = d.ID
+			d, n := tc.d, names(tc.d)
+			res, err := tx.exec(ctx, insertDealSQL, 0, d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
+				d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
+				nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
+				fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
+			if err != nil {
+				return err
+			}
+			full, err = res.LastInsertId()
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		a, b := dealRow(t, db, short), dealRow(t, db, full)
+		if a != b {
+			t.Errorf("%s: the insert wrote\n%s\nthe full insert\n%s", tc.name, a, b)
+		}
+		// Closed, so that the next case's open deal of the same name is no duplicate.
+		if _, err := db.write.ExecContext(ctx, "UPDATE deals SET status = 'lost' WHERE id IN (?, ?)", short, full); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// dealRow is every column of deal id but its id, quoted, in one line.
+func dealRow(t *testing.T, db *DB, id int64) string {
+	t.Helper()
+	rows, err := db.write.Query("SELECT * FROM deals WHERE id = ?", id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	if !rows.Next() {
+		t.Fatalf("no deal #%d", id)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i, c := range cols {
+		if c != "id" {
+			fmt.Fprintf(&b, "%s=%q ", c, fmt.Sprint(vals[i]))
+		}
+	}
+	return b.String()
 }
