@@ -47,6 +47,7 @@ type shared struct {
 
 	ckpt     *sql.DB       // the background checkpointer's own connection
 	ckptRule ckptRule      // when it checkpoints
+	walLimit walLimit      // the writer's own checkpoint and the WAL kept after it
 	ckpts    atomic.Int64  // checkpoints run, for tests
 	stopCkpt chan struct{} // closed by Close
 	ckptDone chan struct{}
@@ -70,14 +71,17 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // Open opens (creating if needed) the SQLite file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	db := &DB{shared: &shared{now: time.Now, sess: newSessions(), ckptRule: ckptRule{checkpointTick, checkpointEvery, checkpointCommits}}}
+	db := &DB{shared: &shared{now: time.Now, sess: newSessions(), ckptRule: ckptRule{checkpointTick, checkpointEvery, checkpointCommits},
+		walLimit: walLimit{writerCheckpointPages, walKeepBytes}}}
 	for _, o := range opts {
 		o(db)
 	}
 	var err error
 	// The writer leaves WAL checkpoints to a background goroutine: done in
-	// the commit, they were a quarter of an update's time. The large
-	// auto-checkpoint is a safety net should the goroutine fall behind.
+	// the commit, they were a quarter of an update's time. Its own
+	// auto-checkpoint is the safety net should the goroutine fall behind,
+	// and what lets the WAL start over under a constant load (see
+	// writerCheckpointPages).
 	// Page caches: 1 MB each. Readers keep 1 MB, which holds the chat
 	// process under 40 MB over 100,000 deals (BenchmarkChatProcess); under
 	// a write load each commit empties them anyway. The writer's is the one
@@ -94,7 +98,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// the pages it changes went to a temporary file past 64 KB, a write
 	// call per page.
 	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")+
-		"&_pragma=wal_autocheckpoint(10000)&_pragma=cache_size(-1000)&_pragma=temp_store(MEMORY)"); err != nil {
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)", db.walLimit.pages, db.walLimit.keep)+
+		"&_pragma=cache_size(-1000)&_pragma=temp_store(MEMORY)"); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	db.write.SetMaxOpenConns(1)
@@ -139,16 +144,50 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 //
 // The commits bound is for a writer committing alone, one small
 // transaction after another (a batch import, BenchmarkCreate: 5,000
-// commits a second): a second of its WAL reaches the writer's own
-// auto-checkpoint (10,000 pages), which then copies and syncs inside a
+// commits a second): a second of its WAL reached the writer's own
+// auto-checkpoint (then 10,000 pages), which copied and synced inside a
 // commit; a create took 13% longer that way than with checkpoints every
-// 100 ms. The auto-checkpoint also bounds the WAL, and is what lets it
-// start over from its beginning under a constant load.
+// 100 ms. The writer's auto-checkpoint bounds the WAL (see
+// writerCheckpointPages).
 const (
 	checkpointEvery   = time.Second
 	checkpointCommits = 1000
 	checkpointTick    = checkpointEvery / 10 // how often the rule is looked at
 )
+
+// writerCheckpointPages is the WAL's length at which the writer
+// checkpoints it itself, inside a commit, and walKeepBytes what is left of
+// the WAL file when it then starts over.
+//
+// Under a constant load the background checkpoints never catch up with
+// the end of the WAL (commits go on while they copy), so the WAL only
+// starts over from its beginning after the writer's own checkpoint, which
+// runs while it holds the write lock. That one syncs the WAL written since
+// the last background sync and every writer waits for it: under the
+// harness's create load (about 20,000 pages a second) it took 25-50 ms,
+// and at 10,000 pages it came twice a second. A trace of a second of that
+// load (runtime/trace, one core) found the processor idle 7% of the time,
+// nearly all of it in those syncs. At 40,000 pages (160 MB of WAL) it
+// comes every two seconds or so: +5.0% creates a second (median of ten
+// alternated pairs, nine faster), the CPU a create unchanged, the server
+// busy 94% of the time instead of 90.5% (medians; README, Performance).
+// Under ordinary load the background checkpoint copies
+// everything and the WAL starts over long before either bound. 64 MB is
+// kept after a start over, so that a burst does not leave a 160 MB file
+// behind; Close truncates it.
+const (
+	writerCheckpointPages = 40_000
+	walKeepBytes          = 64 << 20
+)
+
+// walLimit is the writer's auto-checkpoint, in pages, and the size the WAL
+// file is cut to when it starts over, in bytes.
+type walLimit struct{ pages, keep int64 }
+
+// withWALLimit sets them (tests).
+func withWALLimit(pages, keep int64) Option {
+	return func(db *DB) { db.walLimit = walLimit{pages, keep} }
+}
 
 // ckptRule is when the background checkpointer runs: every, or after
 // commits commits, looked at every tick.
