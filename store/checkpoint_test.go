@@ -55,60 +55,74 @@ func TestCheckpointWaitsForItsTimeOrItsCommits(t *testing.T) {
 	}
 }
 
-func TestWriterCheckpointsAndKeepsTheWALAsConfigured(t *testing.T) {
+func TestWriterCheckpointsAtItsPages(t *testing.T) {
 	db := openTest(t)
-	var pages, keep int64
+	var pages int64
 	if err := db.write.QueryRow("PRAGMA wal_autocheckpoint").Scan(&pages); err != nil || pages != writerCheckpointPages {
 		t.Fatalf("writer's auto-checkpoint %d pages (%v), want %d", pages, err, writerCheckpointPages)
 	}
-	if err := db.write.QueryRow("PRAGMA journal_size_limit").Scan(&keep); err != nil || keep != walKeepBytes {
-		t.Fatalf("writer's WAL limit %d bytes (%v), want %d", keep, err, walKeepBytes)
-	}
 }
 
-// With no background checkpoints, the writer's own keeps the WAL within its
-// pages (and a commit), and a WAL that starts over is cut to what is kept.
-func TestWALStaysWithinTheWritersCheckpointAndIsCutWhenItStartsOver(t *testing.T) {
-	const pages, keep = 40, 16 << 10
-	path := filepath.Join(t.TempDir(), "test.db")
-	db, err := Open(context.Background(), path, withCheckpoints(time.Hour, time.Hour, 1<<40), withWALLimit(pages, keep))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+// teamsWithLongNames commits n write transactions of about two WAL pages
+// each, calling after after each.
+func teamsWithLongNames(t *testing.T, db *DB, n int, after func()) {
+	t.Helper()
 	ctx := context.Background()
-	write := func(i int) { // about two pages of WAL a commit
-		t.Helper()
+	for i := range n {
 		if err := db.inTx(ctx, func(tx *wtx) error {
 			_, err := tx.exec(ctx, "INSERT INTO teams (name, created_at) VALUES (?, '')", fmt.Sprintf("%06d%s", i, strings.Repeat("x", 5000)))
 			return err
 		}); err != nil {
 			t.Fatal(err)
 		}
+		after()
 	}
-	walSize := func() int64 {
-		t.Helper()
-		fi, err := os.Stat(path + "-wal")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fi.Size()
-	}
-	const frame = 24 + 4096
-	var most int64
-	for i := range 200 {
-		write(i)
-		most = max(most, walSize())
-	}
-	if most <= keep || most > 32+(pages+10)*frame {
-		t.Fatalf("WAL grew to %d bytes, want more than %d and at most %d pages and a commit", most, keep, pages)
-	}
-	// Copy it all back; the next commit starts the WAL over and cuts it.
-	if _, err := db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+}
+
+func walSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
 		t.Fatal(err)
 	}
-	write(200)
-	if got := walSize(); got > max(keep, 32+10*frame) {
-		t.Fatalf("WAL %d bytes after it started over, want at most %d", got, keep)
+	return fi.Size()
+}
+
+// Without background checkpoints, the writer's own keeps the WAL within
+// its pages and a commit.
+func TestWALStaysWithinTheWritersPages(t *testing.T) {
+	const pages, frame = 40, 24 + 4096
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := Open(context.Background(), path, withCheckpoints(time.Hour, time.Hour, 1<<40), withWriterCheckpoint(pages))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	var most int64
+	teamsWithLongNames(t, db, 300, func() { most = max(most, walSize(t, path)) })
+	if most < 10*frame || most > 32+(pages+10)*frame {
+		t.Fatalf("WAL grew to %d bytes, want at most %d pages and a commit", most, pages)
+	}
+}
+
+// Once commits stop for a period, the checkpointer cuts the WAL file to
+// nothing, and nothing is lost.
+func TestWALIsCutWhenNoCommitComes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := Open(context.Background(), path, withCheckpoints(time.Millisecond, 30*time.Millisecond, 1<<40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	teamsWithLongNames(t, db, 50, func() {})
+	if walSize(t, path) == 0 {
+		t.Fatal("no WAL to cut")
+	}
+	for walSize(t, path) != 0 { // within about 30 ms; the test's own timeout otherwise
+		time.Sleep(time.Millisecond)
+	}
+	var n int
+	if err := db.row(context.Background(), "SELECT count(*) FROM teams").Scan(&n); err != nil || n < 50 {
+		t.Fatalf("%d teams after the WAL was cut (%v), want 50 or more", n, err)
 	}
 }

@@ -45,13 +45,13 @@ type shared struct {
 	rstmts *stmtCache
 	now    func() time.Time
 
-	ckpt     *sql.DB       // the background checkpointer's own connection
-	ckptRule ckptRule      // when it checkpoints
-	walLimit walLimit      // the writer's own checkpoint and the WAL kept after it
-	ckpts    atomic.Int64  // checkpoints run, for tests
-	stopCkpt chan struct{} // closed by Close
-	ckptDone chan struct{}
-	closing  sync.Once
+	ckpt            *sql.DB       // the background checkpointer's own connection
+	ckptRule        ckptRule      // when it checkpoints
+	writerCkptPages int64         // the WAL's length at which the writer checkpoints it
+	ckpts           atomic.Int64  // checkpoints run, for tests
+	stopCkpt        chan struct{} // closed by Close
+	ckptDone        chan struct{}
+	closing         sync.Once
 
 	group writeGroup // write transactions waiting to share a commit (see inTx)
 	sess  *sessions  // sessions read, while current (see sessions)
@@ -72,7 +72,7 @@ func WithClock(now func() time.Time) Option { return func(db *DB) { db.now = now
 // pending migrations.
 func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	db := &DB{shared: &shared{now: time.Now, sess: newSessions(), ckptRule: ckptRule{checkpointTick, checkpointEvery, checkpointCommits},
-		walLimit: walLimit{writerCheckpointPages, walKeepBytes}}}
+		writerCkptPages: writerCheckpointPages}}
 	for _, o := range opts {
 		o(db)
 	}
@@ -98,7 +98,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	// the pages it changes went to a temporary file past 64 KB, a write
 	// call per page.
 	if db.write, err = sql.Open("sqlite", dsn(path, "immediate")+
-		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_pragma=journal_size_limit(%d)", db.walLimit.pages, db.walLimit.keep)+
+		fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)", db.writerCkptPages)+
 		"&_pragma=cache_size(-1000)&_pragma=temp_store(MEMORY)"); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -155,9 +155,8 @@ const (
 	checkpointTick    = checkpointEvery / 10 // how often the rule is looked at
 )
 
-// writerCheckpointPages is the WAL's length at which the writer
-// checkpoints it itself, inside a commit, and walKeepBytes what is left of
-// the WAL file when it then starts over.
+// writerCheckpointPages is the WAL's length, in pages, at which the
+// writer checkpoints it itself, inside a commit.
 //
 // Under a constant load the background checkpoints never catch up with
 // the end of the WAL (commits go on while they copy), so the WAL only
@@ -168,25 +167,19 @@ const (
 // and at 10,000 pages it came twice a second. A trace of a second of that
 // load (runtime/trace, one core) found the processor idle 7% of the time,
 // nearly all of it in those syncs. At 40,000 pages (160 MB of WAL) it
-// comes every two seconds or so: +5.0% creates a second (median of ten
-// alternated pairs, nine faster), the CPU a create unchanged, the server
-// busy 94% of the time instead of 90.5% (medians; README, Performance).
-// Under ordinary load the background checkpoint copies
-// everything and the WAL starts over long before either bound. 64 MB is
-// kept after a start over, so that a burst does not leave a 160 MB file
-// behind; Close truncates it.
-const (
-	writerCheckpointPages = 40_000
-	walKeepBytes          = 64 << 20
-)
+// comes every two seconds or so: +6.1% creates a second (median of eight
+// alternated rounds, six faster), the CPU a create unchanged, the server
+// busy 96% of the time instead of 91.5%, the p99 18% lower (medians;
+// README, Performance).
+// Under ordinary load the background checkpoint copies everything and the
+// WAL starts over long before; after a burst the checkpointer cuts the
+// file once no commit comes for a period (see checkpoints), and Close
+// does.
+const writerCheckpointPages = 40_000
 
-// walLimit is the writer's auto-checkpoint, in pages, and the size the WAL
-// file is cut to when it starts over, in bytes.
-type walLimit struct{ pages, keep int64 }
-
-// withWALLimit sets them (tests).
-func withWALLimit(pages, keep int64) Option {
-	return func(db *DB) { db.walLimit = walLimit{pages, keep} }
+// withWriterCheckpoint sets writerCheckpointPages (tests).
+func withWriterCheckpoint(pages int64) Option {
+	return func(db *DB) { db.writerCkptPages = pages }
 }
 
 // ckptRule is when the background checkpointer runs: every, or after
@@ -203,6 +196,7 @@ type ckptRule struct {
 func (db *DB) checkpoints(last time.Time, lastN int64) {
 	defer close(db.ckptDone)
 	rule := db.ckptRule
+	cut := false // the WAL file was cut since the last commit
 	t := time.NewTicker(rule.tick)
 	defer t.Stop()
 	for {
@@ -211,10 +205,25 @@ func (db *DB) checkpoints(last time.Time, lastN int64) {
 			return
 		case now := <-t.C:
 			n := db.group.batches.Load()
+			if n == lastN && now.Sub(last) >= rule.every {
+				// No commit for a whole period since the last checkpoint:
+				// copy what is left and cut the WAL file to nothing, once
+				// (TRUNCATE waits for writers, and there are none). Under
+				// load the file keeps its length, up to
+				// writerCheckpointPages: cutting it each time the WAL
+				// started over stalled that commit 50 ms, and it grew
+				// again at once.
+				if !cut {
+					db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+					db.ckpts.Add(1)
+					cut = true
+				}
+				continue
+			}
 			if now.Sub(last) < rule.every && n-lastN < rule.commits {
 				continue
 			}
-			last, lastN = now, n
+			last, lastN, cut = now, n, false
 			// A failure (busy) is retried on the next tick.
 			db.ckpt.Exec("PRAGMA wal_checkpoint(PASSIVE)")
 			db.ckpts.Add(1)
