@@ -207,14 +207,19 @@ func (db *DB) checkpoints(last time.Time, lastN int64) {
 			n := db.group.batches.Load()
 			if n == lastN && now.Sub(last) >= rule.every {
 				// No commit for a whole period since the last checkpoint:
-				// copy what is left and cut the WAL file to nothing, once
-				// (TRUNCATE waits for writers, and there are none). Under
-				// load the file keeps its length, up to
-				// writerCheckpointPages: cutting it each time the WAL
-				// started over stalled that commit 50 ms, and it grew
-				// again at once.
+				// copy what is left and, if that reached the WAL's end (no
+				// other process is writing either), cut the WAL file to
+				// nothing, once: TRUNCATE holds writers off while it runs,
+				// and there are none. Under load the file keeps its
+				// length, up to writerCheckpointPages: cutting it each
+				// time the WAL started over stalled that commit 50 ms,
+				// and it grew again at once.
 				if !cut {
-					db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+					var busy, log, done int
+					err := db.ckpt.QueryRow("PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &log, &done)
+					if err == nil && busy == 0 && log == done {
+						db.ckpt.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+					}
 					db.ckpts.Add(1)
 					cut = true
 				}

@@ -206,25 +206,16 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames
 		d.Status = coach.Open
 	}
 	d.Version = 1
-	var res sql.Result
-	var err error
+	sqls, args := [2]string{insertDealSQL, insertUniqueDealSQL}, fullDealArgs(d, n)
 	if bare(d) {
-		q := insertBareDealSQL
-		if unique {
-			q = insertUniqueBareDealSQL
-		}
-		res, err = tx.exec(ctx, q, d.ID, d.Customer, n.customer, d.OwnerID, d.TeamID, d.Amount, d.Currency, d.Stage, fmtTime(d.CreatedAt))
-	} else {
-		q := insertDealSQL
-		if unique {
-			q = insertUniqueDealSQL
-		}
-		res, err = tx.exec(ctx, q,
-			d.ID, d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
-			d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
-			nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
-			fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
+		sqls = [2]string{insertBareDealSQL, insertUniqueBareDealSQL}
+		args = []any{d.ID, d.Customer, n.customer, d.OwnerID, d.TeamID, d.Amount, d.Currency, d.Stage, fmtTime(d.CreatedAt)}
 	}
+	q := sqls[0]
+	if unique {
+		q = sqls[1]
+	}
+	res, err := tx.exec(ctx, q, args...)
 	if err != nil && d.ID != 0 && isPrimaryKey(err) {
 		db.ids.forget() // another process took it: read the last id again
 		return d, fmt.Errorf("insert deal #%d: %w", d.ID, ErrStale)
@@ -245,6 +236,14 @@ func (db *DB) insertDeal(ctx context.Context, tx *wtx, d coach.Deal, n dealNames
 	}
 	db.ids.seen(d.ID)
 	return d, nil
+}
+
+// fullDealArgs are the values insertDealSQL binds for deal d.
+func fullDealArgs(d coach.Deal, n dealNames) []any {
+	return []any{d.ID, d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
+		d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
+		nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
+		fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt)}
 }
 
 // bare reports whether d is a deal as a plain "new" message makes it: a

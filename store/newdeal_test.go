@@ -260,11 +260,7 @@ func TestBareDealRowIsTheFullInsertsRow(t *testing.T) {
 				return err
 			}
 			short = d.ID
-			d, n := tc.d, names(tc.d)
-			res, err := tx.exec(ctx, insertDealSQL, 0, d.Customer, n.customer, d.Title, n.title, n.full, d.OwnerID,
-				d.TeamID, d.Amount, d.Currency, d.Stage, string(d.Status), d.LostReason, d.NextStep,
-				nullDate(d.NextStepDue), nullDate(d.ExpectedClose), nullDate(d.SnoozedUntil), fmtTime(d.StageSince),
-				fmtTime(d.CreatedAt), fmtTime(d.UpdatedAt))
+			res, err := tx.exec(ctx, insertDealSQL, fullDealArgs(tc.d, names(tc.d))...)
 			if err != nil {
 				return err
 			}
